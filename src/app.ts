@@ -1,0 +1,51 @@
+// The Koa app without listen(): tests drive it through app.callback(), main.ts listens.
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Logger } from './logger.ts';
+import type { Store } from './store/database.ts';
+
+export interface AppDeps {
+  store: Store;
+  logger: Logger;
+  /** Further routes (WeCom callbacks, the local WeCom stand-in) mounted by the composition root. */
+  routers?: Router[];
+}
+
+/** An error whose message is meant for the caller (4xx); anything else is logged and answered briefly. */
+export class HttpError extends Error {
+  constructor(public readonly status: number, message: string, public readonly code = 'bad_request') {
+    super(message);
+  }
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.silent = true; // errors are logged once, below
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof HttpError) {
+        ctx.status = err.status;
+        ctx.body = { error: err.code, message: err.message };
+        deps.logger.warn({ path: ctx.path, status: err.status, code: err.code }, 'request refused');
+        return;
+      }
+      deps.logger.error({ err, path: ctx.path }, 'request failed');
+      ctx.status = 500;
+      ctx.body = { error: 'internal', message: '服务暂时出错，请稍后再试。' };
+    }
+  });
+
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    const ok = await deps.store.ping();
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { ok, database: deps.store.kind };
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
+  return app;
+}

@@ -1,0 +1,47 @@
+// CLI entry: `npm run -s cli -- <command> …`. One place catches errors and turns them into an exit code.
+import { ConfigError } from '../config.ts';
+import { ensureFerretDbBinary } from '../store/embedded-server.ts';
+import { runPlanCommand, PLAN_USAGE } from './plan.ts';
+import { CliUsageError, createCliContext, type CliContext } from './runtime.ts';
+
+type Command = (argv: string[], ctx: CliContext) => Promise<number>;
+
+const COMMANDS: Record<string, { usage: string; run: Command }> = {
+  plan: { usage: PLAN_USAGE, run: runPlanCommand },
+  db: {
+    usage: 'db build   (builds the embedded FerretDB now instead of on first use)',
+    run: async (_argv, ctx) => {
+      ctx.out(await ensureFerretDbBinary());
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  return ['用法 (usage): npm run -s cli -- <command>', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(`${usage()}\n`);
+    return name ? 2 : 0;
+  }
+  const ctx = createCliContext();
+  try {
+    return await command.run(rest, ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof CliUsageError) process.stderr.write(`用法 (usage): ${err.message}\n`);
+    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`出错 (error): ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(err instanceof CliUsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,205 @@
+// Mongoose schemas. Only what MongoDB and FerretDB 1.x both support: plain and unique indexes,
+// no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
+import { Schema, type Connection, type InferSchemaType, type Model, Types } from 'mongoose';
+
+export const ROLES = ['member', 'leader', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const REPORT_STATUSES = ['not_started', 'in_progress', 'blocked', 'done'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+export const CADENCES = ['weekly', 'monthly'] as const;
+export type Cadence = (typeof CADENCES)[number];
+
+const planSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true }, // 文号, or the title when there is none
+    docNumber: { type: String, default: null },
+    title: { type: String, required: true },
+    issuer: { type: String, default: null },
+    date: { type: String, default: null },
+    sourceHash: { type: String, required: true },
+    importedAt: { type: Date, required: true },
+  },
+  { collection: 'plans', versionKey: false },
+);
+
+const departmentSchema = new Schema(
+  {
+    name: { type: String, required: true, unique: true },
+    aliases: { type: [String], default: [] },
+    wecomDeptId: { type: Number, default: null },
+    collective: { type: Boolean, default: false },
+  },
+  { collection: 'departments', versionKey: false },
+);
+
+const memberSchema = new Schema(
+  {
+    userid: { type: String, required: true, unique: true },
+    name: { type: String, default: '' },
+    departments: { type: [String], default: [] },
+    roles: { type: [String], enum: ROLES, default: ['member'] },
+    active: { type: Boolean, default: true },
+    demo: { type: Boolean, default: false },
+    source: { type: String, default: 'manual' }, // manual | sync | import | demo | config
+  },
+  { collection: 'members', versionKey: false, timestamps: true },
+);
+memberSchema.index({ departments: 1 });
+
+const taskSchema = new Schema(
+  {
+    planId: { type: Schema.Types.ObjectId, required: true },
+    code: { type: String, required: true },
+    chapter: { type: Number, required: true },
+    section: { type: Number, required: true },
+    item: { type: Number, default: null },
+    chapterTitle: { type: String, default: '' },
+    sectionTitle: { type: String, default: '' },
+    title: { type: String, required: true },
+    text: { type: String, required: true },
+    /** Current responsible departments: the plan's, until an admin reassigns. */
+    departments: { type: [String], default: [] },
+    /** As the plan document states them; lets a re-import tell a plan change from an admin's reassignment. */
+    plannedDepartments: { type: [String], default: [] },
+    lead: { type: [String], default: [] },
+    collective: { type: Boolean, default: false },
+    deadline: { type: String, default: null },
+    deadlineText: { type: String, default: null },
+    cadence: { type: String, enum: CADENCES, default: 'weekly' },
+    retired: { type: Boolean, default: false }, // dropped from an amended plan; history kept
+    order: { type: Number, required: true },
+  },
+  { collection: 'tasks', versionKey: false, timestamps: true },
+);
+taskSchema.index({ planId: 1, code: 1 }, { unique: true });
+taskSchema.index({ departments: 1 });
+
+const reportSchema = new Schema(
+  {
+    /** Unique: the source message and the target, so a redelivered message never reports twice. */
+    key: { type: String, required: true, unique: true },
+    taskId: { type: Schema.Types.ObjectId, required: true },
+    taskCode: { type: String, required: true },
+    department: { type: String, required: true },
+    userid: { type: String, required: true },
+    at: { type: Date, required: true },
+    period: { type: String, required: true }, // ISO week in Asia/Shanghai, e.g. 2021-W30
+    status: { type: String, enum: REPORT_STATUSES, required: true },
+    percent: { type: Number, default: null },
+    note: { type: String, default: '' },
+    sourceMsgId: { type: String, default: null },
+  },
+  { collection: 'reports', versionKey: false },
+);
+reportSchema.index({ taskId: 1, department: 1, at: -1 });
+reportSchema.index({ period: 1 });
+reportSchema.index({ at: 1 });
+
+const auditSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    actor: { type: String, required: true }, // userid, or "system:import" / "cli"
+    action: { type: String, required: true },
+    target: { type: String, required: true }, // "task:7.3", "member:zhangsan"
+    before: { type: Schema.Types.Mixed, default: null },
+    after: { type: Schema.Types.Mixed, default: null },
+    note: { type: String, default: '' },
+  },
+  { collection: 'audit', versionKey: false },
+);
+auditSchema.index({ target: 1, at: -1 });
+
+const inboundSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true },
+    at: { type: Date, required: true },
+    channel: { type: String, required: true },
+  },
+  { collection: 'inbound', versionKey: false },
+);
+inboundSchema.index({ at: 1 });
+
+const jobRunSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true }, // job:period[:force-n]
+    job: { type: String, required: true },
+    period: { type: String, required: true },
+    claimedAt: { type: Date, required: true },
+    claimedBy: { type: String, required: true },
+    finishedAt: { type: Date, default: null },
+    summary: { type: Schema.Types.Mixed, default: null },
+  },
+  { collection: 'jobruns', versionKey: false },
+);
+
+const outboxSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true },
+    channel: { type: String, required: true }, // app | webhook
+    payload: { type: Schema.Types.Mixed, required: true },
+    createdAt: { type: Date, required: true },
+    state: { type: String, required: true, default: 'pending' }, // pending | sent | dead
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    lastError: { type: String, default: null },
+    sentAt: { type: Date, default: null },
+  },
+  { collection: 'outbox', versionKey: false },
+);
+outboxSchema.index({ state: 1, nextAttemptAt: 1 });
+
+/** Delivery claims and attempt records: inserted, never updated, so two workers cannot both win. */
+const outboxClaimSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true }, // outboxId:attempt
+    outboxId: { type: Schema.Types.ObjectId, required: true },
+    attempt: { type: Number, required: true },
+    worker: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'outbox_claims', versionKey: false },
+);
+
+const tokenSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true },
+    value: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    fetchedAt: { type: Date, required: true },
+  },
+  { collection: 'tokens', versionKey: false },
+);
+
+export type PlanDoc = InferSchemaType<typeof planSchema> & { _id: Types.ObjectId };
+export type DepartmentDoc = InferSchemaType<typeof departmentSchema> & { _id: Types.ObjectId };
+export type MemberDoc = Omit<InferSchemaType<typeof memberSchema>, 'roles'> & { _id: Types.ObjectId; roles: Role[] };
+export type TaskDoc = Omit<InferSchemaType<typeof taskSchema>, 'cadence'> & { _id: Types.ObjectId; cadence: Cadence };
+export type ReportDoc = Omit<InferSchemaType<typeof reportSchema>, 'status'> & { _id: Types.ObjectId; status: ReportStatus };
+export type AuditDoc = InferSchemaType<typeof auditSchema> & { _id: Types.ObjectId };
+export type OutboxDoc = InferSchemaType<typeof outboxSchema> & { _id: Types.ObjectId };
+
+export function createModels(conn: Connection) {
+  return {
+    Plan: conn.model('Plan', planSchema),
+    Department: conn.model('Department', departmentSchema),
+    Member: conn.model('Member', memberSchema),
+    Task: conn.model('Task', taskSchema),
+    Report: conn.model('Report', reportSchema),
+    Audit: conn.model('Audit', auditSchema),
+    Inbound: conn.model('Inbound', inboundSchema),
+    JobRun: conn.model('JobRun', jobRunSchema),
+    Outbox: conn.model('Outbox', outboxSchema),
+    OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
+    Token: conn.model('Token', tokenSchema),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+export type AnyModel = Model<any>;
+
+/** MongoDB's duplicate-key error: how an insert into a unique index says "already done". */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
