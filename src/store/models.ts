@@ -1,6 +1,6 @@
 // Mongoose schemas. Only what MongoDB and FerretDB 1.x both support: plain and unique indexes,
 // no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
-import { Schema, type Connection, type InferSchemaType, type Model, Types } from 'mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 export const ROLES = ['member', 'leader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -116,6 +116,8 @@ const inboundSchema = new Schema(
     key: { type: String, required: true, unique: true },
     at: { type: Date, required: true },
     channel: { type: String, required: true },
+    /** The passive reply once sent, so a WeCom retry of a reply it never received gets the same answer. */
+    reply: { type: String, default: null },
   },
   { collection: 'inbound', versionKey: false },
 );
@@ -172,22 +174,104 @@ const tokenSchema = new Schema(
   { collection: 'tokens', versionKey: false },
 );
 
-export type PlanDoc = InferSchemaType<typeof planSchema> & { _id: Types.ObjectId };
-export type DepartmentDoc = InferSchemaType<typeof departmentSchema> & { _id: Types.ObjectId };
-export type MemberDoc = Omit<InferSchemaType<typeof memberSchema>, 'roles'> & { _id: Types.ObjectId; roles: Role[] };
-export type TaskDoc = Omit<InferSchemaType<typeof taskSchema>, 'cadence'> & { _id: Types.ObjectId; cadence: Cadence };
-export type ReportDoc = Omit<InferSchemaType<typeof reportSchema>, 'status'> & { _id: Types.ObjectId; status: ReportStatus };
-export type AuditDoc = InferSchemaType<typeof auditSchema> & { _id: Types.ObjectId };
-export type OutboxDoc = InferSchemaType<typeof outboxSchema> & { _id: Types.ObjectId };
+// Explicit document shapes (what .lean() returns), rather than inferred ones, so defaults read as present.
+export interface PlanDoc {
+  _id: Types.ObjectId;
+  key: string;
+  docNumber: string | null;
+  title: string;
+  issuer: string | null;
+  date: string | null;
+  sourceHash: string;
+  importedAt: Date;
+}
+export interface DepartmentDoc {
+  _id: Types.ObjectId;
+  name: string;
+  aliases: string[];
+  wecomDeptId: number | null;
+  collective: boolean;
+}
+export interface MemberDoc {
+  _id: Types.ObjectId;
+  userid: string;
+  name: string;
+  departments: string[];
+  roles: Role[];
+  active: boolean;
+  demo: boolean;
+  source: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+export interface TaskDoc {
+  _id: Types.ObjectId;
+  planId: Types.ObjectId;
+  code: string;
+  chapter: number;
+  section: number;
+  item: number | null;
+  chapterTitle: string;
+  sectionTitle: string;
+  title: string;
+  text: string;
+  departments: string[];
+  plannedDepartments: string[];
+  lead: string[];
+  collective: boolean;
+  deadline: string | null;
+  deadlineText: string | null;
+  cadence: Cadence;
+  retired: boolean;
+  order: number;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+export interface ReportDoc {
+  _id: Types.ObjectId;
+  key: string;
+  taskId: Types.ObjectId;
+  taskCode: string;
+  department: string;
+  userid: string;
+  at: Date;
+  period: string;
+  status: ReportStatus;
+  percent: number | null;
+  note: string;
+  sourceMsgId: string | null;
+}
+export interface AuditDoc {
+  _id: Types.ObjectId;
+  at: Date;
+  actor: string;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  note: string;
+}
+export interface OutboxDoc {
+  _id: Types.ObjectId;
+  key: string;
+  channel: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  state: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  sentAt: Date | null;
+}
 
 export function createModels(conn: Connection) {
   return {
-    Plan: conn.model('Plan', planSchema),
-    Department: conn.model('Department', departmentSchema),
-    Member: conn.model('Member', memberSchema),
-    Task: conn.model('Task', taskSchema),
-    Report: conn.model('Report', reportSchema),
-    Audit: conn.model('Audit', auditSchema),
+    Plan: conn.model<PlanDoc>('Plan', planSchema),
+    Department: conn.model<DepartmentDoc>('Department', departmentSchema),
+    Member: conn.model<MemberDoc>('Member', memberSchema),
+    Task: conn.model<TaskDoc>('Task', taskSchema),
+    Report: conn.model<ReportDoc>('Report', reportSchema),
+    Audit: conn.model<AuditDoc>('Audit', auditSchema),
     Inbound: conn.model('Inbound', inboundSchema),
     JobRun: conn.model('JobRun', jobRunSchema),
     Outbox: conn.model('Outbox', outboxSchema),

@@ -133,18 +133,17 @@ export function parseAibotMessage(json: string): AibotMessage {
 
 /**
  * Removes the leading "@BotName" of a group message and the whitespace after it (WeCom separates a
- * mention with U+2005 or an ordinary / full-width space; JS \s covers all of them). Bot names with a
- * space in them are only stripped whole when botName is given.
+ * mention with U+2005 or an ordinary / full-width space; JS \s covers all of them). Without botName
+ * the name runs to the first whitespace; pass botName for names containing spaces or followed
+ * directly by punctuation.
  */
 export function stripMention(text: string, botName?: string): string {
   const lead = text.match(/^\s*/u)?.[0].length ?? 0;
   if (text[lead] !== '@') return text;
   if (botName) {
     const named = `@${botName}`;
-    if (text.startsWith(named, lead)) {
-      const after = lead + named.length;
-      if (after === text.length || /\s/u.test(text[after] ?? '')) return text.slice(after).replace(/^\s+/u, '');
-    }
+    // No word boundary required: "@督办助手，本周进度" must lose the name, not the whole sentence.
+    if (text.startsWith(named, lead)) return text.slice(lead + named.length).replace(/^\s+/u, '');
   }
   return text.slice(lead).replace(/^@\S*\s*/u, '');
 }

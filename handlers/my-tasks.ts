@@ -1,0 +1,42 @@
+import type { CommandSpec } from '../src/bot/command-spec.ts';
+import { describeProgress } from '../src/domain/progress.ts';
+import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
+import { formatLocal } from '../src/domain/period.ts';
+import { activeTasks, isNamedResponsible, latestReports, reportKey } from '../src/store/task-queries.ts';
+import { requirePlan } from './lib/tasks.ts';
+
+export const myTasks: CommandSpec = {
+  name: '我的任务',
+  aliases: ['任务列表', '我的', 'mytasks', 'tasks'],
+  summary: '我所在部门的任务、状态灯和最近汇报',
+  args: [],
+  example: '我的任务',
+  access: 'member',
+  async run(ctx) {
+    const plan = await requirePlan(ctx);
+    const depts = ctx.sender.departments;
+    if (depts.length === 0) {
+      return '你没有绑定部门，没有需要汇报的任务。\n查看全局进展：总览';
+    }
+    const tasks = await activeTasks(ctx.store, plan._id);
+    const named = tasks.filter((t) => depts.some((d) => isNamedResponsible(t, d)));
+    const collective = tasks.filter((t) => t.collective && !named.includes(t));
+    const latest = await latestReports(ctx.store, [...named, ...collective].map((t) => t._id));
+    const now = ctx.clock.now();
+    const row = (t: (typeof tasks)[number], dept: string) => {
+      const r = latest.get(reportKey(t._id, dept)) ?? null;
+      const light = statusLight({ now, since: t.createdAt ?? now, latest: r, deadline: t.deadline, planStart: plan.date });
+      return {
+        code: t.code,
+        title: t.title,
+        icon: LIGHT_ICON[light],
+        dept: depts.length > 1 ? dept : null,
+        last: r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报',
+      };
+    };
+    const rows = named.flatMap((t) => depts.filter((d) => isNamedResponsible(t, d)).map((d) => row(t, d)));
+    const collectiveRows = collective.map((t) => row(t, depts[0]!));
+    const example = rows[0] ?? collectiveRows[0];
+    return { template: 'my-tasks', view: { depts, rows, collectiveRows, example: example?.code ?? null } };
+  },
+};

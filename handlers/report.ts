@@ -1,0 +1,62 @@
+import type { ArgValues, CommandContext, CommandSpec } from '../src/bot/command-spec.ts';
+import { BotError } from '../src/bot/errors.ts';
+import { describeProgress, type Progress } from '../src/domain/progress.ts';
+import { appendReport } from '../src/store/reports.ts';
+import { chooseDepartment, requirePlan, requireTask } from './lib/tasks.ts';
+
+export const MAX_NOTE_CHARS = 500;
+
+/** Shared by 汇报 and its shortcut 完成. */
+export async function recordReport(ctx: CommandContext, code: string, named: string | null, progress: Progress, note: string, commandName: string) {
+  const plan = await requirePlan(ctx);
+  const task = await requireTask(ctx, plan, code, note || null);
+  const department = chooseDepartment(ctx, task, named, (d) => `${commandName} ${task.code} ${d} ${progress.percent ?? ''}${progress.percent !== null ? '%' : describeProgress(progress)}`);
+  if (progress.status === 'blocked' && !note) {
+    throw new BotError('reason_required', `请写明受阻原因，例如：\n汇报 ${task.code} 受阻 资金未到位`);
+  }
+  if ([...note].length > MAX_NOTE_CHARS) {
+    throw new BotError('note_too_long', `说明太长（${[...note].length} 字），请控制在 ${MAX_NOTE_CHARS} 字以内，未记录。`);
+  }
+  const { report, created } = await appendReport(ctx.store, {
+    task, department, userid: ctx.sender.userid, at: ctx.inbound.at, status: progress.status,
+    percent: progress.percent, note, sourceMsgId: ctx.inbound.msgId,
+  });
+  return {
+    template: 'report-recorded',
+    view: {
+      code: task.code, title: task.title, department, progress: describeProgress(report),
+      note: report.note, duplicate: !created, done: report.status === 'done',
+    },
+  };
+}
+
+export const report: CommandSpec = {
+  name: '汇报',
+  aliases: ['报告', '上报', '进度', 'report'],
+  summary: '汇报任务进度（百分比或 已完成/推进中/受阻/未启动）',
+  args: [
+    { name: '编号', kind: 'taskCode' },
+    { name: '部门', kind: 'department', optional: true },
+    { name: '进度', kind: 'progress' },
+    { name: '说明', kind: 'text', optional: true },
+  ],
+  example: '汇报 7.5 60% 已完成电商培训两期',
+  access: 'member',
+  run: (ctx, args: ArgValues) =>
+    recordReport(ctx, args['编号'] as string, (args['部门'] as string) ?? null, args['进度'] as Progress, (args['说明'] as string) ?? '', '汇报'),
+};
+
+export const complete: CommandSpec = {
+  name: '完成',
+  aliases: ['已完成', 'done'],
+  summary: '把任务标记为已完成',
+  args: [
+    { name: '编号', kind: 'taskCode' },
+    { name: '部门', kind: 'department', optional: true },
+    { name: '说明', kind: 'text', optional: true },
+  ],
+  example: '完成 7.5 已全部落实',
+  access: 'member',
+  run: (ctx, args) =>
+    recordReport(ctx, args['编号'] as string, (args['部门'] as string) ?? null, { status: 'done', percent: 100 }, (args['说明'] as string) ?? '', '完成'),
+};

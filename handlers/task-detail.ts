@@ -1,0 +1,43 @@
+import type { CommandSpec } from '../src/bot/command-spec.ts';
+import { describeProgress } from '../src/domain/progress.ts';
+import { formatLocal } from '../src/domain/period.ts';
+import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
+import { latestReports, recentReports, reportKey } from '../src/store/task-queries.ts';
+import { requirePlan, requireTask } from './lib/tasks.ts';
+
+const MAX_TEXT_CHARS = 600;
+
+export const taskDetail: CommandSpec = {
+  name: '任务',
+  aliases: ['查看', '详情', 'task'],
+  summary: '任务全文、各责任部门的最新状态、最近汇报和改派记录',
+  args: [{ name: '编号', kind: 'taskCode' }],
+  example: '任务 7.5',
+  access: 'member',
+  async run(ctx, args) {
+    const plan = await requirePlan(ctx);
+    const task = await requireTask(ctx, plan, args['编号'] as string);
+    const now = ctx.clock.now();
+    const latest = await latestReports(ctx.store, [task._id]);
+    const departments = task.departments.map((d) => {
+      const r = latest.get(reportKey(task._id, d)) ?? null;
+      const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
+      return { name: d, icon: LIGHT_ICON[light], state: r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报', lead: task.lead.includes(d) };
+    });
+    const reports = (await recentReports(ctx.store, task._id, 5)).map((r) => ({
+      when: formatLocal(r.at, 'M月D日 HH:mm'), department: r.department, progress: describeProgress(r), note: r.note,
+    }));
+    const history = (await ctx.store.models.Audit.find({ target: `task:${task.code}` }).sort({ at: -1 }).limit(5).lean()).map((a) => ({
+      when: formatLocal(a.at, 'M月D日'),
+      actor: a.actor,
+      before: Array.isArray(a.before) ? a.before.join('、') : String(a.before ?? ''),
+      after: Array.isArray(a.after) ? a.after.join('、') : String(a.after ?? ''),
+    }));
+    const text = task.text.length > MAX_TEXT_CHARS ? `${task.text.slice(0, MAX_TEXT_CHARS)}…` : task.text;
+    const mine = ctx.sender.departments.find((d) => task.departments.includes(d)) ?? null;
+    return {
+      template: 'task-detail',
+      view: { code: task.code, section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective, departments, reports, history, mine },
+    };
+  },
+};

@@ -1,0 +1,70 @@
+// Each command is declared once; the parser, the permission check and the help text all read the declaration.
+import type { Role } from '../store/models.ts';
+import type { BotDeps, Inbound, Sender } from './types.ts';
+
+/** Who may use a command: anyone (even unbound), any bound member, leaders (and admins), or admins only. */
+export type Access = 'anyone' | 'member' | 'leader' | 'admin';
+
+export type ArgKind =
+  | 'taskCode' // 7.3, 七.3, （七）3 …
+  | 'progress' // 60%, 已完成 …
+  | 'word' // one token, e.g. a userid
+  | 'role' // 管理员/领导/成员
+  | 'department' // one department, by name, alias or unique prefix
+  | 'departments' // the rest of the line as a list of departments
+  | 'text'; // the rest of the line as typed
+
+export interface ArgSpec {
+  name: string; // shown in usage, e.g. 编号
+  kind: ArgKind;
+  optional?: boolean;
+}
+
+export interface ArgValues {
+  [name: string]: unknown;
+}
+
+export interface CommandContext extends BotDeps {
+  sender: Sender;
+  inbound: Inbound;
+  commands: readonly CommandSpec[];
+  render(template: string, view: object): string;
+}
+
+/** A handler returns text, several texts (sent as separate messages), or a rendered template. */
+export type HandlerResult = string | string[] | { template: string; view: object };
+
+export interface CommandSpec {
+  name: string;
+  aliases: readonly string[];
+  summary: string;
+  args: readonly ArgSpec[];
+  example: string;
+  access: Access;
+  run(ctx: CommandContext, args: ArgValues): Promise<HandlerResult>;
+}
+
+export function usageOf(spec: Pick<CommandSpec, 'name' | 'args'>): string {
+  return [spec.name, ...spec.args.map((a) => (a.optional ? `[${a.name}]` : `<${a.name}>`))].join(' ');
+}
+
+export function mayUse(access: Access, roles: readonly Role[], bound: boolean): boolean {
+  switch (access) {
+    case 'anyone':
+      return true;
+    case 'member':
+      return bound || roles.includes('admin') || roles.includes('leader');
+    case 'leader':
+      return roles.includes('leader') || roles.includes('admin');
+    case 'admin':
+      return roles.includes('admin');
+  }
+}
+
+export const ROLE_WORDS: Record<string, Role> = {
+  管理员: 'admin', admin: 'admin', 党政办管理员: 'admin',
+  领导: 'leader', leader: 'leader',
+  成员: 'member', 联络员: 'member', member: 'member',
+};
+
+export const ROLE_LABEL: Record<Role, string> = { admin: '管理员', leader: '领导', member: '联络员' };

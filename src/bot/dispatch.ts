@@ -1,0 +1,126 @@
+// The one entry point for the conversation: handle(inbound) → reply, whatever the transport.
+import { splitNumbered } from '../domain/text.ts';
+import { resolveDepartmentName } from '../members/members.ts';
+import { mayUse, ROLE_LABEL, usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
+import { BotError } from './errors.ts';
+import { parseCommand } from './parse-command.ts';
+import { render } from './render.ts';
+import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
+
+export const MAX_TEXT_BYTES = 2048;
+
+export interface Bot {
+  handle(inbound: Inbound): Promise<Reply>;
+  commands: readonly CommandSpec[];
+}
+
+export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot {
+  return {
+    commands,
+    async handle(inbound) {
+      const log = deps.logger.child({ userid: inbound.userid, msgId: inbound.msgId, channel: inbound.channel });
+      try {
+        const sender = await loadSender(deps, inbound.userid);
+        const result = await dispatch(deps, commands, inbound, sender);
+        return toReply(result);
+      } catch (err) {
+        if (err instanceof BotError) {
+          log.info({ code: err.code }, 'command refused');
+          return toReply(err.message);
+        }
+        log.error({ err }, 'command failed');
+        return toReply('抱歉，处理时出错了，请稍后再试。如果一直出错，请联系党政办。');
+      }
+    },
+  };
+}
+
+async function loadSender(deps: BotDeps, userid: string): Promise<Sender> {
+  const member = await deps.store.models.Member.findOne({ userid }).lean();
+  const active = !!member && member.active !== false;
+  const roles = active ? member.roles : [];
+  const departments = active ? member.departments : [];
+  return {
+    userid,
+    member: active ? member : null,
+    roles,
+    departments,
+    bound: active && (departments.length > 0 || roles.includes('admin') || roles.includes('leader')),
+  };
+}
+
+async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): Promise<HandlerResult> {
+  const parsed = parseCommand(inbound.text, commands);
+  const helpSpec = commands.find((c) => c.name === '帮助');
+  if (parsed.kind === 'empty') {
+    return helpSpec ? runSpec(deps, commands, inbound, sender, helpSpec, {}) : '请发送：帮助';
+  }
+  if (parsed.kind === 'unknown') {
+    if (!sender.bound) return unboundAnswer(sender);
+    return unknownAnswer(inbound.text, parsed.guess, parsed.code);
+  }
+  const spec = parsed.spec;
+  if (!mayUse(spec.access, sender.roles, sender.bound)) {
+    if (!sender.bound) return unboundAnswer(sender);
+    const who = spec.access === 'admin' ? '管理员' : `${ROLE_LABEL.leader}和${ROLE_LABEL.admin}`;
+    throw new BotError('forbidden', `“${spec.name}”只有${who}可以使用，未做任何修改。\n发送“帮助”查看你可以用的命令。`);
+  }
+  if (parsed.kind === 'bad_args') {
+    return `${parsed.problem}。\n用法：${usageOf(spec)}\n例如：${spec.example}`;
+  }
+  const args = await resolveDepartments(deps, spec, parsed.args);
+  return runSpec(deps, commands, inbound, sender, spec, args);
+}
+
+function runSpec(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender, spec: CommandSpec, args: ArgValues) {
+  const ctx: CommandContext = { ...deps, sender, inbound, commands, render };
+  return spec.run(ctx, args);
+}
+
+/** Department arguments are understood by name, alias or unique prefix; otherwise the user gets the choices. */
+async function resolveDepartments(deps: BotDeps, spec: CommandSpec, args: ArgValues): Promise<ArgValues> {
+  const out: ArgValues = { ...args };
+  for (const arg of spec.args) {
+    if (arg.kind !== 'department' && arg.kind !== 'departments') continue;
+    const raw = out[arg.name];
+    if (raw === undefined) continue;
+    const written = Array.isArray(raw) ? (raw as string[]) : [raw as string];
+    const names: string[] = [];
+    for (const w of written) {
+      const r = await resolveDepartmentName(deps.store, w);
+      const textArg = spec.args.find((a) => a.kind === 'text');
+      if (!r.ok && arg.optional && arg.kind === 'department' && textArg) {
+        // Not a department after all ("完成 7.5 已全部落实"): it is the start of the note.
+        out[textArg.name] = [w, out[textArg.name]].filter(Boolean).join(' ');
+        delete out[arg.name];
+        break;
+      }
+      if (!r.ok) {
+        const choices = r.candidates.length ? `可能是：${r.candidates.slice(0, 5).join('、')}` : '发送“部门”可查看全部部门';
+        throw new BotError('unknown_department', `没有找到部门“${w}”，${choices}。\n用法：${usageOf(spec)}`);
+      }
+      if (!names.includes(r.name)) names.push(r.name);
+    }
+    if (names.length) out[arg.name] = Array.isArray(raw) ? names : names[0];
+  }
+  return out;
+}
+
+function unboundAnswer(sender: Sender): string {
+  return render('unbound', { userid: sender.userid });
+}
+
+function unknownAnswer(text: string, guess: CommandSpec | null, code: string | null): string {
+  if (code) return `要查看还是汇报任务 ${code}？\n查看：任务 ${code}\n汇报：汇报 ${code} 60% 说明`;
+  const hint = guess ? `你是不是想用“${guess.name}”？例如：${guess.example}` : '发送“帮助”查看可用命令。';
+  const shown = text.length > 12 ? `${text.slice(0, 12)}…` : text;
+  return `看不懂“${shown}”。${hint}`;
+}
+
+function toReply(result: HandlerResult): Reply {
+  const texts = typeof result === 'string' ? [result] : Array.isArray(result) ? result : [render(result.template, result.view)];
+  const whole = texts.filter((t) => t.trim() !== '');
+  // A reply longer than one WeCom message is split on line boundaries into numbered parts.
+  const messages = whole.length === 1 ? splitNumbered(whole[0]!, MAX_TEXT_BYTES) : whole.flatMap((t) => splitNumbered(t, MAX_TEXT_BYTES));
+  return { messages: messages.length ? messages : ['（无内容）'] };
+}

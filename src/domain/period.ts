@@ -1,0 +1,59 @@
+// Calendar periods in Asia/Shanghai, whatever the machine's time zone.
+import dayjs, { type Dayjs } from 'dayjs';
+import utc from 'dayjs/plugin/utc.js';
+import timezone from 'dayjs/plugin/timezone.js';
+import isoWeek from 'dayjs/plugin/isoWeek.js';
+import { TIME_ZONE } from '../config.ts';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+dayjs.extend(isoWeek);
+
+export { dayjs };
+
+/** The moment in Shanghai local time. */
+export function local(at: Date | string | number): Dayjs {
+  return dayjs(at).tz(TIME_ZONE);
+}
+
+/** ISO week key, e.g. "2021-W30" (weeks start on Monday). */
+export function weekKey(at: Date): string {
+  const d = local(at);
+  return `${d.isoWeekYear()}-W${String(d.isoWeek()).padStart(2, '0')}`;
+}
+
+export function monthKey(at: Date): string {
+  return local(at).format('YYYY-MM');
+}
+
+/** Monday 00:00 (Shanghai) of the week containing `at`, and the following Monday. */
+export function weekBounds(at: Date): { start: Date; end: Date } {
+  const start = local(at).startOf('isoWeek');
+  return { start: start.toDate(), end: start.add(1, 'week').toDate() };
+}
+
+/** Parses "2021-W30" into the Monday (Shanghai) that starts it. */
+export function weekStart(key: string): Date | null {
+  const m = /^(\d{4})-W(\d{1,2})$/.exec(key.trim());
+  if (!m) return null;
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  // ISO week 1 contains January 4th.
+  const jan4 = dayjs.tz(`${year}-01-04 00:00`, TIME_ZONE);
+  const start = jan4.startOf('isoWeek').add(week - 1, 'week');
+  if (start.isoWeekYear() !== year || week < 1 || week > 53) return null;
+  return start.toDate();
+}
+
+export function previousWeekKey(at: Date): string {
+  return weekKey(local(at).subtract(1, 'week').toDate());
+}
+
+/** "2021-07-26" in Shanghai. */
+export function localDate(at: Date): string {
+  return local(at).format('YYYY-MM-DD');
+}
+
+export function formatLocal(at: Date, pattern = 'M月D日 HH:mm'): string {
+  return local(at).format(pattern);
+}

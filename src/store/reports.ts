@@ -1,0 +1,45 @@
+// Reports are appended, never rewritten; the current state is the latest report per (task, department).
+import { Types } from 'mongoose';
+import { weekKey } from '../domain/period.ts';
+import type { Store } from './database.ts';
+import { isDuplicateKeyError, type ReportDoc, type ReportStatus, type TaskDoc } from './models.ts';
+
+export interface NewReport {
+  task: Pick<TaskDoc, '_id' | 'code'>;
+  department: string;
+  userid: string;
+  at: Date;
+  status: ReportStatus;
+  percent: number | null;
+  note: string;
+  sourceMsgId: string | null;
+}
+
+/**
+ * Appends a report. Keyed by the source message, so WeCom's retries and replays write it once;
+ * returns the stored report and whether this call wrote it.
+ */
+export async function appendReport(store: Store, r: NewReport): Promise<{ report: ReportDoc; created: boolean }> {
+  const key = r.sourceMsgId ? `msg:${r.sourceMsgId}|${r.task.code}|${r.department}` : `local:${new Types.ObjectId().toHexString()}`;
+  try {
+    const doc = await store.models.Report.create({
+      key,
+      taskId: r.task._id,
+      taskCode: r.task.code,
+      department: r.department,
+      userid: r.userid,
+      at: r.at,
+      period: weekKey(r.at),
+      status: r.status,
+      percent: r.percent,
+      note: r.note,
+      sourceMsgId: r.sourceMsgId,
+    });
+    return { report: doc.toObject() as ReportDoc, created: true };
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    const existing = (await store.models.Report.findOne({ key }).lean()) as ReportDoc | null;
+    if (!existing) throw err;
+    return { report: existing, created: false };
+  }
+}

@@ -1,0 +1,71 @@
+// Reads about tasks and their progress. Joins are done here in TypeScript over small results (FerretDB has no $lookup).
+import type { Types } from 'mongoose';
+import type { Store } from './database.ts';
+import type { PlanDoc, ReportDoc, TaskDoc } from './models.ts';
+
+export type LatestByDepartment = Map<string, ReportDoc>; // key: `${taskId}|${department}`
+
+export function reportKey(taskId: Types.ObjectId | string, department: string): string {
+  return `${String(taskId)}|${department}`;
+}
+
+/** The plan the bot works on: the one imported last. */
+export async function currentPlan(store: Store): Promise<PlanDoc | null> {
+  return store.models.Plan.findOne({}).sort({ importedAt: -1 }).lean();
+}
+
+export async function activeTasks(store: Store, planId: Types.ObjectId): Promise<TaskDoc[]> {
+  const tasks = await store.models.Task.find({ planId, retired: false }).lean();
+  return tasks.sort((a, b) => a.order - b.order) as TaskDoc[];
+}
+
+export async function findTask(store: Store, planId: Types.ObjectId, code: string): Promise<TaskDoc | null> {
+  return store.models.Task.findOne({ planId, code, retired: false }).lean() as Promise<TaskDoc | null>;
+}
+
+/** Collective tasks (镇直各部门 …) bind every department. */
+export function isResponsible(task: Pick<TaskDoc, 'departments' | 'collective'>, department: string): boolean {
+  return task.collective || task.departments.includes(department);
+}
+
+/** Named responsibility only (collective tasks apart), for listing "my" tasks first. */
+export function isNamedResponsible(task: Pick<TaskDoc, 'departments'>, department: string): boolean {
+  return task.departments.includes(department);
+}
+
+/** Latest report per (task, department) for the given tasks; reports are read newest first and reduced here. */
+export async function latestReports(store: Store, taskIds: Types.ObjectId[], before?: Date): Promise<LatestByDepartment> {
+  const filter: Record<string, unknown> = { taskId: { $in: taskIds } };
+  if (before) filter.at = { $lt: before };
+  const reports = (await store.models.Report.find(filter).sort({ at: -1, _id: -1 }).lean()) as ReportDoc[];
+  const latest: LatestByDepartment = new Map();
+  for (const r of reports) {
+    const key = reportKey(r.taskId, r.department);
+    if (!latest.has(key)) latest.set(key, r);
+  }
+  return latest;
+}
+
+export async function recentReports(store: Store, taskId: Types.ObjectId, limit = 5): Promise<ReportDoc[]> {
+  return store.models.Report.find({ taskId }).sort({ at: -1, _id: -1 }).limit(limit).lean() as Promise<ReportDoc[]>;
+}
+
+/** Tasks that look like what was asked for: same section first, then by keyword in the title/text. */
+export function suggestTasks(tasks: TaskDoc[], code: string | null, keyword: string | null, limit = 3): TaskDoc[] {
+  const scored = tasks.map((t) => {
+    let score = 0;
+    if (code) {
+      const [section, item] = code.split('.');
+      const [ts, ti] = t.code.split('.');
+      if (ts === section) score += 3;
+      if (item && ti && Math.abs(Number(ti) - Number(item)) <= 1) score += 1;
+      if (ti === section) score += 0.5; // "3.7" typed for "7.3"
+    }
+    if (keyword) {
+      for (const ch of new Set(keyword)) if (t.title.includes(ch)) score += 0.3;
+      if (t.text.includes(keyword)) score += 3;
+    }
+    return { t, score };
+  });
+  return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score).slice(0, limit).map((s) => s.t);
+}
