@@ -1,8 +1,17 @@
 // Every chat command, in the order help lists them.
 import type { CommandSpec } from '../src/bot/command-spec.ts';
+import { addDepartment, removeDepartment, transfer } from './assign.ts';
+import { departments } from './departments.ts';
 import { help } from './help.ts';
+import { bind, makeAdmin, makeLeader, revokeRole, unbind } from './members-admin.ts';
 import { myTasks } from './my-tasks.ts';
+import { overview } from './overview.ts';
+import { owed } from './owed.ts';
 import { complete, report } from './report.ts';
+import { search } from './search.ts';
 import { taskDetail } from './task-detail.ts';
 
-export const COMMANDS: readonly CommandSpec[] = [help, myTasks, report, complete, taskDetail];
+export const COMMANDS: readonly CommandSpec[] = [
+  help, myTasks, report, complete, taskDetail, owed, search, departments, overview,
+  transfer, addDepartment, removeDepartment, bind, unbind, makeAdmin, makeLeader, revokeRole,
+];

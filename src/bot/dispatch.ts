@@ -1,6 +1,6 @@
 // The one entry point for the conversation: handle(inbound) → reply, whatever the transport.
 import { splitNumbered } from '../domain/text.ts';
-import { resolveDepartmentName } from '../members/members.ts';
+import { MemberError, resolveDepartmentName } from '../members/members.ts';
 import { mayUse, ROLE_LABEL, usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
 import { parseCommand } from './parse-command.ts';
@@ -24,9 +24,9 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
         const result = await dispatch(deps, commands, inbound, sender);
         return toReply(result);
       } catch (err) {
-        if (err instanceof BotError) {
+        if (err instanceof BotError || err instanceof MemberError) {
           log.info({ code: err.code }, 'command refused');
-          return toReply(err.message);
+          return toReply(err instanceof MemberError ? `${err.message}，未做修改。` : err.message);
         }
         log.error({ err }, 'command failed');
         return toReply('抱歉，处理时出错了，请稍后再试。如果一直出错，请联系党政办。');

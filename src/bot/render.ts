@@ -8,7 +8,7 @@ export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 const eta = new Eta({
   views: TEMPLATES_DIR,
   autoEscape: false, // plain text and markdown, not HTML
-  autoTrim: [false, 'nl'], // a line holding only a tag leaves no blank line behind
+  autoTrim: false, // templates say where lines end: a control tag ending in -%> swallows its newline
   cache: true,
 });
 

@@ -29,7 +29,7 @@ export interface Harness {
   server: TestServer;
   later: Array<{ key: string; userid: string; messages: string[] }>;
   notified: Array<{ key: string; userids: string[]; text: string }>;
-  /** Sends TEXT from USERID through the encrypted callback and returns the passive reply (or null). */
+  /** Sends TEXT from USERID through the encrypted callback; returns the passive reply and any continuation parts, or null. */
   say(userid: string, text: string, opts?: { msgId?: string }): Promise<string | null>;
   post(path: string, body: string): Promise<Response>;
   close(): Promise<void>;
@@ -71,7 +71,10 @@ export async function startHarness(store: Store, opts: HarnessOptions = {}): Pro
       const cb = buildTextCallback(TEST_SETTINGS, { userid, text, createTime: Math.floor(clock.now().getTime() / 1000), msgId: o.msgId });
       const res = await post(cb.path, cb.body);
       if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${await res.text()}`);
-      return openPassiveReply(TEST_SETTINGS, await res.text())?.content ?? null;
+      const passive = openPassiveReply(TEST_SETTINGS, await res.text())?.content ?? null;
+      // Replies longer than one message continue through the outbox: read them as the user would.
+      const rest = later.filter((l) => l.key === `reply:app:${cb.msgId}`).flatMap((l) => l.messages);
+      return passive === null && rest.length === 0 ? null : [passive, ...rest].filter((x) => x !== null).join('\n');
     },
     close: () => server.close(),
   };

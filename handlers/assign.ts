@@ -1,0 +1,83 @@
+// Admin commands that move responsibility for a task: 转办, 增派, 撤派.
+import type { CommandContext, CommandSpec } from '../src/bot/command-spec.ts';
+import { BotError } from '../src/bot/errors.ts';
+import type { TaskDoc } from '../src/store/models.ts';
+import { liaisonsOf, setTaskDepartments, type AssignmentChange } from '../src/store/task-assignments.ts';
+import { requirePlan, requireTask } from './lib/tasks.ts';
+
+async function loadTask(ctx: CommandContext, code: string): Promise<TaskDoc> {
+  return requireTask(ctx, await requirePlan(ctx), code);
+}
+
+/** Tells the liaisons of every department the change touched, once per change. */
+async function announce(ctx: CommandContext, task: TaskDoc, change: AssignmentChange): Promise<number> {
+  const affected = [...change.added, ...change.removed];
+  const userids = (await liaisonsOf(ctx.store, affected)).filter((u) => u !== ctx.sender.userid);
+  if (userids.length === 0) return 0;
+  const lines = [`【任务调整】${task.code} ${task.title}`, `责任部门：${change.before.join('、') || '（无）'} → ${change.after.join('、') || '（无）'}`];
+  if (change.added.length) lines.push(`新增：${change.added.join('、')}。查看：任务 ${task.code}`);
+  if (change.removed.length) lines.push(`不再负责：${change.removed.join('、')}`);
+  await ctx.notifier.notifyUsers(`assign:${change.auditId}`, userids, lines.join('\n'));
+  return userids.length;
+}
+
+function confirm(task: TaskDoc, change: AssignmentChange | null, notified: number): string {
+  if (!change) return `任务 ${task.code} 的责任部门没有变化（${task.departments.join('、')}），未做修改。`;
+  return [
+    `已调整任务 ${task.code} ${task.title}`,
+    `责任部门：${change.before.join('、') || '（无）'} → ${change.after.join('、')}`,
+    `已记录留痕${notified ? `，并通知 ${notified} 位相关联络员` : ''}。`,
+    `查看：任务 ${task.code}`,
+  ].join('\n');
+}
+
+export const transfer: CommandSpec = {
+  name: '转办',
+  aliases: ['改派', '转交'],
+  summary: '把任务改由这些部门负责（替换原责任部门）',
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门…', kind: 'departments' }],
+  example: '转办 7.5 经贸办 村建办',
+  access: 'admin',
+  async run(ctx, args) {
+    const task = await loadTask(ctx, args['编号'] as string);
+    const after = args['部门…'] as string[];
+    if (!after?.length) throw new BotError('missing_department', `请写新的责任部门，例如：转办 ${task.code} 经贸办`);
+    const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, after, 'task.departments.transfer');
+    return confirm(task, change, change ? await announce(ctx, task, change) : 0);
+  },
+};
+
+export const addDepartment: CommandSpec = {
+  name: '增派',
+  aliases: ['加派'],
+  summary: '给任务增加一个责任部门',
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }],
+  example: '增派 7.5 统计站',
+  access: 'admin',
+  async run(ctx, args) {
+    const task = await loadTask(ctx, args['编号'] as string);
+    const dept = args['部门'] as string;
+    if (task.departments.includes(dept)) return `${dept}已经是任务 ${task.code} 的责任部门，未做修改。`;
+    const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, [...task.departments, dept], 'task.departments.add');
+    return confirm(task, change, change ? await announce(ctx, task, change) : 0);
+  },
+};
+
+export const removeDepartment: CommandSpec = {
+  name: '撤派',
+  aliases: ['移除部门'],
+  summary: '从任务的责任部门中去掉一个',
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }],
+  example: '撤派 7.5 统计站',
+  access: 'admin',
+  async run(ctx, args) {
+    const task = await loadTask(ctx, args['编号'] as string);
+    const dept = args['部门'] as string;
+    if (!task.departments.includes(dept)) return `${dept}不是任务 ${task.code} 的责任部门（${task.departments.join('、')}），未做修改。`;
+    if (task.departments.length === 1) {
+      throw new BotError('last_department', `${dept}是任务 ${task.code} 唯一的责任部门，不能撤掉。要换部门请用：转办 ${task.code} 新部门`);
+    }
+    const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, task.departments.filter((d) => d !== dept), 'task.departments.remove');
+    return confirm(task, change, change ? await announce(ctx, task, change) : 0);
+  },
+};

@@ -1,0 +1,53 @@
+import type { CommandSpec } from '../src/bot/command-spec.ts';
+import type { Cell } from '../src/domain/snapshot.ts';
+import { weekBounds, weekKey } from '../src/domain/period.ts';
+import { LIGHT_ICON, type Light } from '../src/domain/status-light.ts';
+import { loadSnapshot } from '../src/store/snapshot-queries.ts';
+import { requirePlan } from './lib/tasks.ts';
+
+function tally(cells: Cell[]) {
+  const lights: Record<Light, number> = { done: 0, green: 0, yellow: 0, red: 0 };
+  for (const c of cells) lights[c.light]++;
+  const expected = cells.filter((c) => !c.doneBefore);
+  const reported = expected.filter((c) => c.reportedInPeriod).length;
+  return { lights, total: cells.length, rate: expected.length ? Math.round((reported / expected.length) * 100) : 100 };
+}
+
+function groupBy<K>(cells: Cell[], key: (c: Cell) => K): Map<K, Cell[]> {
+  const m = new Map<K, Cell[]>();
+  for (const c of cells) {
+    const k = key(c);
+    const list = m.get(k);
+    if (list) list.push(c);
+    else m.set(k, [c]);
+  }
+  return m;
+}
+
+export const overview: CommandSpec = {
+  name: '总览',
+  aliases: ['概览', '全局', 'overview'],
+  summary: '全镇按部门、按小节的当前进展',
+  args: [],
+  example: '总览',
+  access: 'leader',
+  async run(ctx) {
+    const plan = await requirePlan(ctx);
+    const now = ctx.clock.now();
+    const cells = await loadSnapshot(ctx.store, plan, weekBounds(now), now);
+    const icons = (t: ReturnType<typeof tally>) =>
+      (['done', 'green', 'yellow', 'red'] as Light[]).filter((l) => t.lights[l] > 0).map((l) => `${LIGHT_ICON[l]}${t.lights[l]}`).join(' ');
+    const byDept = [...groupBy(cells, (c) => c.department)].map(([name, cs]) => ({ name, t: tally(cs) }))
+      .sort((a, b) => a.t.rate - b.t.rate || b.t.lights.red - a.t.lights.red);
+    const bySection = [...groupBy(cells, (c) => c.task.section)].sort((a, b) => a[0] - b[0])
+      .map(([section, cs]) => ({ section, title: cs[0]!.task.sectionTitle, t: tally(cs) }));
+    return {
+      template: 'overview',
+      view: {
+        week: weekKey(now), all: { ...tally(cells), icons: icons(tally(cells)) },
+        departments: byDept.map((d) => ({ name: d.name, rate: d.t.rate, icons: icons(d.t) })),
+        sections: bySection.map((s) => ({ section: s.section, title: s.title.slice(0, 14), rate: s.t.rate, icons: icons(s.t) })),
+      },
+    };
+  },
+};
