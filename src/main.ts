@@ -1,16 +1,12 @@
-// Composition root: config → logger → database → app → (scheduler) ; graceful shutdown.
-import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.ts';
+// Composition root: config → logger → service (database, WeCom link, outbox, bot, HTTP) → graceful shutdown.
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './clock.ts';
-import { openStore } from './store/database.ts';
-import { ensurePlanImported } from './plan-source.ts';
-import { createApp } from './app.ts';
+import { startService, type Service } from './service.ts';
 
-async function main() {
-  let config;
+function readConfig(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -18,34 +14,40 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const clock = systemClock;
-  const store = await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
-  const stoppers: Array<() => Promise<void>> = [() => store.close()];
-  let server: Server | undefined;
+}
 
-  const shutdown = async (reason: string, code = 0) => {
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  let service: Service | undefined;
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ reason }, 'shutting down');
-    if (server) await new Promise<void>((r) => server!.close(() => r()));
-    for (const stop of stoppers.reverse()) await stop().catch((err) => logger.error({ err }, 'stop failed'));
+    await service?.stop();
     process.exit(code);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('uncaughtException', (err) => {
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');
     void shutdown('uncaughtException', 1);
   });
-  process.once('unhandledRejection', (err) => {
+  process.on('unhandledRejection', (err) => {
     logger.fatal({ err }, 'unhandled rejection');
     void shutdown('unhandledRejection', 1);
   });
 
-  await ensurePlanImported(store, config.planFile, clock, logger);
-  const app = createApp({ store, logger });
-  server = app.listen(config.port, config.host);
-  await new Promise<void>((r) => server!.once('listening', () => r()));
-  logger.info({ port: config.port, database: store.kind, localMode: config.localMode }, '督办助手 is listening');
+  service = await startService({ config, logger, clock: systemClock });
+  logger.info({ url: service.url, database: service.store.kind, localMode: config.localMode }, '督办助手 is listening');
+  if (config.localMode) {
+    process.stderr.write(
+      `\n督办助手已在本地模式启动：${service.url}\n` +
+        `  健康检查：curl ${service.url}/healthz\n` +
+        `  模拟发消息：npm run -s cli -- say demo-liaison-01 我的任务\n\n`,
+    );
+  }
 }
 
 main().catch((err) => {

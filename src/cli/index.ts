@@ -2,12 +2,25 @@
 import { ConfigError } from '../config.ts';
 import { ensureFerretDbBinary } from '../store/embedded-server.ts';
 import { runPlanCommand, PLAN_USAGE } from './plan.ts';
+import { MEMBERS_USAGE, runMembersCommand } from './members.ts';
+import { runSayCommand, SAY_USAGE } from './say.ts';
+import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
 import { CliUsageError, createCliContext, type CliContext } from './runtime.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 
 const COMMANDS: Record<string, { usage: string; run: Command }> = {
   plan: { usage: PLAN_USAGE, run: runPlanCommand },
+  members: {
+    usage: MEMBERS_USAGE,
+    // Only sync talks to WeCom; in local mode there is no address book to read.
+    run: (argv, ctx) =>
+      argv[0] === 'sync' && !ctx.config.localMode
+        ? withWecomClient(ctx, (client) => runMembersCommand(argv, ctx, { contacts: client }))
+        : runMembersCommand(argv, ctx),
+  },
+  wecom: { usage: WECOM_USAGE, run: runWecomCommand },
+  say: { usage: SAY_USAGE, run: runSayCommand },
   db: {
     usage: 'db build   (builds the embedded FerretDB now instead of on first use)',
     run: async (_argv, ctx) => {

@@ -2,8 +2,8 @@
 import { loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { openStore, type Store } from '../store/database.ts';
-import { ensurePlanImported } from '../plan-source.ts';
+import type { Store } from '../store/database.ts';
+import { prepareDatabase } from '../service.ts';
 
 export class CliUsageError extends Error {}
 
@@ -12,7 +12,7 @@ export interface CliContext {
   logger: Logger;
   clock: Clock;
   out: (line: string) => void;
-  /** Opens the database once; in local mode it also makes sure the plan exists. */
+  /** Opens the database once, with the plan in it (and in local mode the demo roster). */
   store(): Promise<Store>;
   close(): Promise<void>;
 }
@@ -28,11 +28,7 @@ export function createCliContext(): CliContext {
     clock: systemClock,
     out: (line) => process.stdout.write(`${line}\n`),
     store() {
-      opened ??= (async () => {
-        const store = await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger });
-        await ensurePlanImported(store, config.planFile, systemClock, logger);
-        return store;
-      })();
+      opened ??= prepareDatabase(config, logger, systemClock);
       return opened;
     },
     async close() {

@@ -32,7 +32,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     options.logger?.info({ uri, pid: embedded.pid }, 'embedded FerretDB started');
   }
   try {
-    const store = await connectStore(uri, options.dbName ?? DEFAULT_DB_NAME, embedded ? 'embedded' : 'external');
+    const store = await connectStore(uri, options.dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, embedded ? 'embedded' : 'external');
     const closeConnection = store.close;
     store.close = async () => {
       await closeConnection();
@@ -43,6 +43,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await embedded?.stop();
     throw err;
   }
+}
+
+/** The database named in the URI's path (mongodb://host/NAME?…), if any. */
+export function dbNameFromUri(uri: string): string | null {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri);
+  return m?.[1] ? decodeURIComponent(m[1]) : null;
 }
 
 /** Connects to a running server and makes sure every index exists. */

@@ -1,0 +1,85 @@
+// `say USERID TEXT…`: plays WeCom. Encrypts and signs TEXT as a text message from USERID, posts it to the
+// running bot (BOT_URL, default http://127.0.0.1:$PORT) or to one started here on the same DATA_DIR,
+// and prints the reply, whether it came in the HTTP answer or through the outbox.
+import { startService, type Service } from '../service.ts';
+import { buildTextCallback, openPassiveReply } from '../wecom/simulator.ts';
+import { effectiveWecom } from '../wecom/settings.ts';
+import { CliUsageError, type CliContext } from './runtime.ts';
+
+export const SAY_USAGE = 'say USERID TEXT…   (plays WeCom: sends TEXT as USERID to the bot and prints its reply)';
+
+const WAIT_FOR_OUTBOX_MS = 15_000;
+
+export async function runSayCommand(argv: string[], ctx: CliContext): Promise<number> {
+  const [userid, ...words] = argv;
+  if (!userid || words.length === 0) throw new CliUsageError(SAY_USAGE);
+  const text = words.join(' ');
+  const wecom = effectiveWecom(ctx.config);
+  const settings = { ...wecom.callback, agentId: wecom.agentId };
+
+  let url = ctx.config.botUrl ?? `http://127.0.0.1:${ctx.config.port}`;
+  let service: Service | null = null;
+  if (!(await answers(url))) {
+    service = await startService({ config: ctx.config, logger: ctx.logger, clock: ctx.clock, port: 0 });
+    url = service.url;
+  }
+  try {
+    const before = await sentCount(url, userid);
+    const cb = buildTextCallback(settings, { userid, text, createTime: Math.floor(ctx.clock.now().getTime() / 1000) });
+    const res = await fetch(`${url}${cb.path}`, { method: 'POST', body: cb.body, headers: { 'content-type': 'text/xml' } });
+    if (res.status !== 200) {
+      ctx.out(`机器人拒绝了这条消息（HTTP ${res.status}）：${await res.text()}`);
+      return 1;
+    }
+    const passive = openPassiveReply(settings, await res.text());
+    if (passive) ctx.out(passive.content);
+    const expected = passive ? remainingParts(passive.content) : null;
+    if (expected === 0) return 0;
+    if (before === null) {
+      ctx.out('（其余回复经企业微信发送，本地看不到。）');
+      return 0;
+    }
+    for (const content of await waitForOutbox(url, userid, before, expected)) ctx.out(content);
+    return 0;
+  } finally {
+    await service?.stop();
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1500) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A passive reply "（1/3）…" says two more parts follow through the outbox. */
+function remainingParts(first: string): number {
+  const m = /^（1\/(\d+)）/.exec(first);
+  return m ? Number(m[1]) - 1 : 0;
+}
+
+type Sent = Array<{ index: number; body: { text?: { content?: string } } }>;
+
+/** Index of the last message the local stand-in holds for this user; null when the bot is not in local mode. */
+async function sentCount(url: string, userid: string): Promise<number | null> {
+  const res = await fetch(`${url}/local/wecom/sent?touser=${encodeURIComponent(userid)}`).catch(() => null);
+  if (!res?.ok) return null;
+  const list = (await res.json()) as Sent;
+  return list.length ? list[list.length - 1]!.index : -1;
+}
+
+async function waitForOutbox(url: string, userid: string, after: number, expected: number | null): Promise<string[]> {
+  const deadline = Date.now() + WAIT_FOR_OUTBOX_MS;
+  let got: Sent = [];
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/local/wecom/sent?touser=${encodeURIComponent(userid)}&after=${after}`);
+    got = (await res.json()) as Sent;
+    const want = expected ?? (got[0] ? 1 + remainingParts(got[0].body.text?.content ?? '') : Infinity);
+    if (got.length >= want) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return got.map((m) => m.body.text?.content ?? JSON.stringify(m.body));
+}

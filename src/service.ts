@@ -1,0 +1,121 @@
+// Wires the running bot: database, WeCom link (real or the local stand-in), outbox, bot, HTTP.
+// Used by main.ts and by the simulator when no bot is running.
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import { createApp } from './app.ts';
+import { createBot, type Bot } from './bot/dispatch.ts';
+import type { Notifier } from './bot/types.ts';
+import { applyConfigAdmins, ensureDemoRoster } from './members/members.ts';
+import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
+import { ensurePlanImported } from './plan-source.ts';
+import { openStore, type Store } from './store/database.ts';
+import { createWecomClient, type WecomClient } from './wecom/api-client.ts';
+import { createCallbackRouter, type ReplySink } from './wecom/callback-routes.ts';
+import { startLocalWecom, type LocalWecom } from './wecom/local-wecom.ts';
+import { createLocalWecomRouter } from './wecom/local-routes.ts';
+import { effectiveWecom, type EffectiveWecom } from './wecom/settings.ts';
+import { COMMANDS } from '../handlers/index.ts';
+
+export interface Service {
+  url: string;
+  store: Store;
+  bot: Bot;
+  client: WecomClient;
+  outbox: OutboxWorker;
+  wecom: EffectiveWecom;
+  localWecom: LocalWecom | null;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  /** Default: config.port; 0 picks a free one. */
+  port?: number;
+  /** Opened already (tests); otherwise opened here and closed on stop. */
+  store?: Store;
+}
+
+/** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
+export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store): Promise<Store> {
+  const s = store ?? (await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger }));
+  await ensurePlanImported(s, config.planFile, clock, logger);
+  if (config.localMode) {
+    const demo = await ensureDemoRoster(s, clock);
+    if (demo.created) logger.info({ created: demo.created }, 'demo roster created (local mode)');
+  }
+  if (config.wecom.admins.length) await applyConfigAdmins(s, clock, config.wecom.admins);
+  return s;
+}
+
+export async function startService(opts: ServiceOptions): Promise<Service> {
+  const { config, logger, clock } = opts;
+  const stops: Array<() => Promise<void>> = [];
+  const store = await prepareDatabase(config, logger, clock, opts.store);
+  if (!opts.store) stops.push(() => store.close());
+  try {
+    const wecom = effectiveWecom(config);
+    let localWecom: LocalWecom | null = null;
+    if (config.localMode) {
+      localWecom = await startLocalWecom({ corpId: wecom.callback.corpId, secret: wecom.secret, clock });
+      stops.push(() => localWecom!.close());
+      logger.info({ url: localWecom.url }, 'local mode: WeCom stand-in running in-process');
+    }
+    const client = createWecomClient({
+      apiBase: localWecom?.url ?? config.wecom.apiBase,
+      corpId: wecom.callback.corpId, secret: wecom.secret, agentId: wecom.agentId, store, clock, logger,
+    });
+    const outbox = new OutboxWorker({
+      store, clock, logger, sender: createWecomSender(client, wecom.webhookKey), workerId: `${process.pid}-${randomBytes(3).toString('hex')}`,
+    });
+    outbox.start(2000);
+    stops.push(() => outbox.stop());
+
+    const notifier: Notifier = {
+      async notifyUsers(key, userids, text) {
+        if (userids.length === 0) return;
+        await enqueue(store, clock, key, { channel: 'app', body: { touser: userids.join('|'), msgtype: 'text', text: { content: text } } });
+        outbox.kick();
+      },
+    };
+    const replies: ReplySink = {
+      async deliverLater(key, userid, messages) {
+        for (const [i, content] of messages.entries()) {
+          await enqueue(store, clock, `${key}:${i}`, { channel: 'app', body: { touser: userid, msgtype: 'text', text: { content } } });
+        }
+        outbox.kick();
+      },
+    };
+    const bot = createBot({ store, clock, logger, notifier }, COMMANDS);
+    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies });
+    const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
+    const app = createApp({ store, logger, routers });
+    const server: Server = app.listen(opts.port ?? config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    stops.push(() => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }));
+    const { port } = server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return {
+      url: `http://${host}:${port}`, store, bot, client, outbox, wecom, localWecom,
+      stop: () => runStops(stops, logger),
+    };
+  } catch (err) {
+    await runStops(stops, logger);
+    throw err;
+  }
+}
+
+async function runStops(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) await stop().catch((err) => logger.error({ err }, 'stop failed'));
+}

@@ -1,0 +1,349 @@
+/**
+ * A local HTTP stand-in for qyapi.weixin.qq.com: the endpoints the bot calls, answering the way WeCom
+ * does (errcodes included), recording what it was sent, and failing on request. There is no official
+ * offline simulator; this is what local mode (`npm start` without WECOM_SECRET) and the tests talk to.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.ts';
+
+export interface LocalDepartment {
+  id: number;
+  name: string;
+  parentid: number;
+}
+
+export interface LocalUser {
+  userid: string;
+  name: string;
+  department: number[];
+}
+
+export interface LocalWecomOptions {
+  port?: number;
+  host?: string;
+  corpId?: string;
+  secret?: string;
+  tokenTtlSeconds?: number;
+  departments?: LocalDepartment[];
+  /** When given, message/send checks touser against it (invaliduser, 81013); when absent anyone exists. */
+  users?: LocalUser[];
+  /** For token expiry and the webhook's per-minute limit; tests share a ManualClock with the client. */
+  clock?: Clock;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON, or the raw text when it was not JSON, or undefined for an empty body. */
+  body: unknown;
+  at: Date;
+}
+
+export interface LocalFailure {
+  errcode?: number;
+  errmsg?: string;
+  /** Answer with this HTTP status instead of WeCom's 200 + errcode. */
+  status?: number;
+  /** Wait this long first; with neither errcode nor status the request then proceeds normally. */
+  delayMs?: number;
+  /** How many matching requests fail. Default 1. */
+  times?: number;
+}
+
+export interface LocalWecom {
+  url: string;
+  corpId: string;
+  secret: string;
+  requests: RecordedRequest[];
+  /** Bodies message/send accepted. */
+  sent(): Json[];
+  /** Bodies webhook/send accepted. */
+  webhookPosts(): Json[];
+  /** Menus menu/create accepted, with their agentid. */
+  menus(): Array<{ agentid: string; menu: Json }>;
+  failNext(pathPrefix: string, failure: LocalFailure): void;
+  expireAllTokens(): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+
+const DEFAULT_DEPARTMENTS: LocalDepartment[] = [{ id: 1, name: '南旺镇人民政府', parentid: 0 }];
+const MSGTYPES = new Set([
+  'text', 'image', 'voice', 'video', 'file', 'textcard', 'news', 'mpnews', 'markdown', 'miniprogram_notice', 'template_card',
+]);
+const WEBHOOK_MSGTYPES = new Set(['text', 'markdown', 'markdown_v2', 'image', 'news', 'file', 'voice', 'template_card']);
+const TEXT_MAX_BYTES = 2048;
+const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
+const WEBHOOK_PER_MINUTE = 20;
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+class Answer {
+  constructor(public readonly status: number, public readonly body: Json | string) {}
+}
+
+const ok = (extra: Json = {}) => new Answer(200, { errcode: 0, errmsg: 'ok', ...extra });
+const fail = (errcode: number, errmsg: string) =>
+  new Answer(200, { errcode, errmsg: `${errmsg}, more info at https://open.work.weixin.qq.com/devtool/query?e=${errcode}` });
+
+export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<LocalWecom> {
+  const clock = opts.clock ?? systemClock;
+  const corpId = opts.corpId ?? 'wwlocal0000000000';
+  const secret = opts.secret ?? 'local-secret';
+  const ttlMs = (opts.tokenTtlSeconds ?? 7200) * 1000;
+  const departments = opts.departments ?? DEFAULT_DEPARTMENTS;
+  const users = opts.users;
+
+  const requests: RecordedRequest[] = [];
+  let sent: Json[] = [];
+  let webhookPosts: Json[] = [];
+  let menus: Array<{ agentid: string; menu: Json }> = [];
+  let failures: Array<{ prefix: string; failure: LocalFailure; left: number }> = [];
+  let tokens = new Map<string, { expiresAt: number }>();
+  let current: string | null = null;
+  let webhookTimes = new Map<string, number[]>();
+
+  const now = () => clock.now().getTime();
+
+  function checkToken(query: Record<string, string>): Answer | null {
+    const token = query.access_token;
+    if (!token) return fail(41001, 'access_token missing');
+    const t = tokens.get(token);
+    if (!t) return fail(40014, 'invalid access_token');
+    if (now() >= t.expiresAt) return fail(42001, 'access_token expired');
+    return null;
+  }
+
+  function getToken(query: Record<string, string>): Answer {
+    if (query.corpid !== corpId) return fail(40013, 'invalid corpid');
+    if (query.corpsecret !== secret) return fail(40001, 'invalid credential');
+    // Like WeCom: within its life the same token comes back, so instances do not invalidate each other.
+    const live = current ? tokens.get(current) : undefined;
+    if (current && live && now() < live.expiresAt) {
+      return ok({ access_token: current, expires_in: Math.ceil((live.expiresAt - now()) / 1000) });
+    }
+    current = randomBytes(24).toString('base64url');
+    tokens.set(current, { expiresAt: now() + ttlMs });
+    return ok({ access_token: current, expires_in: Math.round(ttlMs / 1000) });
+  }
+
+  function contentBytes(body: Json, msgtype: string): number {
+    const part = body[msgtype] as Json | undefined;
+    const content = part && typeof part.content === 'string' ? part.content : '';
+    return Buffer.byteLength(content, 'utf8');
+  }
+
+  function messageSend(query: Record<string, string>, body: unknown): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(47001, 'data format error');
+    const msg = body as Json;
+    if (msg.agentid === undefined || msg.agentid === '') return fail(40056, 'invalid agentid');
+    const touser = typeof msg.touser === 'string' ? msg.touser : '';
+    const toparty = typeof msg.toparty === 'string' ? msg.toparty : '';
+    const totag = typeof msg.totag === 'string' ? msg.totag : '';
+    if (!touser && !toparty && !totag) return fail(40031, 'touser, toparty and totag all empty');
+    const msgtype = typeof msg.msgtype === 'string' ? msg.msgtype : '';
+    if (!MSGTYPES.has(msgtype)) return fail(40008, 'invalid message type');
+    if ((msgtype === 'text' || msgtype === 'markdown') && contentBytes(msg, msgtype) > TEXT_MAX_BYTES) {
+      return fail(45002, 'content size out of limit');
+    }
+    let invaliduser = '';
+    if (users && touser && touser !== '@all') {
+      const known = new Set(users.map((u) => u.userid));
+      const named = touser.split('|').filter(Boolean);
+      const invalid = named.filter((u) => !known.has(u));
+      if (invalid.length === named.length && !toparty && !totag) return fail(81013, 'user & party & tag all invalid');
+      invaliduser = invalid.join('|');
+    }
+    sent.push(msg);
+    return ok({ invaliduser, msgid: `local-${sent.length}` });
+  }
+
+  function webhookSend(query: Record<string, string>, body: unknown): Answer {
+    const key = query.key;
+    if (!key) return fail(93000, 'invalid webhook url');
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(47001, 'data format error');
+    const msg = body as Json;
+    const msgtype = typeof msg.msgtype === 'string' ? msg.msgtype : '';
+    if (!WEBHOOK_MSGTYPES.has(msgtype)) return fail(40008, 'invalid message type');
+    if (msgtype === 'text' && contentBytes(msg, msgtype) > TEXT_MAX_BYTES) return fail(45002, 'content size out of limit');
+    if ((msgtype === 'markdown' || msgtype === 'markdown_v2') && contentBytes(msg, msgtype) > WEBHOOK_MARKDOWN_MAX_BYTES) {
+      return fail(45002, 'content size out of limit');
+    }
+    // 20 per rolling minute per robot; refused posts do not count.
+    const t = now();
+    const recent = (webhookTimes.get(key) ?? []).filter((at) => at > t - 60_000);
+    if (recent.length >= WEBHOOK_PER_MINUTE) {
+      webhookTimes.set(key, recent);
+      return fail(45009, 'api freq out of limit');
+    }
+    recent.push(t);
+    webhookTimes.set(key, recent);
+    webhookPosts.push(msg);
+    return ok();
+  }
+
+  function departmentList(query: Record<string, string>): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    return ok({ department_id: departments.map((d, i) => ({ id: d.id, parentid: d.parentid, order: 100_000_000 - i })) });
+  }
+
+  function departmentGet(query: Record<string, string>): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    const dept = departments.find((d) => String(d.id) === query.id);
+    if (!dept) return fail(60003, 'department not found');
+    return ok({ department: { id: dept.id, name: dept.name, parentid: dept.parentid, order: 0, department_leader: [] } });
+  }
+
+  function userList(query: Record<string, string>): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    const id = Number(query.department_id);
+    if (!departments.some((d) => d.id === id)) return fail(60003, 'department not found');
+    // Not recursive, like WeCom: only the department's direct members.
+    const list = (users ?? []).filter((u) => u.department.includes(id));
+    return ok({ userlist: list.map((u) => ({ userid: u.userid, name: u.name, department: u.department, status: 1 })) });
+  }
+
+  function menuCreate(query: Record<string, string>, body: unknown): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    if (!query.agentid) return fail(40056, 'invalid agentid');
+    if (typeof body !== 'object' || body === null || !Array.isArray((body as Json).button)) return fail(47001, 'data format error');
+    menus.push({ agentid: query.agentid, menu: body as Json });
+    return ok();
+  }
+
+  function route(method: string, path: string, query: Record<string, string>, body: unknown): Answer {
+    const key = `${method} ${path}`;
+    switch (key) {
+      case 'GET /cgi-bin/gettoken':
+        return getToken(query);
+      case 'POST /cgi-bin/message/send':
+        return messageSend(query, body);
+      case 'POST /cgi-bin/webhook/send':
+        return webhookSend(query, body);
+      case 'GET /cgi-bin/department/simplelist':
+        return departmentList(query);
+      case 'GET /cgi-bin/department/get':
+        return departmentGet(query);
+      case 'GET /cgi-bin/user/list':
+        return userList(query);
+      case 'POST /cgi-bin/menu/create':
+        return menuCreate(query, body);
+      default:
+        return new Answer(404, 'not found');
+    }
+  }
+
+  function takeFailure(path: string): LocalFailure | null {
+    const rule = failures.find((f) => f.left > 0 && path.startsWith(f.prefix));
+    if (!rule) return null;
+    rule.left -= 1;
+    failures = failures.filter((f) => f.left > 0);
+    return rule.failure;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const query = Object.fromEntries(url.searchParams);
+    const raw = await readBody(req);
+    const body = parseBody(raw);
+    const method = req.method ?? 'GET';
+    requests.push({ method, path: url.pathname, query, body, at: clock.now() });
+
+    const failure = takeFailure(url.pathname);
+    if (failure?.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
+    let answer: Answer;
+    if (failure?.status !== undefined) answer = new Answer(failure.status, 'upstream failure (local stand-in)');
+    else if (failure?.errcode !== undefined) answer = fail(failure.errcode, failure.errmsg ?? 'failure injected by the local stand-in');
+    else answer = route(method, url.pathname, query, body);
+    reply(res, answer);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      reply(res, new Answer(500, err instanceof Error ? err.message : 'error'));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    corpId,
+    secret,
+    requests,
+    sent: () => [...sent],
+    webhookPosts: () => [...webhookPosts],
+    menus: () => [...menus],
+    failNext(pathPrefix, failure) {
+      failures.push({ prefix: pathPrefix, failure, left: failure.times ?? 1 });
+    },
+    expireAllTokens() {
+      for (const t of tokens.values()) t.expiresAt = Math.min(t.expiresAt, now());
+      current = null;
+    },
+    reset() {
+      requests.length = 0; // the same array: callers may hold it
+      sent = [];
+      webhookPosts = [];
+      menus = [];
+      failures = [];
+      tokens = new Map();
+      current = null;
+      webhookTimes = new Map();
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // keep-alive sockets from fetch would hold close() open
+      });
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+function reply(res: ServerResponse, answer: Answer): void {
+  if (res.headersSent || res.destroyed) return; // the caller timed out and hung up
+  const isJson = typeof answer.body !== 'string';
+  res.writeHead(answer.status, { 'content-type': isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' });
+  res.end(isJson ? JSON.stringify(answer.body) : answer.body);
+}
