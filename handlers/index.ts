@@ -1,7 +1,9 @@
 // Every chat command, in the order help lists them.
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { addDepartment, removeDepartment, transfer } from './assign.ts';
+import { cadence } from './cadence.ts';
 import { departments } from './departments.ts';
+import { sendDigest, sendReminder } from './jobs.ts';
 import { help } from './help.ts';
 import { bind, makeAdmin, makeLeader, revokeRole, unbind } from './members-admin.ts';
 import { myTasks } from './my-tasks.ts';
@@ -13,5 +15,6 @@ import { taskDetail } from './task-detail.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   help, myTasks, report, complete, taskDetail, owed, search, departments, overview,
-  transfer, addDepartment, removeDepartment, bind, unbind, makeAdmin, makeLeader, revokeRole,
+  transfer, addDepartment, removeDepartment, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole,
+  sendDigest, sendReminder,
 ];

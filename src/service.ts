@@ -19,6 +19,9 @@ import { startLocalWecom, type LocalWecom } from './wecom/local-wecom.ts';
 import { createLocalWecomRouter } from './wecom/local-routes.ts';
 import { effectiveWecom, type EffectiveWecom } from './wecom/settings.ts';
 import { COMMANDS } from '../handlers/index.ts';
+import { createJobRunner } from './jobs/job-runner.ts';
+import type { JobDeps } from './jobs/run-job.ts';
+import { startScheduler } from './jobs/scheduler.ts';
 
 export interface Service {
   url: string;
@@ -26,6 +29,7 @@ export interface Service {
   bot: Bot;
   client: WecomClient;
   outbox: OutboxWorker;
+  jobs: JobDeps;
   wecom: EffectiveWecom;
   localWecom: LocalWecom | null;
   stop(): Promise<void>;
@@ -39,6 +43,8 @@ export interface ServiceOptions {
   port?: number;
   /** Opened already (tests); otherwise opened here and closed on stop. */
   store?: Store;
+  /** Run the weekly jobs on their schedule (default true; the simulator's in-process bot does not). */
+  scheduler?: boolean;
 }
 
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
@@ -70,9 +76,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       apiBase: localWecom?.url ?? config.wecom.apiBase,
       corpId: wecom.callback.corpId, secret: wecom.secret, agentId: wecom.agentId, store, clock, logger,
     });
-    const outbox = new OutboxWorker({
-      store, clock, logger, sender: createWecomSender(client, wecom.webhookKey), workerId: `${process.pid}-${randomBytes(3).toString('hex')}`,
-    });
+    const workerId = `${process.pid}-${randomBytes(3).toString('hex')}`;
+    const outbox = new OutboxWorker({ store, clock, logger, sender: createWecomSender(client, wecom.webhookKey), workerId });
     outbox.start(2000);
     stops.push(() => outbox.stop());
 
@@ -91,7 +96,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         outbox.kick();
       },
     };
-    const bot = createBot({ store, clock, logger, notifier }, COMMANDS);
+    const jobs: JobDeps = {
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      async deliver(key, msg) {
+        await enqueue(store, clock, key, msg);
+        outbox.kick();
+      },
+    };
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs) }, COMMANDS);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies });
     const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     const app = createApp({ store, logger, routers });
@@ -104,10 +116,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       server.closeAllConnections();
       server.close(() => r());
     }));
+    if (opts.scheduler !== false) {
+      const scheduler = startScheduler(jobs, config, logger, clock);
+      stops.push(() => scheduler.stop());
+    }
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     return {
-      url: `http://${host}:${port}`, store, bot, client, outbox, wecom, localWecom,
+      url: `http://${host}:${port}`, store, bot, client, outbox, jobs, wecom, localWecom,
       stop: () => runStops(stops, logger),
     };
   } catch (err) {

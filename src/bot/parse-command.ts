@@ -72,6 +72,10 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
         }
         values[arg.name] = { status: p.status, percent: p.percent };
         replaceHead(tokens, p.rest);
+        // "60 %": a space typed before the percent sign; the sign belongs to the number, not the note.
+        if (/^\d{1,3}$/.test(toHalfWidth(token)) && tokens[0] !== undefined && toHalfWidth(tokens[0]).startsWith('%')) {
+          replaceHead(tokens, tokens[0].slice(1).replace(/^[,，:：、]+/, ''));
+        }
         break;
       }
       case 'role': {

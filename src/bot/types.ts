@@ -34,7 +34,8 @@ export interface Notifier {
 
 /** A handler may ask to run one of the weekly jobs now; wired by the composition root. */
 export interface JobRunner {
-  run(job: 'digest' | 'reminder', opts: { force: boolean; actor: string }): Promise<string>;
+  /** forceKey makes a forced run idempotent too (the message id that asked for it). */
+  run(job: 'digest' | 'reminder', opts: { force: boolean; actor: string; forceKey?: string }): Promise<string>;
 }
 
 export interface BotDeps {

@@ -5,6 +5,7 @@ import { runPlanCommand, PLAN_USAGE } from './plan.ts';
 import { MEMBERS_USAGE, runMembersCommand } from './members.ts';
 import { runSayCommand, SAY_USAGE } from './say.ts';
 import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
+import { DIGEST_USAGE, REMIND_USAGE, runDigestCommand, runRemindCommand } from './jobs.ts';
 import { CliUsageError, createCliContext, type CliContext } from './runtime.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
@@ -20,6 +21,8 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
         : runMembersCommand(argv, ctx),
   },
   wecom: { usage: WECOM_USAGE, run: runWecomCommand },
+  digest: { usage: DIGEST_USAGE, run: runDigestCommand },
+  remind: { usage: REMIND_USAGE, run: runRemindCommand },
   say: { usage: SAY_USAGE, run: runSayCommand },
   db: {
     usage: 'db build   (builds the embedded FerretDB now instead of on first use)',

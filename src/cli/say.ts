@@ -20,7 +20,7 @@ export async function runSayCommand(argv: string[], ctx: CliContext): Promise<nu
   let url = ctx.config.botUrl ?? `http://127.0.0.1:${ctx.config.port}`;
   let service: Service | null = null;
   if (!(await answers(url))) {
-    service = await startService({ config: ctx.config, logger: ctx.logger, clock: ctx.clock, port: 0 });
+    service = await startService({ config: ctx.config, logger: ctx.logger, clock: ctx.clock, port: 0, scheduler: false });
     url = service.url;
   }
   try {

@@ -31,7 +31,7 @@ export function parseProgress(token: string): (Progress & { rest: string }) | nu
   if (pct) {
     const n = Number(pct[1]);
     if (n > 100) return null;
-    return { ...fromPercent(n), rest: token.trim().slice(t.length - pct[2]!.length).trim() };
+    return { ...fromPercent(n), rest: token.trim().slice(t.length - pct[2]!.length).replace(/^[,，:：、\s]+/, '').trim() };
   }
   for (const [re, status] of STATUS_WORDS) {
     const m = re.exec(t);

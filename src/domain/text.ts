@@ -56,8 +56,11 @@ export function splitByBytes(text: string, maxBytes: number): string[] {
 
 /** Splits and numbers the parts "（1/3）" so a reader on a phone knows more is coming. */
 export function splitNumbered(text: string, maxBytes: number): string[] {
-  const room = maxBytes - byteLength('（99/99）\n');
-  const parts = splitByBytes(text, room);
-  if (parts.length === 1) return parts;
-  return parts.map((p, i) => `（${i + 1}/${parts.length}）\n${p}`);
+  // Room is left for the widest number; with 100 parts or more "（99/99）" is not wide enough, so widen and split again.
+  for (let digits = 2; ; digits++) {
+    const widest = '9'.repeat(digits);
+    const parts = splitByBytes(text, maxBytes - byteLength(`（${widest}/${widest}）\n`));
+    if (parts.length === 1) return parts;
+    if (String(parts.length).length <= digits) return parts.map((p, i) => `（${i + 1}/${parts.length}）\n${p}`);
+  }
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { weekKey } from '../../src/domain/period.ts';
 import { testDbName } from '../helpers/store.ts';
 
 const dirs: string[] = [];
@@ -96,5 +97,31 @@ describe('cli say', () => {
     expect(parsed.tasks).toHaveLength(65);
     expect(parsed.tasks.find((t: { code: string }) => t.code === '2.2')).toMatchObject({ departments: ['经贸办', '市场监管所'] });
     for (const t of parsed.tasks) expect(Object.keys(t)).toEqual(expect.arrayContaining(['code', 'title', 'text', 'departments', 'lead', 'deadline']));
+  });
+});
+
+describe('weekly previews from the CLI', () => {
+  it('after a demo liaison reports, digest --preview names departments and rates and remind --preview --json leaves out the report and every leader', () => {
+    const env = cleanEnv({ MONGODB_URI: uriWithDb(testDbName('preview')), PORT: '1', LOG_LEVEL: 'warn' });
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env, encoding: 'utf8', timeout: 60_000 });
+
+    const said = cli('say', 'demo-liaison-01', '汇报', '7.5', '60%', '已完成电商培训两期');
+    expect(said.stdout).toContain('已记录：7.5');
+
+    const remind = cli('remind', '--preview', '--json');
+    expect(remind.status).toBe(0);
+    const list = JSON.parse(remind.stdout) as Array<{ userid: string; tasks: string[] }>;
+    const liaison = list.find((r) => r.userid === 'demo-liaison-01');
+    expect(liaison?.tasks).toContain('1.1');
+    expect(liaison?.tasks).not.toContain('7.5');
+    expect(list.map((r) => r.userid)).not.toContain('demo-leader');
+    expect(list.length).toBeGreaterThan(20);
+
+    // The clock is the real one here: the report landed in this week.
+    const digest = cli('digest', '--preview', '--week', weekKey(new Date()));
+    expect(digest.status).toBe(0);
+    expect(digest.stdout).toMatch(/经贸办 \d+%（1\/\d+）/);
+    expect(digest.stdout).toMatch(/统计站 0%（0\/\d+）/);
+    expect(digest.stdout).toContain('汇报率');
   });
 });

@@ -1,0 +1,109 @@
+// The weekly digest's figures, from a snapshot of the week. Pure.
+import type { ReportStatus } from '../store/models.ts';
+import type { Cell } from './snapshot.ts';
+import { LIGHT_ICON, type Light } from './status-light.ts';
+
+export interface DepartmentRate {
+  name: string;
+  expected: number;
+  reported: number;
+  rate: number; // 0..100
+}
+
+export interface TaskLine {
+  code: string;
+  title: string;
+  icon: string;
+  light: Light;
+  departments: string[];
+  note?: string;
+}
+
+export interface Digest {
+  week: string;
+  expected: number;
+  reported: number;
+  rate: number;
+  byStatus: Record<ReportStatus | 'none', number>;
+  departments: DepartmentRate[];
+  newlyCompleted: TaskLine[];
+  blocked: TaskLine[];
+  silentDepartments: string[];
+  attention: TaskLine[]; // red and yellow tasks, worst first
+  lights: Record<Light, number>;
+  taskCount: number;
+}
+
+const LIGHT_RANK: Record<Light, number> = { red: 0, yellow: 1, green: 2, done: 3 };
+
+function pct(part: number, whole: number): number {
+  return whole === 0 ? 100 : Math.round((part / whole) * 100);
+}
+
+/**
+ * Reporting rate: of the (task, department) pairs not done before the week began, the share that reported in it.
+ * A task's light is its worst department's.
+ */
+export function computeDigest(week: string, cells: Cell[]): Digest {
+  const byStatus: Digest['byStatus'] = { not_started: 0, in_progress: 0, blocked: 0, done: 0, none: 0 };
+  const depts = new Map<string, { expected: number; reported: number }>();
+  const tasks = new Map<string, { cells: Cell[] }>();
+  let expected = 0;
+  let reported = 0;
+  for (const c of cells) {
+    byStatus[c.latest?.status ?? 'none']++;
+    const d = depts.get(c.department) ?? { expected: 0, reported: 0 };
+    depts.set(c.department, d);
+    if (!c.doneBefore) {
+      expected++;
+      d.expected++;
+      if (c.reportedInPeriod) {
+        reported++;
+        d.reported++;
+      }
+    }
+    const t = tasks.get(c.task.id) ?? { cells: [] };
+    t.cells.push(c);
+    tasks.set(c.task.id, t);
+  }
+
+  const lights: Record<Light, number> = { red: 0, yellow: 0, green: 0, done: 0 };
+  const attention: TaskLine[] = [];
+  const newlyCompleted: TaskLine[] = [];
+  const blocked: TaskLine[] = [];
+  for (const { cells: cs } of tasks.values()) {
+    const task = cs[0]!.task;
+    const worst = cs.reduce((w, c) => (LIGHT_RANK[c.light] < LIGHT_RANK[w] ? c.light : w), 'done' as Light);
+    lights[worst]++;
+    const line = (light: Light, departments: string[], note?: string): TaskLine => ({
+      code: task.code, title: task.title, icon: LIGHT_ICON[light], light, departments, note,
+    });
+    if (worst === 'red' || worst === 'yellow') {
+      attention.push(line(worst, cs.filter((c) => c.light === worst).map((c) => c.department)));
+    }
+    const completed = cs.filter((c) => c.latest?.status === 'done' && !c.doneBefore && c.reportedInPeriod);
+    if (completed.length) newlyCompleted.push(line('done', completed.map((c) => c.department)));
+    for (const c of cs) {
+      if (c.latest?.status === 'blocked') blocked.push(line('red', [c.department], c.latest.note));
+    }
+  }
+  attention.sort((a, b) => LIGHT_RANK[a.light] - LIGHT_RANK[b.light] || compareCodes(a.code, b.code));
+  newlyCompleted.sort((a, b) => compareCodes(a.code, b.code));
+  blocked.sort((a, b) => compareCodes(a.code, b.code));
+
+  const departments = [...depts].map(([name, d]) => ({ name, ...d, rate: pct(d.reported, d.expected) }))
+    .filter((d) => d.expected > 0)
+    .sort((a, b) => a.rate - b.rate || b.expected - a.expected || a.name.localeCompare(b.name, 'zh-CN'));
+  return {
+    week, expected, reported, rate: pct(reported, expected), byStatus, departments, newlyCompleted, blocked,
+    silentDepartments: departments.filter((d) => d.reported === 0).map((d) => d.name),
+    attention, lights, taskCount: tasks.size,
+  };
+}
+
+/** "7.10" after "7.9": codes compare as numbers, section then item. */
+export function compareCodes(a: string, b: string): number {
+  const [as, ai] = a.split('.').map(Number);
+  const [bs, bi] = b.split('.').map(Number);
+  return as! - bs! || (ai ?? 0) - (bi ?? 0);
+}

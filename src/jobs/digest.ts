@@ -1,0 +1,47 @@
+// The weekly digest for a week that has ended: markdown for the 党政办 group robot, text for leaders.
+import { render } from '../bot/render.ts';
+import { computeDigest, type Digest } from '../domain/digest.ts';
+import { formatLocal, weekStart } from '../domain/period.ts';
+import { splitNumbered } from '../domain/text.ts';
+import type { Store } from '../store/database.ts';
+import type { PlanDoc } from '../store/models.ts';
+import { loadSnapshot } from '../store/snapshot-queries.ts';
+import { liaisonsOf } from '../store/task-assignments.ts';
+
+export const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
+export const APP_TEXT_MAX_BYTES = 2048;
+
+/** Long lists are cut: a county-sized plan must still give a digest people read. */
+const LIST_LIMIT = { attention: 25, completed: 20, blocked: 15 };
+
+export interface BuiltDigest {
+  digest: Digest;
+  groupParts: string[];
+  leaderParts: string[];
+}
+
+export async function computeWeekDigest(store: Store, plan: PlanDoc, week: string, now: Date): Promise<Digest> {
+  const start = weekStart(week);
+  if (!start) throw new Error(`not a week: ${week}`);
+  const end = new Date(start.getTime() + 7 * 24 * 3600 * 1000);
+  const asOf = now < end ? now : new Date(end.getTime() - 1);
+  return computeDigest(week, await loadSnapshot(store, plan, { start, end }, asOf));
+}
+
+export async function buildDigest(store: Store, plan: PlanDoc, week: string, now: Date, opts: { mentions: boolean }): Promise<BuiltDigest> {
+  const digest = await computeWeekDigest(store, plan, week, now);
+  const start = weekStart(week)!;
+  const range = `${formatLocal(start, 'M月D日')}—${formatLocal(new Date(start.getTime() + 6 * 24 * 3600 * 1000), 'M月D日')}`;
+  const mentions = opts.mentions ? await liaisonsOf(store, digest.silentDepartments) : [];
+  const view = (markdown: boolean) => ({
+    markdown, plan: plan.title, range, d: digest, mentions,
+    attention: digest.attention.slice(0, LIST_LIMIT.attention), moreAttention: Math.max(0, digest.attention.length - LIST_LIMIT.attention),
+    completed: digest.newlyCompleted.slice(0, LIST_LIMIT.completed), moreCompleted: Math.max(0, digest.newlyCompleted.length - LIST_LIMIT.completed),
+    blocked: digest.blocked.slice(0, LIST_LIMIT.blocked), moreBlocked: Math.max(0, digest.blocked.length - LIST_LIMIT.blocked),
+  });
+  return {
+    digest,
+    groupParts: splitNumbered(render('digest', view(true)), WEBHOOK_MARKDOWN_MAX_BYTES),
+    leaderParts: splitNumbered(render('digest', view(false)), APP_TEXT_MAX_BYTES),
+  };
+}

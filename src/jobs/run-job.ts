@@ -1,0 +1,92 @@
+// Runs a weekly job exactly once per period: claimed by inserting (job, period) into a unique index, its
+// messages enqueued with idempotency keys derived from the claim, so a resumed run sends nothing twice.
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { JobName } from '../domain/schedule.ts';
+import type { OutboxMessage } from '../outbox/outbox.ts';
+import type { Store } from '../store/database.ts';
+import { isDuplicateKeyError } from '../store/models.ts';
+import { currentPlan } from '../store/task-queries.ts';
+import { buildDigest } from './digest.ts';
+import { buildReminders } from './reminder.ts';
+
+export interface JobDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  workerId: string;
+  digestMentions: boolean;
+  /** Group robot configured: the digest goes to the 党政办 group too. */
+  hasGroupRobot: boolean;
+  /** Durable delivery (the outbox); the same key twice stores one message. */
+  deliver(key: string, msg: OutboxMessage): Promise<void>;
+}
+
+export type JobOutcome =
+  | { status: 'done'; runKey: string; messages: number; recipients: number; resumed: boolean }
+  | { status: 'already'; runKey: string; finishedAt: Date }
+  | { status: 'busy'; runKey: string; claimedAt: Date }
+  | { status: 'no_plan'; runKey: string };
+
+/** A claim older than this without a finish is a crashed run: it is resumed, not repeated. */
+export const RESUME_AFTER_MS = 5 * 60_000;
+
+export async function runJob(deps: JobDeps, job: JobName, period: string, opts: { forceKey?: string; actor?: string } = {}): Promise<JobOutcome> {
+  const { store, clock } = deps;
+  const runKey = opts.forceKey ? `${job}:${period}:force:${opts.forceKey}` : `${job}:${period}`;
+  let resumed = false;
+  try {
+    await store.models.JobRun.create({ key: runKey, job, period, claimedAt: clock.now(), claimedBy: deps.workerId });
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    const prior = await store.models.JobRun.findOne({ key: runKey }).lean();
+    if (!prior) throw err;
+    if (prior.finishedAt) return { status: 'already', runKey, finishedAt: prior.finishedAt };
+    if (clock.now().getTime() - prior.claimedAt.getTime() < RESUME_AFTER_MS) return { status: 'busy', runKey, claimedAt: prior.claimedAt };
+    resumed = true; // its claimer died between claim and finish: the keys below make finishing it safe
+  }
+
+  const plan = await currentPlan(store);
+  if (!plan) {
+    await finish(deps, runKey, { skipped: 'no plan' });
+    return { status: 'no_plan', runKey };
+  }
+  const now = clock.now();
+  let messages = 0;
+  let recipients = 0;
+  if (job === 'reminder') {
+    for (const r of await buildReminders(store, plan, now)) {
+      recipients++;
+      for (const [i, content] of r.messages.entries()) {
+        await deps.deliver(`${runKey}:${r.userid}:${i}`, { channel: 'app', body: { touser: r.userid, msgtype: 'text', text: { content } } });
+        messages++;
+      }
+    }
+  } else {
+    const built = await buildDigest(store, plan, period, now, { mentions: deps.digestMentions });
+    if (deps.hasGroupRobot) {
+      recipients++;
+      for (const [i, content] of built.groupParts.entries()) {
+        await deps.deliver(`${runKey}:group:${i}`, { channel: 'webhook', body: { msgtype: 'markdown', markdown: { content } } });
+        messages++;
+      }
+    } else {
+      deps.logger.warn({ job, period }, 'no group robot configured (WECOM_GROUP_WEBHOOK_KEY): digest goes to leaders only');
+    }
+    const leaders = (await store.models.Member.find({ active: true, roles: 'leader' }, { userid: 1 }).lean()).map((m) => m.userid).sort();
+    if (leaders.length) {
+      recipients += leaders.length;
+      for (const [i, content] of built.leaderParts.entries()) {
+        await deps.deliver(`${runKey}:leaders:${i}`, { channel: 'app', body: { touser: leaders.join('|'), msgtype: 'text', text: { content } } });
+        messages++;
+      }
+    }
+  }
+  await finish(deps, runKey, { messages, recipients, actor: opts.actor ?? 'scheduler' });
+  deps.logger.info({ job, period, runKey, messages, recipients, resumed }, 'job run finished');
+  return { status: 'done', runKey, messages, recipients, resumed };
+}
+
+async function finish(deps: JobDeps, runKey: string, summary: Record<string, unknown>) {
+  await deps.store.models.JobRun.updateOne({ key: runKey }, { $set: { finishedAt: deps.clock.now(), summary } });
+}
