@@ -2,7 +2,8 @@ import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { describeProgress } from '../src/domain/progress.ts';
 import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
 import { formatLocal } from '../src/domain/period.ts';
-import { activeTasks, isNamedResponsible, latestReports, reportKey } from '../src/store/task-queries.ts';
+import { progressId, progressOf } from '../src/store/progress-cache.ts';
+import { activeTasks, isNamedResponsible } from '../src/store/task-queries.ts';
 import { requirePlan } from './lib/tasks.ts';
 
 export const myTasks: CommandSpec = {
@@ -21,10 +22,14 @@ export const myTasks: CommandSpec = {
     const tasks = await activeTasks(ctx.store, plan._id);
     const named = tasks.filter((t) => depts.some((d) => isNamedResponsible(t, d)));
     const collective = tasks.filter((t) => t.collective && !named.includes(t));
-    const latest = await latestReports(ctx.store, [...named, ...collective].map((t) => t._id));
+    const cells = [
+      ...named.flatMap((t) => depts.filter((d) => isNamedResponsible(t, d)).map((d) => ({ taskId: t._id, department: d }))),
+      ...collective.map((t) => ({ taskId: t._id, department: depts[0]! })),
+    ];
+    const progress = await progressOf(ctx.store, cells);
     const now = ctx.clock.now();
     const row = (t: (typeof tasks)[number], dept: string) => {
-      const r = latest.get(reportKey(t._id, dept)) ?? null;
+      const r = progress.get(progressId(t._id, dept))?.[0] ?? null;
       const light = statusLight({ now, since: t.createdAt ?? now, latest: r, deadline: t.deadline, planStart: plan.date });
       return {
         code: t.code,

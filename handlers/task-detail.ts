@@ -2,7 +2,7 @@ import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { describeProgress } from '../src/domain/progress.ts';
 import { formatLocal } from '../src/domain/period.ts';
 import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
-import { latestReports, recentReports, reportKey } from '../src/store/task-queries.ts';
+import { progressId, progressOf } from '../src/store/progress-cache.ts';
 import { requirePlan, requireTask } from './lib/tasks.ts';
 
 const MAX_TEXT_CHARS = 600;
@@ -18,13 +18,15 @@ export const taskDetail: CommandSpec = {
     const plan = await requirePlan(ctx);
     const task = await requireTask(ctx, plan, args['编号'] as string);
     const now = ctx.clock.now();
-    const latest = await latestReports(ctx.store, [task._id]);
+    const progress = await progressOf(ctx.store, task.departments.map((d) => ({ taskId: task._id, department: d })));
     const departments = task.departments.map((d) => {
-      const r = latest.get(reportKey(task._id, d)) ?? null;
+      const r = progress.get(progressId(task._id, d))?.[0] ?? null;
       const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
       return { name: d, icon: LIGHT_ICON[light], state: r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报', lead: task.lead.includes(d) };
     });
-    const reports = (await recentReports(ctx.store, task._id, 5)).map((r) => ({
+    // Recent reports: the last of each recent week per department, newest first (from the cache, no report scan).
+    const recent = [...progress.entries()].flatMap(([id, entries]) => entries.map((e) => ({ ...e, department: id.slice(id.indexOf('|') + 1) })));
+    const reports = recent.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, 5).map((r) => ({
       when: formatLocal(r.at, 'M月D日 HH:mm'), department: r.department, progress: describeProgress(r), note: r.note,
     }));
     const history = (await ctx.store.models.Audit.find({ target: `task:${task.code}` }).sort({ at: -1 }).limit(5).lean()).map((a) => ({

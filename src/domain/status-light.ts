@@ -1,6 +1,6 @@
 // Status lights for a (task, department): pure, the clock's "now" is passed in.
 import type { ReportStatus } from '../store/models.ts';
-import { local } from './period.ts';
+import { shanghaiDate } from './period.ts';
 
 export type Light = 'red' | 'yellow' | 'green' | 'done';
 
@@ -27,7 +27,7 @@ export function statusLight(input: LightInput): Light {
   const { now, latest } = input;
   if (latest?.status === 'done') return 'done';
   if (latest?.status === 'blocked') return 'red';
-  if (input.deadline && local(now).format('YYYY-MM-DD') > input.deadline) return 'red';
+  if (input.deadline && shanghaiDate(now) > input.deadline) return 'red';
   const lastAt = latest?.at ?? input.since;
   const silentDays = (now.getTime() - lastAt.getTime()) / DAY;
   if (silentDays >= 14) return 'red';
@@ -39,8 +39,8 @@ export function statusLight(input: LightInput): Light {
 /** Behind pace: reported percent more than 15 points under the share of time already gone. */
 function behindPace(input: LightInput): boolean {
   if (!input.deadline || !input.planStart || input.latest?.percent == null) return false;
-  const start = local(`${input.planStart}T00:00:00+08:00`).valueOf();
-  const end = local(`${input.deadline}T23:59:59+08:00`).valueOf();
+  const start = Date.parse(`${input.planStart}T00:00:00+08:00`);
+  const end = Date.parse(`${input.deadline}T23:59:59+08:00`);
   if (end <= start) return false;
   const elapsed = Math.min(1, Math.max(0, (input.now.getTime() - start) / (end - start)));
   return input.latest.percent < elapsed * 100 - 15;

@@ -8,6 +8,8 @@ import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
 export interface Store {
   conn: Connection;
   models: Models;
+  /** The server's address (credentials included when the configuration has them: never log it). */
+  uri: string;
   /** "embedded" or "external", for logs and /healthz. */
   kind: 'embedded' | 'external';
   ping(): Promise<boolean>;
@@ -29,7 +31,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!uri) {
     embedded = await startEmbeddedServer({ dataDir: join(options.dataDir, 'ferretdb') });
     uri = embedded.uri;
-    options.logger?.info({ uri, pid: embedded.pid }, 'embedded FerretDB started');
+    options.logger?.info({ address: uri, pid: embedded.pid }, 'embedded FerretDB started');
   }
   try {
     const store = await connectStore(uri, options.dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, embedded ? 'embedded' : 'external');
@@ -68,6 +70,7 @@ export async function connectStore(uri: string, dbName: string, kind: Store['kin
   return {
     conn,
     models,
+    uri,
     kind,
     async ping() {
       try {

@@ -78,8 +78,11 @@ taskSchema.index({ departments: 1 });
 
 const reportSchema = new Schema(
   {
+    /** = key. A string _id is the one filter FerretDB 1.x looks up by index; anything else is a full scan. */
+    _id: { type: String, required: true },
     /** Unique: the source message and the target, so a redelivered message never reports twice. */
     key: { type: String, required: true, unique: true },
+    planId: { type: Schema.Types.ObjectId, required: true }, // lets a plan's reports be read by one equality
     taskId: { type: Schema.Types.ObjectId, required: true },
     taskCode: { type: String, required: true },
     department: { type: String, required: true },
@@ -94,8 +97,29 @@ const reportSchema = new Schema(
   { collection: 'reports', versionKey: false },
 );
 reportSchema.index({ taskId: 1, department: 1, at: -1 });
+reportSchema.index({ planId: 1, at: 1 });
 reportSchema.index({ period: 1 });
 reportSchema.index({ at: 1 });
+
+/**
+ * A cache of where each (task, department) stands, derived from `reports` (the truth, append-only): the last
+ * report of each of its most recent report weeks. Digests and lists read these few thousand documents instead
+ * of scanning every report, which FerretDB 1.x can only do in full. `rebuildProgress` recomputes it.
+ */
+const progressSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // `${taskId}|${department}`
+    planId: { type: Schema.Types.ObjectId, required: true },
+    taskId: { type: Schema.Types.ObjectId, required: true },
+    department: { type: String, required: true },
+    // Newest first, [{period, at, status, percent, note, userid}], kept as one JSON string: FerretDB 1.x turns
+    // every nested value into BSON on each read, and one string per document reads several times faster.
+    entries: { type: String, default: '[]' },
+    truncated: { type: Boolean, default: false }, // older weeks were dropped from `entries`
+    rev: { type: Number, default: 0 },
+  },
+  { collection: 'progress', versionKey: false },
+);
 
 const auditSchema = new Schema(
   {
@@ -113,6 +137,7 @@ auditSchema.index({ target: 1, at: -1 });
 
 const inboundSchema = new Schema(
   {
+    _id: { type: String, required: true }, // = key, so a duplicate's lookup is an index hit on FerretDB too
     key: { type: String, required: true, unique: true },
     at: { type: Date, required: true },
     channel: { type: String, required: true },
@@ -228,8 +253,9 @@ export interface TaskDoc {
   updatedAt?: Date;
 }
 export interface ReportDoc {
-  _id: Types.ObjectId;
+  _id: string;
   key: string;
+  planId: Types.ObjectId;
   taskId: Types.ObjectId;
   taskCode: string;
   department: string;
@@ -240,6 +266,23 @@ export interface ReportDoc {
   percent: number | null;
   note: string;
   sourceMsgId: string | null;
+}
+export interface ProgressEntry {
+  period: string;
+  at: Date;
+  status: ReportStatus;
+  percent: number | null;
+  note: string;
+  userid: string;
+}
+export interface ProgressDoc {
+  _id: string;
+  planId: Types.ObjectId;
+  taskId: Types.ObjectId;
+  department: string;
+  entries: string; // JSON of ProgressEntry[]: see decodeEntries
+  truncated: boolean;
+  rev: number;
 }
 export interface AuditDoc {
   _id: Types.ObjectId;
@@ -272,6 +315,7 @@ export function createModels(conn: Connection) {
     Task: conn.model<TaskDoc>('Task', taskSchema),
     Report: conn.model<ReportDoc>('Report', reportSchema),
     Audit: conn.model<AuditDoc>('Audit', auditSchema),
+    Progress: conn.model<ProgressDoc>('Progress', progressSchema),
     Inbound: conn.model('Inbound', inboundSchema),
     JobRun: conn.model('JobRun', jobRunSchema),
     Outbox: conn.model('Outbox', outboxSchema),

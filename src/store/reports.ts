@@ -3,9 +3,10 @@ import { Types } from 'mongoose';
 import { weekKey } from '../domain/period.ts';
 import type { Store } from './database.ts';
 import { isDuplicateKeyError, type ReportDoc, type ReportStatus, type TaskDoc } from './models.ts';
+import { recordProgress } from './progress-cache.ts';
 
 export interface NewReport {
-  task: Pick<TaskDoc, '_id' | 'code'>;
+  task: Pick<TaskDoc, '_id' | 'code' | 'planId'>;
   department: string;
   userid: string;
   at: Date;
@@ -23,7 +24,9 @@ export async function appendReport(store: Store, r: NewReport): Promise<{ report
   const key = r.sourceMsgId ? `msg:${r.sourceMsgId}|${r.task.code}|${r.department}` : `local:${new Types.ObjectId().toHexString()}`;
   try {
     const doc = await store.models.Report.create({
+      _id: key,
       key,
+      planId: r.task.planId,
       taskId: r.task._id,
       taskCode: r.task.code,
       department: r.department,
@@ -35,11 +38,15 @@ export async function appendReport(store: Store, r: NewReport): Promise<{ report
       note: r.note,
       sourceMsgId: r.sourceMsgId,
     });
-    return { report: doc.toObject() as ReportDoc, created: true };
+    const report = doc.toObject() as ReportDoc;
+    await recordProgress(store, report);
+    return { report, created: true };
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
-    const existing = (await store.models.Report.findOne({ key }).lean()) as ReportDoc | null;
+    const existing = (await store.models.Report.findOne({ _id: key }).lean()) as ReportDoc | null;
     if (!existing) throw err;
+    // Harmless when the first delivery got this far; heals the cache when it crashed right after the insert.
+    await recordProgress(store, existing);
     return { report: existing, created: false };
   }
 }

@@ -1,21 +1,15 @@
 // Reads about tasks and their progress. Joins are done here in TypeScript over small results (FerretDB has no $lookup).
 import type { Types } from 'mongoose';
 import type { Store } from './database.ts';
-import type { PlanDoc, ReportDoc, TaskDoc } from './models.ts';
-
-export type LatestByDepartment = Map<string, ReportDoc>; // key: `${taskId}|${department}`
-
-export function reportKey(taskId: Types.ObjectId | string, department: string): string {
-  return `${String(taskId)}|${department}`;
-}
+import type { PlanDoc, TaskDoc } from './models.ts';
 
 /** The plan the bot works on: the one imported last. */
 export async function currentPlan(store: Store): Promise<PlanDoc | null> {
   return store.models.Plan.findOne({}).sort({ importedAt: -1 }).lean();
 }
 
-export async function activeTasks(store: Store, planId: Types.ObjectId): Promise<TaskDoc[]> {
-  const tasks = await store.models.Task.find({ planId, retired: false }).lean();
+export async function activeTasks(store: Store, planId: Types.ObjectId, projection?: Record<string, 1>): Promise<TaskDoc[]> {
+  const tasks = await store.models.Task.find({ planId, retired: false }, projection).lean();
   return tasks.sort((a, b) => a.order - b.order) as TaskDoc[];
 }
 
@@ -33,22 +27,6 @@ export function isNamedResponsible(task: Pick<TaskDoc, 'departments'>, departmen
   return task.departments.includes(department);
 }
 
-/** Latest report per (task, department) for the given tasks; reports are read newest first and reduced here. */
-export async function latestReports(store: Store, taskIds: Types.ObjectId[], before?: Date): Promise<LatestByDepartment> {
-  const filter: Record<string, unknown> = { taskId: { $in: taskIds } };
-  if (before) filter.at = { $lt: before };
-  const reports = (await store.models.Report.find(filter).sort({ at: -1, _id: -1 }).lean()) as ReportDoc[];
-  const latest: LatestByDepartment = new Map();
-  for (const r of reports) {
-    const key = reportKey(r.taskId, r.department);
-    if (!latest.has(key)) latest.set(key, r);
-  }
-  return latest;
-}
-
-export async function recentReports(store: Store, taskId: Types.ObjectId, limit = 5): Promise<ReportDoc[]> {
-  return store.models.Report.find({ taskId }).sort({ at: -1, _id: -1 }).limit(limit).lean() as Promise<ReportDoc[]>;
-}
 
 /** Tasks that look like what was asked for: same section first, then by keyword in the title/text. */
 export function suggestTasks(tasks: TaskDoc[], code: string | null, keyword: string | null, limit = 3): TaskDoc[] {

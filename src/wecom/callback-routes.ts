@@ -172,7 +172,7 @@ function parseOr400<T>(fn: () => T): T {
 /** Inserting the key into a unique index is the de-duplication: retries and other instances lose. */
 async function claimInbound(deps: CallbackDeps, key: string, channel: string): Promise<boolean> {
   try {
-    await deps.store.models.Inbound.create({ key, at: deps.clock.now(), channel });
+    await deps.store.models.Inbound.create({ _id: key, key, at: deps.clock.now(), channel });
     return true;
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;
@@ -183,7 +183,7 @@ async function claimInbound(deps: CallbackDeps, key: string, channel: string): P
 /** WeCom retries when it did not get our answer: give the same reply again, never run the command twice. */
 async function answerDuplicate(ctx: Context, key: string, deps: CallbackDeps, seal: (content: string) => string) {
   deps.logger.info({ key }, 'duplicate delivery');
-  const prior = await deps.store.models.Inbound.findOne({ key }, { reply: 1 }).lean();
+  const prior = await deps.store.models.Inbound.findOne({ _id: key }, { reply: 1 }).lean();
   ctx.status = 200;
   if (prior?.reply) {
     ctx.type = 'application/xml';
@@ -215,7 +215,7 @@ async function respond(
   }
   const [now, ...later] = shape(first);
   if (later.length) await deps.replies.deliverLater(`reply:${key}`, inbound.userid, later);
-  await deps.store.models.Inbound.updateOne({ key }, { $set: { reply: now } });
+  await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { reply: now } });
   ctx.status = 200;
   ctx.type = inbound.channel === 'aibot' ? 'application/json' : 'application/xml';
   ctx.body = seal(now ?? '');

@@ -21,10 +21,10 @@ describe('store on the real test server', () => {
 
   it('refuses a second insert of the same key: the idempotency the outbox, de-dup and job claims rely on', async () => {
     const { Inbound } = store.models;
-    await Inbound.create({ key: 'msg:1', at: new Date(0), channel: 'app' });
+    await Inbound.create({ _id: 'msg:1', key: 'msg:1', at: new Date(0), channel: 'app' });
     let caught: unknown;
     try {
-      await Inbound.create({ key: 'msg:1', at: new Date(1), channel: 'app' });
+      await Inbound.create({ _id: 'msg:1-other', key: 'msg:1', at: new Date(1), channel: 'app' });
     } catch (err) {
       caught = err;
     }
