@@ -46,7 +46,7 @@ export const overview: CommandSpec = {
       view: {
         week: weekKey(now), all: { ...tally(cells), icons: icons(tally(cells)) },
         departments: byDept.map((d) => ({ name: d.name, rate: d.t.rate, icons: icons(d.t) })),
-        sections: bySection.map((s) => ({ section: s.section, title: s.title.slice(0, 14), rate: s.t.rate, icons: icons(s.t) })),
+        sections: bySection.map((s) => ({ section: s.section, title: s.title.length > 14 ? `${s.title.slice(0, 14)}…` : s.title, rate: s.t.rate, icons: icons(s.t) })),
       },
     };
   },

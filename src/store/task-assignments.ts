@@ -20,7 +20,8 @@ export async function setTaskDepartments(
   action: 'task.departments.transfer' | 'task.departments.add' | 'task.departments.remove',
 ): Promise<AssignmentChange | null> {
   const before = task.departments;
-  if (before.length === after.length && before.every((d, i) => d === after[i])) return null;
+  // The same departments in another order are no change of responsibility: nothing to write or record.
+  if (before.length === after.length && after.every((d) => before.includes(d))) return null;
   await store.models.Task.updateOne({ _id: task._id }, { $set: { departments: after } });
   const entry = await store.models.Audit.create({
     at: clock.now(), actor, action, target: `task:${task.code}`, before, after,

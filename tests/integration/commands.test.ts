@@ -414,20 +414,18 @@ describe('转办', () => {
   });
 });
 
-describe('known bugs (it.fails: these pass while the bug is there; drop .fails once fixed)', () => {
-  // handlers/assign.ts + src/store/task-assignments.ts: the lists are compared in order, so naming the
-  // same departments in another order is recorded as a change (audit entry, "已调整", notifications).
-  it.fails('转办 to the same departments in another order changes nothing', async () => {
+describe('edge cases that were bugs', () => {
+  // Naming the same departments in another order is no change: no audit entry, no "已调整", no notifications.
+  it('转办 to the same departments in another order changes nothing', async () => {
     const before = await counts();
     const reply = await say('admin', '转办 7.2 科技办 经贸办'); // 7.2 is 经贸办、科技办
     expect(reply).toContain('没有变化');
     expect(await counts()).toEqual(before);
   });
 
-  // src/bot/dispatch.ts resolveDepartments: a word before the progress that is no department is moved
-  // into the note (meant for "完成 7.5 已全部落实"), so a mistyped department in 汇报 is silently recorded
-  // for the sender's own department with the typo as the note.
-  it.fails('汇报 naming an unknown department before the progress is refused', async () => {
+  // A word where 汇报's department goes that is no department is a typo to report, not the start of a note
+  // (that fallback is for "完成 7.5 已全部落实", which has no progress after it).
+  it('汇报 naming an unknown department before the progress is refused', async () => {
     const before = await counts();
     const reply = await say('jmb', '汇报 7.1 火星办 60%');
     expect(reply).toContain('没有找到部门“火星办”');
