@@ -148,7 +148,7 @@ async function handleAibotPost(ctx: Context, cipher: CallbackCipher, deps: Callb
     return buildAibotEncryptedReply({ encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: sealed.timestamp, nonce: sealed.nonce });
   };
   if (!(await claimInbound(deps, key, 'aibot'))) return answerDuplicate(ctx, key, deps, seal);
-  if (msg.msgtype !== 'text' || msg.text === null) {
+  if (msg.text === null) { // events, images, stream refreshes: acknowledged, nothing to say
     ctx.status = 200;
     ctx.body = '';
     return;
