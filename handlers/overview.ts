@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
-import type { Cell } from '../src/domain/snapshot.ts';
+import { isExpected, type Cell } from '../src/domain/snapshot.ts';
 import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { LIGHT_ICON, type Light } from '../src/domain/status-light.ts';
 import { loadSnapshot } from '../src/store/snapshot-queries.ts';
@@ -8,7 +8,7 @@ import { requirePlan } from './lib/tasks.ts';
 function tally(cells: Cell[]) {
   const lights: Record<Light, number> = { done: 0, green: 0, yellow: 0, red: 0 };
   for (const c of cells) lights[c.light]++;
-  const expected = cells.filter((c) => !c.doneBefore);
+  const expected = cells.filter(isExpected);
   const reported = expected.filter((c) => c.reportedInPeriod).length;
   return { lights, total: cells.length, rate: expected.length ? Math.round((reported / expected.length) * 100) : 100 };
 }

@@ -3,9 +3,8 @@ import { describeProgress } from '../src/domain/progress.ts';
 import { formatLocal } from '../src/domain/period.ts';
 import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
 import { progressId, progressOf } from '../src/store/progress-cache.ts';
+import { concreteDepartments } from '../src/store/snapshot-queries.ts';
 import { requirePlan, requireTask } from './lib/tasks.ts';
-
-const MAX_TEXT_CHARS = 600;
 
 export const taskDetail: CommandSpec = {
   name: '任务',
@@ -18,8 +17,11 @@ export const taskDetail: CommandSpec = {
     const plan = await requirePlan(ctx);
     const task = await requireTask(ctx, plan, args['编号'] as string);
     const now = ctx.clock.now();
-    const progress = await progressOf(ctx.store, task.departments.map((d) => ({ taskId: task._id, department: d })));
-    const departments = task.departments.map((d) => {
+    // A collective task (镇直各部门) is every department's: reports are filed under each reporter's own department.
+    const responsible = task.collective ? await concreteDepartments(ctx.store) : task.departments;
+    const progress = await progressOf(ctx.store, responsible.map((d) => ({ taskId: task._id, department: d })));
+    const shown = task.collective ? responsible.filter((d) => progress.has(progressId(task._id, d))) : responsible;
+    const departments = shown.map((d) => {
       const r = progress.get(progressId(task._id, d))?.[0] ?? null;
       const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
       return { name: d, icon: LIGHT_ICON[light], state: r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报', lead: task.lead.includes(d) };
@@ -35,11 +37,14 @@ export const taskDetail: CommandSpec = {
       before: Array.isArray(a.before) ? a.before.join('、') : String(a.before ?? ''),
       after: Array.isArray(a.after) ? a.after.join('、') : String(a.after ?? ''),
     }));
-    const text = task.text.length > MAX_TEXT_CHARS ? `${task.text.slice(0, MAX_TEXT_CHARS)}…` : task.text;
-    const mine = ctx.sender.departments.find((d) => task.departments.includes(d)) ?? null;
+    const text = task.text; // long texts are split into numbered messages
+    const mine = ctx.sender.departments.find((d) => responsible.includes(d)) ?? null;
     return {
       template: 'task-detail',
-      view: { code: task.code, section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective, departments, reports, history, mine },
+      view: {
+        code: task.code, section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
+        departments, silent: responsible.length - shown.length, reports, history, mine,
+      },
     };
   },
 };

@@ -36,7 +36,7 @@ const bool = z
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().trim().default('0.0.0.0'),
+  HOST: optionalText,
   MONGODB_URI: optionalText.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\//.test(v), {
     message: 'must start with mongodb:// or mongodb+srv://',
   }),
@@ -124,7 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 
   return {
     port: v.PORT,
-    host: v.HOST,
+    // Local mode runs with development keys anyone can read in the repository: loopback only, unless asked.
+    host: v.HOST ?? (v.WECOM_SECRET ? '0.0.0.0' : '127.0.0.1'),
     mongodbUri: v.MONGODB_URI,
     dataDir: v.DATA_DIR,
     logLevel: v.LOG_LEVEL,

@@ -1,5 +1,6 @@
 // The one entry point for the conversation: handle(inbound) → reply, whatever the transport.
 import { splitNumbered } from '../domain/text.ts';
+import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { MemberError, resolveDepartmentName } from '../members/members.ts';
 import { mayUse, ROLE_LABEL, usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
@@ -7,7 +8,6 @@ import { parseCommand } from './parse-command.ts';
 import { render } from './render.ts';
 import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
 
-export const MAX_TEXT_BYTES = 2048;
 
 export interface Bot {
   handle(inbound: Inbound): Promise<Reply>;
@@ -123,6 +123,6 @@ function toReply(result: HandlerResult): Reply {
   const texts = typeof result === 'string' ? [result] : Array.isArray(result) ? result : [render(result.template, result.view)];
   const whole = texts.filter((t) => t.trim() !== '');
   // A reply longer than one WeCom message is split on line boundaries into numbered parts.
-  const messages = whole.length === 1 ? splitNumbered(whole[0]!, MAX_TEXT_BYTES) : whole.flatMap((t) => splitNumbered(t, MAX_TEXT_BYTES));
+  const messages = whole.length === 1 ? splitNumbered(whole[0]!, APP_TEXT_MAX_BYTES) : whole.flatMap((t) => splitNumbered(t, APP_TEXT_MAX_BYTES));
   return { messages: messages.length ? messages : ['（无内容）'] };
 }

@@ -1,6 +1,6 @@
 // The weekly digest's figures, from a snapshot of the week. Pure.
 import type { ReportStatus } from '../store/models.ts';
-import type { Cell } from './snapshot.ts';
+import { isExpected, type Cell } from './snapshot.ts';
 import { LIGHT_ICON, type Light } from './status-light.ts';
 
 export interface DepartmentRate {
@@ -41,7 +41,7 @@ function pct(part: number, whole: number): number {
 }
 
 /**
- * Reporting rate: of the (task, department) pairs not done before the week began, the share that reported in it.
+ * Reporting rate: of the (task, department) pairs expected to report in the week, the share that did.
  * A task's light is its worst department's.
  */
 export function computeDigest(week: string, cells: Cell[]): Digest {
@@ -54,7 +54,7 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
     byStatus[c.latest?.status ?? 'none']++;
     const d = depts.get(c.department) ?? { expected: 0, reported: 0 };
     depts.set(c.department, d);
-    if (!c.doneBefore) {
+    if (isExpected(c)) {
       expected++;
       d.expected++;
       if (c.reportedInPeriod) {

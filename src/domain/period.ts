@@ -61,10 +61,6 @@ export function previousWeekKey(at: Date): string {
   return weekKey(local(at).subtract(1, 'week').toDate());
 }
 
-/** "2021-07-26" in Shanghai. */
-export function localDate(at: Date): string {
-  return shanghaiDate(at);
-}
 
 export function formatLocal(at: Date, pattern = 'M月D日 HH:mm'): string {
   return local(at).format(pattern);

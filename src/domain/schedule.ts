@@ -24,6 +24,8 @@ export function parseWeeklyCron(expr: string): WeeklySlot | null {
 
 export interface PlannedRun {
   job: JobName;
+  /** False when the whole rest of the week is holiday: that week gets no reminder. */
+  runs: boolean;
   /** The period the run is about: the week reminded, or the week the digest reports on. */
   period: string;
   /** When it runs (after the holiday shift). */
@@ -43,16 +45,17 @@ export function plannedRun(job: JobName, slot: WeeklySlot, weekOf: Date, adjust:
   const at = dayjs.tz(`${day} ${String(slot.hour).padStart(2, '0')}:${String(slot.minute).padStart(2, '0')}`, TIME_ZONE).toDate();
   const weekEnd = monday.add(1, 'week').toDate();
   if (job === 'reminder') {
-    // Reminding about week W makes sense until W ends.
-    return { job, period: weekKey(monday.toDate()), at, expires: weekEnd };
+    // Reminding about week W makes sense until W ends, and only from within W: a reminder moved back into the
+    // week before (春节 can take a whole week) would ask about a week that has not begun, so it is dropped.
+    return { job, runs: at >= monday.toDate(), period: weekKey(monday.toDate()), at, expires: weekEnd };
   }
   // The digest in week W reports on W-1, and stays worth sending until the next digest's week begins.
   const endOfRunWeek = local(at).startOf('isoWeek').add(1, 'week').toDate();
-  return { job, period: weekKey(monday.subtract(1, 'week').toDate()), at, expires: endOfRunWeek > weekEnd ? endOfRunWeek : weekEnd };
+  return { job, runs: true, period: weekKey(monday.subtract(1, 'week').toDate()), at, expires: endOfRunWeek > weekEnd ? endOfRunWeek : weekEnd };
 }
 
 /** Runs due at `now`: this week's and (for a digest shifted past the weekend) last week's. */
 export function dueRuns(job: JobName, slot: WeeklySlot, now: Date, adjust: boolean): PlannedRun[] {
   const candidates = [plannedRun(job, slot, local(now).subtract(1, 'week').toDate(), adjust), plannedRun(job, slot, now, adjust)];
-  return candidates.filter((r) => r.at <= now && now < r.expires);
+  return candidates.filter((r) => r.runs && r.at <= now && now < r.expires);
 }

@@ -54,6 +54,14 @@ export interface SnapshotInput {
   planStart: string | null;
 }
 
+/**
+ * Expected to report in the period: not done before it, and either reported or still owing (a monthly task
+ * already reported this month owes nothing this week). The denominator of every reporting rate.
+ */
+export function isExpected(c: Pick<Cell, 'doneBefore' | 'reportedInPeriod' | 'owes'>): boolean {
+  return !c.doneBefore && (c.reportedInPeriod || c.owes);
+}
+
 export function responsibleDepartments(task: SnapshotTask, all: readonly string[]): string[] {
   return task.collective ? [...new Set([...task.departments.filter((d) => all.includes(d)), ...all])] : task.departments;
 }

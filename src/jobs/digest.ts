@@ -7,9 +7,8 @@ import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { loadSnapshot } from '../store/snapshot-queries.ts';
 import { liaisonsOf } from '../store/task-assignments.ts';
+import { APP_TEXT_MAX_BYTES, WEBHOOK_MARKDOWN_MAX_BYTES } from '../wecom/api-client.ts';
 
-export const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
-export const APP_TEXT_MAX_BYTES = 2048;
 
 /** Long lists are cut: a county-sized plan must still give a digest people read. */
 const LIST_LIMIT = { attention: 25, completed: 20, blocked: 15 };

@@ -7,14 +7,13 @@ import { splitNumbered } from '../domain/text.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { loadSnapshot } from '../store/snapshot-queries.ts';
+import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 
 export interface Reminder {
   userid: string;
   tasks: string[];
   messages: string[];
 }
-
-export const APP_TEXT_MAX_BYTES = 2048;
 
 /** Everyone who owes something this week; leaders are never reminded, nor is anyone who owes nothing. */
 export async function buildReminders(store: Store, plan: PlanDoc, now: Date): Promise<Reminder[]> {

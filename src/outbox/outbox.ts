@@ -47,7 +47,8 @@ export function createWecomSender(client: WecomClient, webhookKey: string | unde
   return {
     async send(msg) {
       if (msg.channel === 'app') {
-        await client.sendMessage(msg.body as AppMessageBody);
+        // A retry after a timeout may repeat a send WeCom already made: its duplicate check drops the second.
+        await client.sendMessage({ enable_duplicate_check: 1, duplicate_check_interval: 1800, ...(msg.body as AppMessageBody) });
         return;
       }
       if (!webhookKey) {
@@ -71,7 +72,7 @@ export interface OutboxWorkerOptions {
   workerId: string;
   /** Attempts before a message is dead. Default 8. */
   maxAttempts?: number;
-  /** How long a claim keeps others away; after it a crashed attempt is retried. Default 2 min. */
+  /** How long a claim keeps others away; after it a crashed attempt is retried. Default 5 min. */
   leaseMs?: number;
   /** Wait before attempt `attempt + 1`; default exponential from 30 s, capped at 1 h, with jitter. */
   backoff?: (attempt: number) => number;
@@ -124,7 +125,9 @@ export class OutboxWorker {
     this.workerId = opts.workerId;
     this.logger = opts.logger.child({ component: 'outbox', worker: opts.workerId });
     this.maxAttempts = opts.maxAttempts ?? 8;
-    this.leaseMs = opts.leaseMs ?? 120_000;
+    // Longer than the slowest send (retries, a token refetch, the robot's per-minute wait), so a live
+    // attempt is never taken over.
+    this.leaseMs = opts.leaseMs ?? 300_000;
     const random = opts.random ?? Math.random;
     this.backoff =
       opts.backoff ??

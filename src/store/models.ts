@@ -143,6 +143,8 @@ const inboundSchema = new Schema(
     channel: { type: String, required: true },
     /** The passive reply once sent, so a WeCom retry of a reply it never received gets the same answer. */
     reply: { type: String, default: null },
+    /** Set once the command ran and its reply left (passively or into the outbox). */
+    handled: { type: Boolean, default: false },
   },
   { collection: 'inbound', versionKey: false },
 );

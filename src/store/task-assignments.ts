@@ -1,5 +1,6 @@
 // Changes of responsibility for a task: the new list is written and the change is recorded (留痕).
 import type { Clock } from '../clock.ts';
+import { isCollectiveUnit } from '../domain/plan/units.ts';
 import type { Store } from './database.ts';
 import type { TaskDoc } from './models.ts';
 
@@ -22,7 +23,8 @@ export async function setTaskDepartments(
   const before = task.departments;
   // The same departments in another order are no change of responsibility: nothing to write or record.
   if (before.length === after.length && after.every((d) => before.includes(d))) return null;
-  await store.models.Task.updateOne({ _id: task._id }, { $set: { departments: after } });
+  // 镇直各部门 in the list makes the task everyone's; taking it out makes it the named departments' again.
+  await store.models.Task.updateOne({ _id: task._id }, { $set: { departments: after, collective: after.some(isCollectiveUnit) } });
   const entry = await store.models.Audit.create({
     at: clock.now(), actor, action, target: `task:${task.code}`, before, after,
   });

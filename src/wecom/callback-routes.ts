@@ -10,7 +10,8 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
-import { AibotCodecError, buildAibotEncryptedReply, buildAibotStreamReply, parseAibotEnvelope, parseAibotMessage, stripMention } from './aibot-codec.ts';
+import { splitByBytes } from '../domain/text.ts';
+import { AIBOT_STREAM_CONTENT_MAX_BYTES, AibotCodecError, buildAibotEncryptedReply, buildAibotStreamReply, parseAibotEnvelope, parseAibotMessage, stripMention } from './aibot-codec.ts';
 import { createCallbackCipher, WecomCryptoError, type CallbackCipher } from './crypto.ts';
 import { readRawBody } from './raw-body.ts';
 import { buildEncryptedEnvelopeXml, buildTextReplyXml, parseAppMessageXml, parseEnvelopeXml, WecomXmlError, type WecomAppMessage } from './xml.ts';
@@ -41,6 +42,8 @@ export interface CallbackDeps {
 }
 
 const DEFAULT_BUDGET_MS = 3000;
+/** Beyond the budget, how long a claim may stay unfinished before a retry takes it over. */
+const ORPHAN_GRACE_MS = 1000;
 const LATE = Symbol('late');
 
 export function createCallbackRouter(deps: CallbackDeps): Router {
@@ -112,9 +115,9 @@ async function handleAppPost(ctx: Context, cipher: CallbackCipher, deps: Callbac
 
   const text = inboundText(msg);
   const key = msg.msgId ? `app:${msg.msgId}` : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}`;
-  const fresh = await claimInbound(deps, key, 'app');
-  if (!fresh) return answerDuplicate(ctx, key, deps, (content) => sealAppReply(cipher, msg, content, deps));
+  if (!(await claimInbound(deps, key, 'app'))) return answerDuplicate(ctx, key, deps, (content) => sealAppReply(cipher, msg, content, deps));
   if (text === null) {
+    await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { handled: true } });
     ctx.status = 200; // events the bot does not act on: acknowledged, nothing to say
     ctx.body = '';
     return;
@@ -128,11 +131,7 @@ async function handleAppPost(ctx: Context, cipher: CallbackCipher, deps: Callbac
 /** Text messages and menu clicks (EventKey = a command) reach the bot; other kinds get a hint. */
 function inboundText(msg: WecomAppMessage): string | null {
   if (msg.msgType === 'text') return msg.content ?? '';
-  if (msg.msgType === 'event') {
-    if (msg.event?.toLowerCase() === 'click' && msg.eventKey) return msg.eventKey;
-    if (msg.event === 'enter_agent') return null;
-    return null;
-  }
+  if (msg.msgType === 'event') return msg.event?.toLowerCase() === 'click' && msg.eventKey ? msg.eventKey : null;
   return '［非文字消息］';
 }
 
@@ -149,6 +148,7 @@ async function handleAibotPost(ctx: Context, cipher: CallbackCipher, deps: Callb
   };
   if (!(await claimInbound(deps, key, 'aibot'))) return answerDuplicate(ctx, key, deps, seal);
   if (msg.text === null) { // events, images, stream refreshes: acknowledged, nothing to say
+    await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { handled: true } });
     ctx.status = 200;
     ctx.body = '';
     return;
@@ -156,8 +156,15 @@ async function handleAibotPost(ctx: Context, cipher: CallbackCipher, deps: Callb
   const inbound: Inbound = {
     channel: 'aibot', userid: msg.from.userid, text: stripMention(msg.text), msgId: msg.msgid, at: deps.clock.now(), chatId: msg.chatid,
   };
-  // A stream reply carries up to 20 KB, so the parts of a long answer travel together.
-  await respond(ctx, deps, key, inbound, seal, (reply) => [reply.messages.join('\n\n')]);
+  // A stream reply carries up to 20 KB, so the parts of a long answer travel together, cut to fit.
+  await respond(ctx, deps, key, inbound, seal, (reply) => [fitStream(reply.messages.join('\n\n'))]);
+}
+
+const STREAM_CUT_NOTE = '\n……（内容较长，已截断；请在应用里查看全部）';
+
+function fitStream(text: string): string {
+  if (Buffer.byteLength(text) <= AIBOT_STREAM_CONTENT_MAX_BYTES) return text;
+  return splitByBytes(text, AIBOT_STREAM_CONTENT_MAX_BYTES - Buffer.byteLength(STREAM_CUT_NOTE))[0]! + STREAM_CUT_NOTE;
 }
 
 function parseOr400<T>(fn: () => T): T {
@@ -169,15 +176,27 @@ function parseOr400<T>(fn: () => T): T {
   }
 }
 
-/** Inserting the key into a unique index is the de-duplication: retries and other instances lose. */
+/**
+ * Inserting the key into a unique index is the de-duplication: retries and other instances lose. One exception:
+ * a claim never marked handled and older than the reply budget belongs to a delivery that died mid-way (crash,
+ * restart): WeCom's retry takes it over, so the message is not lost. The commands' own writes are keyed
+ * (reports by message id), so running one again writes nothing twice.
+ */
 async function claimInbound(deps: CallbackDeps, key: string, channel: string): Promise<boolean> {
+  const { Inbound } = deps.store.models;
+  const now = deps.clock.now();
   try {
-    await deps.store.models.Inbound.create({ _id: key, key, at: deps.clock.now(), channel });
+    await Inbound.create({ _id: key, key, at: now, channel });
     return true;
   } catch (err) {
-    if (isDuplicateKeyError(err)) return false;
-    throw err;
+    if (!isDuplicateKeyError(err)) throw err;
   }
+  const prior = await Inbound.findOne({ _id: key }, { at: 1, handled: 1, reply: 1 }).lean();
+  const orphanAfter = (deps.passiveBudgetMs ?? DEFAULT_BUDGET_MS) + ORPHAN_GRACE_MS;
+  if (!prior || prior.handled || prior.reply || now.getTime() - prior.at.getTime() < orphanAfter) return false;
+  await Inbound.updateOne({ _id: key }, { $set: { at: now } });
+  deps.logger.warn({ key }, 'taking over a delivery that never finished');
+  return true;
 }
 
 /** WeCom retries when it did not get our answer: give the same reply again, never run the command twice. */
@@ -210,12 +229,13 @@ async function respond(
     ctx.body = '';
     work
       .then((reply) => deps.replies.deliverLater(`reply:${key}`, inbound.userid, shape(reply)))
+      .then(() => deps.store.models.Inbound.updateOne({ _id: key }, { $set: { handled: true } }))
       .catch((err) => deps.logger.error({ err, key }, 'late reply could not be queued'));
     return;
   }
   const [now, ...later] = shape(first);
   if (later.length) await deps.replies.deliverLater(`reply:${key}`, inbound.userid, later);
-  await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { reply: now } });
+  await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { reply: now, handled: true } });
   ctx.status = 200;
   ctx.type = inbound.channel === 'aibot' ? 'application/json' : 'application/xml';
   ctx.body = seal(now ?? '');

@@ -11,11 +11,9 @@ export async function readRawBody(ctx: Context, limit = MAX_CALLBACK_BODY_BYTES)
   let size = 0;
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      ctx.req.destroy();
-      throw new HttpError(413, 'body too large', 'body_too_large');
-    }
-    chunks.push(chunk as Buffer);
+    // Past the limit the rest is read and dropped, so the client gets its 413 instead of a reset connection.
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
+  if (size > limit) throw new HttpError(413, 'body too large', 'body_too_large');
   return Buffer.concat(chunks).toString('utf8');
 }

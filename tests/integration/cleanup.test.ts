@@ -27,8 +27,15 @@ describe('daily cleanup', () => {
       { ...base, key: 'pending-old', createdAt: ago(40), state: 'pending' },
     ]);
 
+    const outboxId = (await store.models.Outbox.findOne({ key: 'sent-old' }).lean())!._id;
+    await store.models.OutboxClaim.create([
+      { key: 'c-old', outboxId, attempt: 1, worker: 'w', at: ago(40) },
+      { key: 'c-new', outboxId, attempt: 2, worker: 'w', at: ago(2) },
+    ]);
+
     const first = await cleanupOncePerDay(store, clock, 'w1');
-    expect(first).toMatchObject({ inbound: 1, outbox: 1 });
+    expect(first).toMatchObject({ inbound: 1, outbox: 1, claims: 1 });
+    expect((await store.models.OutboxClaim.find({}).lean()).map((c) => c.key)).toEqual(['c-new']);
     expect((await store.models.Inbound.find({}).lean()).map((d) => d.key)).toEqual(['new']);
     expect((await store.models.Outbox.find({}).lean()).map((d) => d.key).sort()).toEqual(['dead-old', 'pending-old', 'sent-new']);
     expect(await cleanupOncePerDay(store, clock, 'w2')).toBeNull(); // same day, another instance

@@ -105,7 +105,7 @@ describe('a week with the bot', () => {
 
   it('answers nonsense and wrong codes helpfully, and unbound users with how to get bound', async () => {
     expect(await h.say('jmb', '今天天气不错')).toMatch(/看不懂|发送“帮助”/);
-    expect(await h.say('jmb', '汇报报')).toBeTruthy();
+    expect(await h.say('jmb', '汇报报')).toContain('用法：汇报 <编号> [部门] <进度> [说明]');
     const wrong = await h.say('jmb', '汇报 7.99 50%');
     expect(wrong).toContain('没有编号为 7.99 的任务');
     expect(wrong).toMatch(/7\.\d+ /);

@@ -41,6 +41,14 @@ describe('weekly slots', () => {
     expect(run.period).toBe('2021-W39');
   });
 
+  it('never moves a reminder back into the week before: a week that is all holiday gets none', () => {
+    // 春节 2024: Sat 02-10 to Sat 02-17 off. Friday 02-16's reminder would move back to Friday 02-09, in W06.
+    const run = plannedRun('reminder', FRIDAY_10, at('2024-02-14T00:00:00Z'), true);
+    expect(run.runs).toBe(false);
+    expect(dueRuns('reminder', FRIDAY_10, at('2024-02-11T16:00:30Z'), true)).toEqual([]); // Mon 02-12 00:00:30 Shanghai
+    expect(dueRuns('reminder', FRIDAY_10, at('2024-02-16T02:00:00Z'), true)).toEqual([]);
+  });
+
   it('treats a make-up working Saturday as a working day', () => {
     const saturday = parseWeeklyCron('0 10 * * 6')!;
     expect(shanghai(plannedRun('reminder', saturday, at('2021-09-16T00:00:00Z'), true).at)).toBe('2021-09-18 10:00');

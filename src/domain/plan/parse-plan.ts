@@ -13,7 +13,7 @@
 // Text exported from Word breaks lines mid-sentence and carries debris; both are repaired
 // before the structure is read. Pure: the only date used is the one the document states.
 import { CHINESE_NUMERAL_CHARS, parseChineseNumeral, toAsciiDigits } from './chinese-numerals.ts';
-import { isCollectiveUnit, splitUnits } from './units.ts';
+import { isCollectiveUnit, splitOutsideParentheses, splitUnits } from './units.ts';
 
 export interface ParsedPlan {
   plan: { docNumber: string | null; title: string; issuer: string | null; date: string | null /* YYYY-MM-DD */ };
@@ -437,23 +437,6 @@ function findGroups(text: string): Group[] {
   return groups;
 }
 
-function splitTopLevel(s: string, separators: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of s) {
-    if (ch === '（' || ch === '(') depth++;
-    if ((ch === '）' || ch === ')') && depth > 0) depth--;
-    if (depth === 0 && separators.includes(ch)) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
 
 function isAnnotationLine(line: string): boolean {
   if (ANNOTATION_LINE_RE.test(line)) return true;
@@ -560,7 +543,7 @@ function parseKeyed(content: string): Annotation {
  * per clause; clauses without a role word take the role of the next clause that has one.
  */
 function parseUnitList(value: string, leadByDefault: boolean): { name: string; lead: boolean }[] {
-  const clauses = splitTopLevel(value, '，,；;').map((c) => c.trim()).filter((c) => c !== '');
+  const clauses = splitOutsideParentheses(value, '，,；;').map((c) => c.trim()).filter((c) => c !== '');
   if (!clauses.some((c) => ROLE_RE.test(c))) return withRoles(splitUnits(value), leadByDefault);
   const units: { name: string; lead: boolean }[] = [];
   let pending: string[] = [];
@@ -585,7 +568,7 @@ function withRoles(names: string[], lead: boolean): { name: string; lead: boolea
 
 /** "（经贸办牵头，统计站参与）", "（财政所负责）"; null when the group is ordinary text. */
 function parseUnkeyed(content: string): Annotation | null {
-  const clauses = splitTopLevel(content, '，,；;').map((c) => c.trim()).filter((c) => c !== '');
+  const clauses = splitOutsideParentheses(content, '，,；;').map((c) => c.trim()).filter((c) => c !== '');
   if (clauses.length === 0 || !clauses.some((c) => ROLE_RE.test(c))) return null;
   const units = parseUnitList(content, false);
   if (units.length === 0 || units.length > 20 || !units.every((u) => looksLikeUnit(u.name))) return null;

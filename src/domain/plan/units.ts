@@ -35,7 +35,7 @@ const COLLECTIVE_PATTERN =
   /^(?:[镇县市区省]直)?(?:各有关|各相关|各|有关|相关)(?:部门|单位|科室|站所|村（社区）|村居|村|社区|管区|管理区|乡镇（街道）|乡镇|镇（街道）|镇街|街道)$/;
 
 // Separators between units in a list. Spaces count: "经贸办 统计站" names two units.
-const SEPARATORS = new Set(['、', '，', ',', '；', ';', '/', '／', ' ', '\u3000', '\t']);
+const UNIT_SEPARATORS = '、，,；;/／ \u3000\t';
 
 const CJK = '\\u3400-\\u9fff\\uf900-\\ufaff（）';
 
@@ -85,14 +85,15 @@ export function splitUnits(s: string): string[] {
   return out;
 }
 
-function splitOutsideParentheses(s: string): string[] {
+/** Splits on any of `separators` outside （…）/(…), so "各村（社区、居）" stays one unit. */
+export function splitOutsideParentheses(s: string, separators: string = UNIT_SEPARATORS): string[] {
   const parts: string[] = [];
   let depth = 0;
   let current = '';
   for (const ch of s) {
     if (ch === '（' || ch === '(') depth++;
     if ((ch === '）' || ch === ')') && depth > 0) depth--;
-    if (depth === 0 && SEPARATORS.has(ch)) {
+    if (depth === 0 && separators.includes(ch)) {
       parts.push(current);
       current = '';
     } else {
