@@ -47,9 +47,12 @@ export interface ServiceOptions {
   scheduler?: boolean;
 }
 
+/** Plan, tasks and the sender's record are re-read at most this often; this process's own writes show at once. */
+export const READ_CACHE_TTL_MS = 1000;
+
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
 export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store): Promise<Store> {
-  const s = store ?? (await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger }));
+  const s = store ?? (await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger, readCacheTtlMs: READ_CACHE_TTL_MS }));
   await ensurePlanImported(s, config.planFile, clock, logger);
   if (config.localMode) {
     const demo = await ensureDemoRoster(s, clock);

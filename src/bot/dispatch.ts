@@ -6,6 +6,7 @@ import { mayUse, ROLE_LABEL, usageOf, type ArgValues, type CommandContext, type 
 import { BotError } from './errors.ts';
 import { parseCommand } from './parse-command.ts';
 import { render } from './render.ts';
+import type { MemberDoc } from '../store/models.ts';
 import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
 
 
@@ -36,7 +37,7 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
 }
 
 async function loadSender(deps: BotDeps, userid: string): Promise<Sender> {
-  const member = await deps.store.models.Member.findOne({ userid }).lean();
+  const member = await deps.store.cache.get(`member:${userid}`, () => deps.store.models.Member.findOne({ userid }).lean<MemberDoc>());
   const active = !!member && member.active !== false;
   const roles = active ? member.roles : [];
   const departments = active ? member.departments : [];

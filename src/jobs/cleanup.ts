@@ -25,6 +25,7 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const now = clock.now().getTime();
   const { Inbound, Outbox, OutboxClaim, Token } = store.models;
   const inbound = await Inbound.deleteMany({ at: { $lt: new Date(now - RETENTION.inboundDays * DAY) } });
+  await store.models.InboundDone.deleteMany({ at: { $lt: new Date(now - RETENTION.inboundDays * DAY) } });
   const outbox = await Outbox.deleteMany({ state: 'sent', sentAt: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
   const claims = await OutboxClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
   const tokens = await Token.deleteMany({ expiresAt: { $lt: new Date(now - DAY) } });

@@ -2,14 +2,17 @@
 import mongoose, { type Connection } from 'mongoose';
 import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
-import { createModels, type Models } from './models.ts';
+import { createModels, onCachedCollectionWrite, type Models } from './models.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server.ts';
+import { ReadCache } from './read-cache.ts';
 
 export interface Store {
   conn: Connection;
   models: Models;
   /** The server's address (credentials included when the configuration has them: never log it). */
   uri: string;
+  /** Plan, tasks and members as read per message; disabled (TTL 0) unless asked for. Writers clear it. */
+  cache: ReadCache;
   /** "embedded" or "external", for logs and /healthz. */
   kind: 'embedded' | 'external';
   ping(): Promise<boolean>;
@@ -21,6 +24,8 @@ export interface OpenStoreOptions {
   dataDir: string;
   dbName?: string;
   logger?: Logger;
+  /** How long per-message reads (plan, tasks, members) may be reused; the service uses a second. */
+  readCacheTtlMs?: number;
 }
 
 export const DEFAULT_DB_NAME = 'duban';
@@ -34,7 +39,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     options.logger?.info({ address: uri, pid: embedded.pid }, 'embedded FerretDB started');
   }
   try {
-    const store = await connectStore(uri, options.dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, embedded ? 'embedded' : 'external');
+    const store = await connectStore(uri, options.dbName ?? dbNameFromUri(uri) ?? DEFAULT_DB_NAME, embedded ? 'embedded' : 'external', options.readCacheTtlMs);
     const closeConnection = store.close;
     store.close = async () => {
       await closeConnection();
@@ -54,7 +59,7 @@ export function dbNameFromUri(uri: string): string | null {
 }
 
 /** Connects to a running server and makes sure every index exists. */
-export async function connectStore(uri: string, dbName: string, kind: Store['kind'] = 'external'): Promise<Store> {
+export async function connectStore(uri: string, dbName: string, kind: Store['kind'] = 'external', readCacheTtlMs = 0): Promise<Store> {
   const conn = mongoose.createConnection(uri, {
     dbName,
     autoIndex: false, // created explicitly below, awaited, so unique indexes exist before the first write
@@ -63,6 +68,8 @@ export async function connectStore(uri: string, dbName: string, kind: Store['kin
   });
   await conn.asPromise();
   const models = createModels(conn);
+  const cache = new ReadCache(readCacheTtlMs);
+  onCachedCollectionWrite.set(conn, () => cache.clear());
   for (const model of Object.values(models)) {
     await model.createCollection().catch(() => undefined); // exists already
     await model.createIndexes();
@@ -71,6 +78,7 @@ export async function connectStore(uri: string, dbName: string, kind: Store['kin
     conn,
     models,
     uri,
+    cache,
     kind,
     async ping() {
       try {

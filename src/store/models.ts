@@ -141,14 +141,25 @@ const inboundSchema = new Schema(
     key: { type: String, required: true, unique: true },
     at: { type: Date, required: true },
     channel: { type: String, required: true },
-    /** The passive reply once sent, so a WeCom retry of a reply it never received gets the same answer. */
-    reply: { type: String, default: null },
-    /** Set once the command ran and its reply left (passively or into the outbox). */
-    handled: { type: Boolean, default: false },
   },
   { collection: 'inbound', versionKey: false },
 );
 inboundSchema.index({ at: 1 });
+
+/**
+ * A message done: the command ran and its reply left (passively, or into the outbox). Inserted, never updated:
+ * FerretDB 1.x finds a document to update by scanning, and inbound grows with every message. `reply` is the
+ * passive reply, so a WeCom retry of an answer it never received gets the same answer.
+ */
+const inboundDoneSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // = the inbound key
+    at: { type: Date, required: true },
+    reply: { type: String, default: null },
+  },
+  { collection: 'inbound_done', versionKey: false },
+);
+inboundDoneSchema.index({ at: 1 });
 
 const jobRunSchema = new Schema(
   {
@@ -309,6 +320,19 @@ export interface OutboxDoc {
   sentAt: Date | null;
 }
 
+/** Called after any write to plans, tasks or members on a connection: the store clears its read cache. */
+export const onCachedCollectionWrite = new WeakMap<Connection, () => void>();
+
+// Every way mongoose writes, as document, query or model middleware; `this` leads to the connection.
+const WRITE_HOOKS = ['save', 'updateOne', 'updateMany', 'replaceOne', 'findOneAndUpdate', 'findOneAndReplace', 'deleteOne', 'deleteMany', 'findOneAndDelete', 'bulkWrite', 'insertMany'] as const;
+function clearReadCache(this: { db?: Connection; model?: { db?: Connection }; constructor?: { db?: Connection } }) {
+  const conn = this.db ?? this.model?.db ?? this.constructor?.db;
+  if (conn) onCachedCollectionWrite.get(conn)?.();
+}
+for (const schema of [planSchema, taskSchema, memberSchema]) {
+  for (const hook of WRITE_HOOKS) (schema as Schema).post(hook as 'save', clearReadCache as () => void);
+}
+
 export function createModels(conn: Connection) {
   return {
     Plan: conn.model<PlanDoc>('Plan', planSchema),
@@ -319,6 +343,7 @@ export function createModels(conn: Connection) {
     Audit: conn.model<AuditDoc>('Audit', auditSchema),
     Progress: conn.model<ProgressDoc>('Progress', progressSchema),
     Inbound: conn.model('Inbound', inboundSchema),
+    InboundDone: conn.model('InboundDone', inboundDoneSchema),
     JobRun: conn.model('JobRun', jobRunSchema),
     Outbox: conn.model('Outbox', outboxSchema),
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),

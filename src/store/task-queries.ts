@@ -5,16 +5,20 @@ import type { PlanDoc, TaskDoc } from './models.ts';
 
 /** The plan the bot works on: the one imported last. */
 export async function currentPlan(store: Store): Promise<PlanDoc | null> {
-  return store.models.Plan.findOne({}).sort({ importedAt: -1 }).lean();
+  return store.cache.get('plan', () => store.models.Plan.findOne({}).sort({ importedAt: -1 }).lean<PlanDoc>());
 }
 
 export async function activeTasks(store: Store, planId: Types.ObjectId, projection?: Record<string, 1>): Promise<TaskDoc[]> {
-  const tasks = await store.models.Task.find({ planId, retired: false }, projection).lean();
-  return tasks.sort((a, b) => a.order - b.order) as TaskDoc[];
+  const load = async () => {
+    const tasks = await store.models.Task.find({ planId, retired: false }, projection).lean();
+    return tasks.sort((a, b) => a.order - b.order) as TaskDoc[];
+  };
+  // Only the whole task is cached; a projected read (the county-sized digest) goes to the database.
+  return projection ? load() : store.cache.get(`tasks:${String(planId)}`, load);
 }
 
 export async function findTask(store: Store, planId: Types.ObjectId, code: string): Promise<TaskDoc | null> {
-  return store.models.Task.findOne({ planId, code, retired: false }).lean() as Promise<TaskDoc | null>;
+  return (await activeTasks(store, planId)).find((t) => t.code === code) ?? null;
 }
 
 /** Collective tasks (镇直各部门 …) bind every department. */

@@ -117,7 +117,7 @@ async function handleAppPost(ctx: Context, cipher: CallbackCipher, deps: Callbac
   const key = msg.msgId ? `app:${msg.msgId}` : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}`;
   if (!(await claimInbound(deps, key, 'app'))) return answerDuplicate(ctx, key, deps, (content) => sealAppReply(cipher, msg, content, deps));
   if (text === null) {
-    await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { handled: true } });
+    await markDone(deps, key, null);
     ctx.status = 200; // events the bot does not act on: acknowledged, nothing to say
     ctx.body = '';
     return;
@@ -148,7 +148,7 @@ async function handleAibotPost(ctx: Context, cipher: CallbackCipher, deps: Callb
   };
   if (!(await claimInbound(deps, key, 'aibot'))) return answerDuplicate(ctx, key, deps, seal);
   if (msg.text === null) { // events, images, stream refreshes: acknowledged, nothing to say
-    await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { handled: true } });
+    await markDone(deps, key, null);
     ctx.status = 200;
     ctx.body = '';
     return;
@@ -178,7 +178,7 @@ function parseOr400<T>(fn: () => T): T {
 
 /**
  * Inserting the key into a unique index is the de-duplication: retries and other instances lose. One exception:
- * a claim never marked handled and older than the reply budget belongs to a delivery that died mid-way (crash,
+ * a claim never marked done and older than the reply budget belongs to a delivery that died mid-way (crash,
  * restart): WeCom's retry takes it over, so the message is not lost. The commands' own writes are keyed
  * (reports by message id), so running one again writes nothing twice.
  */
@@ -186,23 +186,34 @@ async function claimInbound(deps: CallbackDeps, key: string, channel: string): P
   const { Inbound } = deps.store.models;
   const now = deps.clock.now();
   try {
-    await Inbound.create({ _id: key, key, at: now, channel });
+    // On the hot path of every message: the driver's insert, without building a mongoose document.
+    await Inbound.collection.insertOne({ _id: key, key, at: now, channel } as never);
     return true;
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
   }
-  const prior = await Inbound.findOne({ _id: key }, { at: 1, handled: 1, reply: 1 }).lean();
+  const prior = await Inbound.findOne({ _id: key }, { at: 1 }).lean();
   const orphanAfter = (deps.passiveBudgetMs ?? DEFAULT_BUDGET_MS) + ORPHAN_GRACE_MS;
-  if (!prior || prior.handled || prior.reply || now.getTime() - prior.at.getTime() < orphanAfter) return false;
+  if (!prior || now.getTime() - prior.at.getTime() < orphanAfter) return false;
+  if (await deps.store.models.InboundDone.exists({ _id: key })) return false;
   await Inbound.updateOne({ _id: key }, { $set: { at: now } });
   deps.logger.warn({ key }, 'taking over a delivery that never finished');
   return true;
 }
 
+/** Records that the message was dealt with; a second record (a taken-over delivery) changes nothing. */
+async function markDone(deps: CallbackDeps, key: string, reply: string | null): Promise<void> {
+  try {
+    await deps.store.models.InboundDone.collection.insertOne({ _id: key, at: deps.clock.now(), reply } as never);
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}
+
 /** WeCom retries when it did not get our answer: give the same reply again, never run the command twice. */
 async function answerDuplicate(ctx: Context, key: string, deps: CallbackDeps, seal: (content: string) => string) {
   deps.logger.info({ key }, 'duplicate delivery');
-  const prior = await deps.store.models.Inbound.findOne({ _id: key }, { reply: 1 }).lean();
+  const prior = await deps.store.models.InboundDone.findOne({ _id: key }, { reply: 1 }).lean();
   ctx.status = 200;
   if (prior?.reply) {
     ctx.type = 'application/xml';
@@ -229,13 +240,13 @@ async function respond(
     ctx.body = '';
     work
       .then((reply) => deps.replies.deliverLater(`reply:${key}`, inbound.userid, shape(reply)))
-      .then(() => deps.store.models.Inbound.updateOne({ _id: key }, { $set: { handled: true } }))
+      .then(() => markDone(deps, key, null))
       .catch((err) => deps.logger.error({ err, key }, 'late reply could not be queued'));
     return;
   }
   const [now, ...later] = shape(first);
   if (later.length) await deps.replies.deliverLater(`reply:${key}`, inbound.userid, later);
-  await deps.store.models.Inbound.updateOne({ _id: key }, { $set: { reply: now, handled: true } });
+  await markDone(deps, key, now ?? null);
   ctx.status = 200;
   ctx.type = inbound.channel === 'aibot' ? 'application/json' : 'application/xml';
   ctx.body = seal(now ?? '');

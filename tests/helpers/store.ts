@@ -2,13 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { connectStore, type Store } from '../../src/store/database.ts';
+import { READ_CACHE_TTL_MS } from '../../src/service.ts';
 
 export function testDbName(label = 't'): string {
   return `${label.replace(/[^a-z0-9]/gi, '').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
 }
 
+/** With the service's read cache on, so tests see what production sees (writes through this store clear it). */
 export async function openTestStore(label?: string, dbName = testDbName(label)): Promise<Store> {
-  const store = await connectStore(inject('mongoUri'), dbName, inject('mongoKind'));
+  const store = await connectStore(inject('mongoUri'), dbName, inject('mongoKind'), READ_CACHE_TTL_MS);
   const close = store.close;
   store.close = async () => {
     await store.conn.dropDatabase().catch(() => undefined);

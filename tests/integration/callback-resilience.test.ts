@@ -41,7 +41,7 @@ describe('callback resilience', () => {
       const reply = openPassiveReply(TEST_SETTINGS, await late.text());
       expect(reply?.content).toContain('已记录过'); // the report key saw the first delivery's write
       expect(await store.models.Report.countDocuments({ taskCode: '7.3' })).toBe(1);
-      expect(await store.models.Inbound.findOne({ _id: `app:${cb.msgId}` }).lean()).toMatchObject({ handled: true });
+      expect(await store.models.InboundDone.findOne({ _id: `app:${cb.msgId}` }).lean()).toMatchObject({ reply: reply?.content });
     } finally {
       await h.close();
     }
@@ -97,7 +97,7 @@ describe('callback resilience', () => {
       await expect.poll(() => store.models.Outbox.countDocuments({ key: `reply:app:${cb.msgId}:0` })).toBe(1);
       const queued = await store.models.Outbox.findOne({ key: `reply:app:${cb.msgId}:0` }).lean();
       expect(queued?.payload).toMatchObject({ touser: 'jmb', text: { content: '慢慢来的回复' } });
-      await expect.poll(async () => (await store.models.Inbound.findOne({ _id: `app:${cb.msgId}` }).lean())?.handled).toBe(true);
+      await expect.poll(async () => !!(await store.models.InboundDone.exists({ _id: `app:${cb.msgId}` }))).toBe(true);
     } finally {
       await h.close();
     }

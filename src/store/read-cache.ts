@@ -1,0 +1,25 @@
+// A short-lived cache for what almost every message reads and almost nothing writes: the plan, its tasks,
+// the sender's member record. FerretDB 1.x scans a whole collection for any filter, so reading these on each
+// of a burst of messages costs more than the message's own writes. Writers in this process clear it at once;
+// another instance's change is seen within the TTL.
+export class ReadCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(private readonly ttlMs: number) {}
+
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.ttlMs <= 0) return load();
+    const now = performance.now(); // a monotonic interval, not a calendar time: not the clock's business
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>;
+    // A mongoose query is a thenable that runs again each time it is awaited: keep the one settled promise.
+    const value = Promise.resolve().then(load);
+    this.entries.set(key, { at: now, value });
+    value.catch(() => this.entries.delete(key)); // a failed read is not remembered
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
