@@ -31,6 +31,20 @@ function confirm(task: TaskDoc, change: AssignmentChange | null, notified: numbe
   ].join('\n');
 }
 
+type Action = 'task.departments.transfer' | 'task.departments.add' | 'task.departments.remove';
+
+/**
+ * The one shape of all three commands: load the task, work out the new list (or a reason to change nothing),
+ * write it with its audit entry, tell whoever is affected.
+ */
+async function reassign(ctx: CommandContext, code: string, action: Action, next: (task: TaskDoc) => string[] | string): Promise<string> {
+  const task = await loadTask(ctx, code);
+  const after = next(task);
+  if (typeof after === 'string') return after;
+  const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, after, action);
+  return confirm(task, change, change ? await announce(ctx, task, change) : 0);
+}
+
 export const transfer: CommandSpec = {
   name: '转办',
   aliases: ['改派', '转交'],
@@ -38,13 +52,12 @@ export const transfer: CommandSpec = {
   args: [{ name: '编号', kind: 'taskCode' }, { name: '部门…', kind: 'departments' }],
   example: '转办 7.5 经贸办 村建办',
   access: 'admin',
-  async run(ctx, args) {
-    const task = await loadTask(ctx, args['编号'] as string);
-    const after = args['部门…'] as string[];
-    if (!after?.length) throw new BotError('missing_department', `请写新的责任部门，例如：转办 ${task.code} 经贸办`);
-    const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, after, 'task.departments.transfer');
-    return confirm(task, change, change ? await announce(ctx, task, change) : 0);
-  },
+  run: (ctx, args) =>
+    reassign(ctx, args['编号'] as string, 'task.departments.transfer', (task) => {
+      const after = args['部门…'] as string[];
+      if (!after?.length) throw new BotError('missing_department', `请写新的责任部门，例如：转办 ${task.code} 经贸办`);
+      return after;
+    }),
 };
 
 export const addDepartment: CommandSpec = {
@@ -54,13 +67,12 @@ export const addDepartment: CommandSpec = {
   args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }],
   example: '增派 7.5 统计站',
   access: 'admin',
-  async run(ctx, args) {
-    const task = await loadTask(ctx, args['编号'] as string);
-    const dept = args['部门'] as string;
-    if (task.departments.includes(dept)) return `${dept}已经是任务 ${task.code} 的责任部门，未做修改。`;
-    const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, [...task.departments, dept], 'task.departments.add');
-    return confirm(task, change, change ? await announce(ctx, task, change) : 0);
-  },
+  run: (ctx, args) =>
+    reassign(ctx, args['编号'] as string, 'task.departments.add', (task) => {
+      const dept = args['部门'] as string;
+      if (task.departments.includes(dept)) return `${dept}已经是任务 ${task.code} 的责任部门，未做修改。`;
+      return [...task.departments, dept];
+    }),
 };
 
 export const removeDepartment: CommandSpec = {
@@ -70,14 +82,13 @@ export const removeDepartment: CommandSpec = {
   args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }],
   example: '撤派 7.5 统计站',
   access: 'admin',
-  async run(ctx, args) {
-    const task = await loadTask(ctx, args['编号'] as string);
-    const dept = args['部门'] as string;
-    if (!task.departments.includes(dept)) return `${dept}不是任务 ${task.code} 的责任部门（${task.departments.join('、')}），未做修改。`;
-    if (task.departments.length === 1) {
-      throw new BotError('last_department', `${dept}是任务 ${task.code} 唯一的责任部门，不能撤掉。要换部门请用：转办 ${task.code} 新部门`);
-    }
-    const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, task.departments.filter((d) => d !== dept), 'task.departments.remove');
-    return confirm(task, change, change ? await announce(ctx, task, change) : 0);
-  },
+  run: (ctx, args) =>
+    reassign(ctx, args['编号'] as string, 'task.departments.remove', (task) => {
+      const dept = args['部门'] as string;
+      if (!task.departments.includes(dept)) return `${dept}不是任务 ${task.code} 的责任部门（${task.departments.join('、')}），未做修改。`;
+      if (task.departments.length === 1) {
+        throw new BotError('last_department', `${dept}是任务 ${task.code} 唯一的责任部门，不能撤掉。要换部门请用：转办 ${task.code} 新部门`);
+      }
+      return task.departments.filter((d) => d !== dept);
+    }),
 };

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandSpec } from '../../src/bot/command-spec.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
 import { createCallbackCipher } from '../../src/wecom/crypto.ts';
 import { buildAppTextMessageXml, buildCallbackPostXml } from '../../src/wecom/xml.ts';
 import { buildTextCallback, openPassiveReply } from '../../src/wecom/simulator.ts';
-import { COMMANDS } from '../../handlers/index.ts';
 import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/bot-harness.ts';
 import { openTestStore } from '../helpers/store.ts';
 
@@ -131,29 +129,6 @@ describe('delivery', () => {
       expect(replies[0]).toContain('已记录');
       expect(replies[1]).toBe(replies[0]);
       expect(replies[2]).toBe(replies[0]);
-    } finally {
-      await h.close();
-    }
-  });
-
-  it('answers a slow command empty within the budget and sends its reply through the outbox', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const slow: CommandSpec = {
-      name: '慢', aliases: [], summary: 'slow', args: [], example: '慢', access: 'anyone',
-      async run() {
-        await gate;
-        return '慢慢来的回复';
-      },
-    };
-    const h = await startHarness(store, { commands: [...COMMANDS, slow], passiveBudgetMs: 50 });
-    try {
-      const reply = await h.say('jmb', '慢');
-      expect(reply).toBeNull();
-      expect(h.later).toHaveLength(0);
-      release();
-      await expect.poll(() => h.later.length).toBe(1);
-      expect(h.later[0]).toMatchObject({ userid: 'jmb', messages: ['慢慢来的回复'] });
     } finally {
       await h.close();
     }
