@@ -14,21 +14,18 @@ async function announce(ctx: CommandContext, task: TaskDoc, change: AssignmentCh
   const affected = [...change.added, ...change.removed];
   const userids = (await liaisonsOf(ctx.store, affected)).filter((u) => u !== ctx.sender.userid);
   if (userids.length === 0) return 0;
-  const lines = [`【任务调整】${task.code} ${task.title}`, `责任部门：${change.before.join('、') || '（无）'} → ${change.after.join('、') || '（无）'}`];
-  if (change.added.length) lines.push(`新增：${change.added.join('、')}。查看：任务 ${task.code}`);
-  if (change.removed.length) lines.push(`不再负责：${change.removed.join('、')}`);
-  await ctx.notifier.notifyUsers(`assign:${change.auditId}`, userids, lines.join('\n'));
+  const notice = ctx.render('assign-notice', { ...changeView(task, change), added: change.added.join('、'), removed: change.removed.join('、') });
+  await ctx.notifier.notifyUsers(`assign:${change.auditId}`, userids, notice);
   return userids.length;
 }
 
-function confirm(task: TaskDoc, change: AssignmentChange | null, notified: number): string {
+function changeView(task: TaskDoc, change: AssignmentChange) {
+  return { code: task.code, title: task.title, before: change.before.join('、') || '（无）', after: change.after.join('、') || '（无）' };
+}
+
+function confirm(ctx: CommandContext, task: TaskDoc, change: AssignmentChange | null, notified: number): string {
   if (!change) return `任务 ${task.code} 的责任部门没有变化（${task.departments.join('、')}），未做修改。`;
-  return [
-    `已调整任务 ${task.code} ${task.title}`,
-    `责任部门：${change.before.join('、') || '（无）'} → ${change.after.join('、')}`,
-    `已记录留痕${notified ? `，并通知 ${notified} 位相关联络员` : ''}。`,
-    `查看：任务 ${task.code}`,
-  ].join('\n');
+  return ctx.render('assign-changed', { ...changeView(task, change), notified });
 }
 
 type Action = 'task.departments.transfer' | 'task.departments.add' | 'task.departments.remove';
@@ -42,7 +39,7 @@ async function reassign(ctx: CommandContext, code: string, action: Action, next:
   const after = next(task);
   if (typeof after === 'string') return after;
   const change = await setTaskDepartments(ctx.store, ctx.clock, ctx.sender.userid, task, after, action);
-  return confirm(task, change, change ? await announce(ctx, task, change) : 0);
+  return confirm(ctx, task, change, change ? await announce(ctx, task, change) : 0);
 }
 
 export const transfer: CommandSpec = {

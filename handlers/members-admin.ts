@@ -41,7 +41,7 @@ export const bind: CommandSpec = {
       after = change.after;
     }
     await tell(ctx, `bind:${userid}:${ctx.inbound.msgId ?? ctx.clock.now().getTime()}`, userid, `你已被绑定到：${list(after)}。\n发送“我的任务”查看要汇报的任务。`);
-    return `已绑定 ${userid}：${list(before)} → ${list(after)}，已记录留痕。\n查看：我的任务（由 ${userid} 发送）`;
+    return ctx.render('member-changed', { action: `已绑定 ${userid}`, before: list(before), after: list(after), next: `查看：我的任务（由 ${userid} 发送）` });
   },
 };
 
@@ -57,7 +57,7 @@ export const unbind: CommandSpec = {
     const change = await unbindDepartment(ctx.store, ctx.clock, ctx.sender.userid, userid, args['部门'] as string | undefined);
     if (!change.changed) return `${userid} 没有绑定${args['部门'] ?? '任何部门'}，未做修改。`;
     await tell(ctx, `unbind:${userid}:${ctx.inbound.msgId ?? ctx.clock.now().getTime()}`, userid, `你的部门已调整：${list(change.before)} → ${list(change.after)}。`);
-    return `已解绑 ${userid}：${list(change.before)} → ${list(change.after)}，已记录留痕。`;
+    return ctx.render('member-changed', { action: `已解绑 ${userid}`, before: list(change.before), after: list(change.after) });
   },
 };
 
@@ -74,7 +74,7 @@ function roleCommand(name: string, role: Role, example: string): CommandSpec {
       const change = await addRole(ctx.store, ctx.clock, ctx.sender.userid, userid, role);
       if (!change.changed) return `${userid} 已经是${ROLE_LABEL[role]}，未做修改。`;
       await tell(ctx, `role:${userid}:${ctx.inbound.msgId ?? ctx.clock.now().getTime()}`, userid, `你已被设为${ROLE_LABEL[role]}。发送“帮助”查看可用命令。`);
-      return `已把 ${userid} 设为${ROLE_LABEL[role]}：${roleList(change.before)} → ${roleList(change.after)}，已记录留痕。`;
+      return ctx.render('member-changed', { action: `已把 ${userid} 设为${ROLE_LABEL[role]}`, before: roleList(change.before), after: roleList(change.after) });
     },
   };
 }
@@ -98,6 +98,6 @@ export const revokeRole: CommandSpec = {
     const change = await removeRole(ctx.store, ctx.clock, ctx.sender.userid, userid, role);
     if (!change.changed) return `${userid} 不是${ROLE_LABEL[role]}，未做修改。`;
     await tell(ctx, `role:${userid}:${ctx.inbound.msgId ?? ctx.clock.now().getTime()}`, userid, `你的${ROLE_LABEL[role]}角色已被撤销。`);
-    return `已撤销 ${userid} 的${ROLE_LABEL[role]}角色：${roleList(change.before)} → ${roleList(change.after)}，已记录留痕。`;
+    return ctx.render('member-changed', { action: `已撤销 ${userid} 的${ROLE_LABEL[role]}角色`, before: roleList(change.before), after: roleList(change.after) });
   },
 };
