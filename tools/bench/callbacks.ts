@@ -12,6 +12,7 @@
 //   npm run -s bench -- --what-if reply-insert,cache-reads,serialize-writes
 //                                     put a number on a suggested fix (bench-side only; see lib/bot-process.ts)
 //   MONGODB_URI=mongodb://… npm run -s bench   against that server, in a scratch database dropped afterwards
+//                                     (BENCH_DB_PID=<pid> of a local server adds its CPU and peak RSS)
 //
 // Exit status: 0 when every callback was answered 200 with a reply saying 已记录 and every report was stored
 // exactly once (duplicates included); 1 otherwise; 2 for bad arguments; 3 when the watchdog fired.
@@ -268,6 +269,8 @@ async function main(): Promise<number> {
   const bot = await ServerChild.start({ mode: 'bot', env, nodeFlags, readyTimeoutMs: 180_000 });
   children.add(bot);
   const ready = bot.ready;
+  // An external database on this machine (MONGODB_URI) can be watched too: BENCH_DB_PID=<its pid>.
+  if (!ready.dbPid && process.env.BENCH_DB_PID) ready.dbPid = Number(process.env.BENCH_DB_PID) || null;
   const settings = ready.settings!;
   if (ready.targets.length === 0) throw new Error('no demo liaison has a task: is the plan imported and the demo roster created?');
   const taskCount = ready.targets.reduce((n, t) => n + t.codes.length, 0);
