@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { local } from '../../src/domain/period.ts';
+import { dayjs, local, weekKey } from '../../src/domain/period.ts';
 import { dueRuns, parseWeeklyCron, plannedRun } from '../../src/domain/schedule.ts';
 import { isWorkingDay, shiftToWorkingDay } from '../../src/domain/workdays.ts';
 
@@ -63,5 +63,16 @@ describe('weekly slots', () => {
     expect(dueRuns('reminder', FRIDAY_10, at('2021-08-01T16:00:00Z'), true)).toEqual([]); // Monday 00:00: W30 is over
     expect(dueRuns('digest', MONDAY_9, at('2021-08-03T03:00:00Z'), true).map((r) => r.period)).toEqual(['2021-W30']); // Tuesday: caught up
     expect(dueRuns('digest', MONDAY_9, at('2021-08-09T00:59:00Z'), true)).toEqual([]); // next Monday 08:59: W30 expired, W31 not yet
+  });
+});
+
+describe('ISO weeks in Shanghai', () => {
+  it('agree with dayjs every few hours across six years, including the year boundaries', () => {
+    for (let t = Date.parse('2019-12-25T00:00:00Z'); t < Date.parse('2026-01-10T00:00:00Z'); t += 3 * 3600_000 + 17 * 60_000) {
+      const d = dayjs(t).tz('Asia/Shanghai');
+      expect(weekKey(new Date(t))).toBe(`${d.isoWeekYear()}-W${String(d.isoWeek()).padStart(2, '0')}`);
+    }
+    expect(weekKey(new Date('2021-01-03T15:59:59Z'))).toBe('2020-W53'); // Sunday 23:59 in Shanghai
+    expect(weekKey(new Date('2021-01-03T16:00:00Z'))).toBe('2021-W01'); // Monday 00:00 in Shanghai
   });
 });
