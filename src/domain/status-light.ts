@@ -5,7 +5,6 @@ import { shanghaiDate } from './period.ts';
 export type Light = 'red' | 'yellow' | 'green' | 'done';
 
 export const LIGHT_ICON: Record<Light, string> = { red: '🔴', yellow: '🟡', green: '🟢', done: '✅' };
-export const LIGHT_LABEL: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', done: '已完成' };
 
 export interface LightInput {
   now: Date;

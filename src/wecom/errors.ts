@@ -119,7 +119,3 @@ export class WecomApiError extends Error {
     };
   }
 }
-
-export function isTokenError(err: unknown): boolean {
-  return err instanceof WecomApiError && TOKEN_ERRCODES.has(err.errcode);
-}
