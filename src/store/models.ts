@@ -14,6 +14,9 @@ export type Cadence = (typeof CADENCES)[number];
 const planSchema = new Schema(
   {
     key: { type: String, required: true, unique: true }, // 文号, or the title when there is none
+    /** 简称 (政务公开, 安全生产 …): qualifies a code that several plans share, and names the plan in replies. */
+    name: { type: String, required: true, unique: true },
+    status: { type: String, enum: ['active', 'archived'], default: 'active' },
     docNumber: { type: String, default: null },
     title: { type: String, required: true },
     issuer: { type: String, default: null },
@@ -64,6 +67,7 @@ const taskSchema = new Schema(
     /** As the plan document states them; lets a re-import tell a plan change from an admin's reassignment. */
     plannedDepartments: { type: [String], default: [] },
     lead: { type: [String], default: [] },
+    leaders: { type: [String], default: [] }, // 责任领导 / 分管领导, as the document names them
     collective: { type: Boolean, default: false },
     deadline: { type: String, default: null },
     deadlineText: { type: String, default: null },
@@ -127,6 +131,7 @@ const auditSchema = new Schema(
     actor: { type: String, required: true }, // userid, or "system:import" / "cli"
     action: { type: String, required: true },
     target: { type: String, required: true }, // "task:7.3", "member:zhangsan"
+    planId: { type: Schema.Types.ObjectId, default: null }, // for task targets: codes are unique only within a plan
     before: { type: Schema.Types.Mixed, default: null },
     after: { type: Schema.Types.Mixed, default: null },
     note: { type: String, default: '' },
@@ -213,9 +218,14 @@ const tokenSchema = new Schema(
 );
 
 // Explicit document shapes (what .lean() returns), rather than inferred ones, so defaults read as present.
+export const PLAN_STATUSES = ['active', 'archived'] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
+
 export interface PlanDoc {
   _id: Types.ObjectId;
   key: string;
+  name: string;
+  status: PlanStatus;
   docNumber: string | null;
   title: string;
   issuer: string | null;
@@ -256,6 +266,7 @@ export interface TaskDoc {
   departments: string[];
   plannedDepartments: string[];
   lead: string[];
+  leaders: string[];
   collective: boolean;
   deadline: string | null;
   deadlineText: string | null;
@@ -303,6 +314,7 @@ export interface AuditDoc {
   actor: string;
   action: string;
   target: string;
+  planId?: Types.ObjectId | null;
   before: unknown;
   after: unknown;
   note: string;

@@ -1,6 +1,7 @@
 // Changes of responsibility for a task: the new list is written and the change is recorded (留痕).
 import type { Clock } from '../clock.ts';
 import { isCollectiveUnit } from '../domain/plan/units.ts';
+import { taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
 import type { TaskDoc } from './models.ts';
 
@@ -26,7 +27,7 @@ export async function setTaskDepartments(
   // 镇直各部门 in the list makes the task everyone's; taking it out makes it the named departments' again.
   await store.models.Task.updateOne({ _id: task._id }, { $set: { departments: after, collective: after.some(isCollectiveUnit) } });
   const entry = await store.models.Audit.create({
-    at: clock.now(), actor, action, target: `task:${task.code}`, before, after,
+    at: clock.now(), actor, action, ...taskAuditTarget(task), before, after,
   });
   return {
     before, after,

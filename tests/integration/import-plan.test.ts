@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { parsePlan } from '../../src/domain/plan/parse-plan.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
-import { importPlan } from '../../src/store/import-plan.ts';
+import { hashSource, importPlan } from '../../src/store/import-plan.ts';
 import { appendReport } from '../../src/store/reports.ts';
 import { setTaskDepartments } from '../../src/store/task-assignments.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -45,7 +45,7 @@ describe('plan import', () => {
     const text = readFileSync(BUNDLED_PLAN, 'utf8')
       .replace('（责任部门：村建办、经贸办）', '（责任部门：村建办、经贸办、科技办）') // 7.5 gets a new unit
       .replace(/28、拓展“和为贵”[^\n]*\n/, ''); // 7.28 dropped
-    const r = await importPlan(store, parsePlan(text), { sourceText: text, clock });
+    const r = await importPlan(store, parsePlan(text), { sourceHash: hashSource(text), clock });
     expect(r.updated).toContain('7.5');
     expect(r.retired).toEqual(['7.28']);
     expect(await store.models.Task.countDocuments({})).toBe(65);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Types } from 'mongoose';
 import { buildDigest } from '../../../src/jobs/digest.ts';
+import type { PlanDoc } from '../../../src/store/models.ts';
 import { connectStore } from '../../../src/store/database.ts';
 import { cachedReports } from '../../../src/store/progress-cache.ts';
 import { activeTasks } from '../../../src/store/task-queries.ts';
@@ -27,7 +28,7 @@ if (process.argv.includes('--phases')) {
   process.stderr.write(`progress ${(performance.now() - t).toFixed(0)} ms\n`);
 }
 const started = performance.now();
-const built = await buildDigest(store, plan, week, new Date(nowIso), { mentions: false });
+const built = await buildDigest(store, [plan as PlanDoc], week, new Date(nowIso), { mentions: false });
 const seconds = (performance.now() - started) / 1000;
 await store.close();
 const summary = `周报 ${week}：${built.digest.taskCount} 项任务，${built.digest.expected} 个任务·部门，汇报率 ${built.digest.rate}%，${built.groupParts.length} 段群消息`;
