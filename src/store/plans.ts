@@ -17,13 +17,16 @@ export async function activePlans(store: Store): Promise<PlanDoc[]> {
   return (await allPlans(store)).filter((p) => p.status === 'active');
 }
 
-/** Plans whose short name is `typed` exactly, else those it is a prefix of (of their name or title). */
+/** Plans whose short name is `typed` exactly, else those it is a prefix of (of their name or title), active first. */
 export async function matchPlans(store: Store, typed: string): Promise<PlanDoc[]> {
   const plans = await allPlans(store);
   const q = typed.trim();
   const exact = plans.filter((p) => p.name === q);
   if (exact.length > 0) return exact;
-  return plans.filter((p) => p.name.startsWith(q) || stripYear(p.title).startsWith(q));
+  const byPrefix = plans.filter((p) => p.name.startsWith(q) || stripYear(p.title).startsWith(q));
+  // "安全" with 安全生产 running and 安全生产二 archived means the running one.
+  const active = byPrefix.filter((p) => p.status === 'active');
+  return active.length === 1 ? active : byPrefix;
 }
 
 export async function setPlanStatus(store: Store, clock: Clock, actor: string, plan: PlanDoc, status: PlanStatus): Promise<boolean> {

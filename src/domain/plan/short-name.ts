@@ -8,15 +8,17 @@ const GENRE_SUFFIXES = [
   '重点任务分解表', '任务分解表', '工作任务清单', '任务清单', '工作实施方案', '专项行动方案', '行动实施方案', '实施方案',
   '工作方案', '行动方案', '工作要点', '工作计划', '实施意见', '实施细则', '分解表', '方案', '计划', '要点', '清单',
 ];
-const ISSUER_PREFIX_RE = /^.{1,12}?(?:人民政府|党委|政府|委员会|办公室|办事处|街道|镇|乡|县|区|市)(?=.{2,})/;
+// An issuing body before the subject: "南旺镇人民政府…", or a place name right before the year ("南旺镇2022年…").
+const ISSUER_PREFIX_RE = /^.{1,12}?(?:人民政府办公室|人民政府|党委|委员会|办公室|办事处)(?=.{2,})/;
+const PLACE_BEFORE_YEAR_RE = /^.{1,10}?(?:街道|镇|乡|县|区|市)(?=\d{4})/;
 const MAX_LENGTH = 8;
 
 export function deriveShortName(title: string): string {
   let name = title.replace(/\s+/g, '').replace(/[《》〈〉“”"]/g, '');
   const wrapped = WRAPPER_RE.exec(name);
   if (wrapped?.[1]) name = wrapped[1];
-  name = name.replace(ISSUER_PREFIX_RE, '');
-  name = toAsciiDigits(name).replace(/^\d{4}(?:[—\-–~至]\d{4})?年(?:度)?/, '').replace(/^(?:全镇|全乡|全县|全区|全市)/, '');
+  name = toAsciiDigits(name).replace(ISSUER_PREFIX_RE, '').replace(PLACE_BEFORE_YEAR_RE, '');
+  name = name.replace(/^\d{4}(?:[—\-–~至]\d{4})?年(?:度)?/, '').replace(/^(?:全镇|全乡|全县|全区|全市)/, '');
   for (const suffix of GENRE_SUFFIXES) {
     if (name.endsWith(suffix) && name.length > suffix.length + 1) {
       name = name.slice(0, -suffix.length);
