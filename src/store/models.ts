@@ -1,6 +1,7 @@
 // Mongoose schemas. Only what MongoDB and FerretDB 1.x both support: plain and unique indexes,
 // no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { createEvidenceModels } from './evidence-models.ts';
 
 export const ROLES = ['member', 'leader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -360,6 +361,7 @@ export function createModels(conn: Connection) {
     Outbox: conn.model('Outbox', outboxSchema),
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Token: conn.model('Token', tokenSchema),
+    ...createEvidenceModels(conn),
   };
 }
 
