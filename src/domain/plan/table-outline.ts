@@ -142,7 +142,9 @@ export function addTable(rows: string[][], outline: Outline, headerLines: string
   for (const row of data) {
     const distinct = [...new Set(row.cells.map(cleanCell).filter((c) => c !== ''))];
     // A row merged across the whole table is a heading: "一、…" a chapter, "（一）…" a section.
-    if (distinct.length === 1 && row.cells.filter((c) => cleanCell(c) !== '').length > 1 && col.text >= 0) {
+    // (.doc text loses the merge, leaving a row shorter than the header with one cell.)
+    const spansRow = row.cells.filter((c) => cleanCell(c) !== '').length > 1 || row.cells.length < layout.roles.length;
+    if (distinct.length === 1 && spansRow && col.text >= 0) {
       const label = distinct[0] ?? '';
       if (matchSection(label) && !matchChapter(label)) {
         sectionLabel = null;

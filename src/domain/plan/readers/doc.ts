@@ -8,7 +8,8 @@ export async function readDocBlocks(bytes: Buffer): Promise<Block[]> {
   let body: string;
   try {
     const document = await new WordExtractor().extract(bytes);
-    body = document.getBody();
+    // Chinese text keeps its “” quotes: the library would turn them into ASCII by default.
+    body = document.getBody({ filterUnicode: false });
   } catch {
     throw new PlanReadError('corrupt', 'Word 文档（.doc）已损坏或无法识别。请用 Word 打开后另存为 .docx 再导入。');
   }
