@@ -47,8 +47,13 @@ export function findLayout(rows: string[][]): TableLayout | null {
     const hasUnits = found.has('units') || found.has('lead') || found.has('assist');
     if (!found.has('topic') || !(hasUnits || found.has('deadline') || found.has('seq'))) continue;
     // A second header row under merged cells: 责任单位 over 牵头单位 | 配合单位.
-    const next = (rows[r + 1] ?? []).map(roleOf);
-    const subHeader = next.some((role, i) => role !== null && role !== roles[i]);
+    // It names columns in every cell (or repeats the cell above), unlike a data row.
+    const nextCells = rows[r + 1] ?? [];
+    const next = nextCells.map(roleOf);
+    const upper = (rows[r] ?? []).map(normalizeHeader);
+    const subHeader =
+      next.some((role, i) => role !== null && role !== roles[i]) &&
+      nextCells.every((cell, i) => normalizeHeader(cell) === '' || next[i] !== null || normalizeHeader(cell) === upper[i]);
     if (!subHeader) return { headerRow: r, firstHeaderRow: r, roles };
     return { headerRow: r + 1, firstHeaderRow: r, roles: roles.map((role, i) => next[i] ?? role) };
   }

@@ -465,7 +465,7 @@ describe('readPlanFile', () => {
     expect(decodeText(Uint8Array.from([0xc4, 0xcf, 0xcd, 0xfa]))).toBe('南旺');
   });
 
-  it('extracts .docx paragraphs through mammoth, runs joined', async () => {
+  it('extracts .docx paragraphs, runs joined', async () => {
     const path = join(dir, 'plan.docx');
     await writeFile(
       path,
@@ -491,7 +491,8 @@ describe('readPlanFile', () => {
     ]);
   });
 
-  it('refuses legacy .doc instead of returning binary noise', async () => {
-    await expect(readPlanFile(join(dir, 'plan.doc'))).rejects.toThrow(/\.doc/);
+  it('reads legacy .doc as text through word-extractor', async () => {
+    const text = await readPlanFile(fixture('seed-nanwang-2021-text.doc'));
+    expect(parsePlan(text).tasks).toHaveLength(65);
   });
 });
