@@ -25,7 +25,9 @@ const LEADER_KEYS = ['牵头领导', '责任领导', '分管领导', '包保领�
 // Recognised so the annotation parses, but they carry nothing the bot tracks.
 const IGNORED_KEYS = ['联系人', '备注'];
 const ALL_KEYS = [...LEAD_KEYS, ...UNIT_KEYS, ...DEADLINE_KEYS, ...LEADER_KEYS, ...IGNORED_KEYS].sort((a, b) => b.length - a.length);
-export const KEY_PATTERN = `(${ALL_KEYS.join('|')})\\s*[:：]`;
+// Text copied from PDF breaks words with spaces ("完 成时限"), so a key may have them inside.
+export const KEY_PATTERN = `(${ALL_KEYS.map((k) => [...k].join('\\s?')).join('|')})\\s*[:：]`;
+const keyName = (raw: string): string => raw.replace(/\s+/g, '');
 const KEY_AT_START_RE = new RegExp(`^\\s*${KEY_PATTERN}`);
 const ANNOTATION_LINE_RE = new RegExp(`^[（(]?\\s*${KEY_PATTERN}`);
 // A unit list ending in one of these says the role: "经贸办牵头", "统计站、财政所配合",
@@ -148,7 +150,7 @@ function takeKeyedTail(text: string): { text: string; annotation: Annotation } |
 
 function tidyAfterRemoval(text: string): string {
   return text
-    .replace(/([。；;])[。；;]+/g, '$1')
+    .replace(/([。；;])[。；;、，,]+/g, '$1')
     .replace(/[，,、\s]+$/, '')
     .trim();
 }
@@ -163,7 +165,7 @@ export function parseKeyed(content: string): Annotation {
   const annotation = emptyAnnotation();
   const matches = [...content.matchAll(new RegExp(KEY_PATTERN, 'g'))];
   matches.forEach((m, i) => {
-    const key = m[1] ?? '';
+    const key = keyName(m[1] ?? '');
     const start = (m.index ?? 0) + m[0].length;
     const value = content.slice(start, matches[i + 1]?.index ?? content.length).replace(/^[\s：:]+|[\s，,；;。、]+$/g, '');
     if (value === '' || /^(无|\/|—+|-+)$/.test(value)) return;

@@ -10,6 +10,8 @@ const ISSUER_RE = /(人民政府|政府|委员会|党委|办公室|办公厅|办
 const TITLE_WORD_RE = /(方案|计划|要点|意见|通知|办法|规划|安排|任务|清单|分解表|细则|决定|报告)/;
 const DOC_NUMBER_RE = /[\u4e00-\u9fff]{1,12}\s*[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号/;
 
+const HEADING_START_RE = /^(?:第?[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十]+[)）]|[0-9０-９]+[、．.])/;
+
 export interface Signature {
   issuer: string | null;
   date: string | null;
@@ -23,6 +25,9 @@ export function splitSignature(lines: SourceLine[]): { body: SourceLine[]; signa
   for (let i = lines.length - 1; i >= Math.max(0, lines.length - 8); i--) {
     const date = parseDateLine(lines[i]?.text ?? '');
     if (date === null) continue;
+    // After a signature come only short lines (抄送, 印发); a heading or a paragraph after
+    // the date means it was a cover letter's date, with the plan still to come.
+    if (lines.slice(i + 1).some((l) => l.text.length > 60 || HEADING_START_RE.test(l.text))) return { body: lines, signature: { issuer: null, date: null } };
     const above = lines[i - 1]?.text;
     const issuer = above !== undefined && isIssuerLine(above) ? above : null;
     return { body: lines.slice(0, issuer === null ? i : i - 1), signature: { issuer, date } };
@@ -41,6 +46,46 @@ function isIssuerLine(line: string): boolean {
  * goes to its own field.
  */
 export function parseHeader(lines: string[]): PlanHeader {
+  const header = parseTitleBlock(lines);
+  const cover = coverLetterEnd(lines);
+  if (cover !== null) {
+    // A cover letter (印发通知) comes first and ends with its issuer and date; the plan's
+    // own title follows it. The 文号 is the letter's.
+    const plan = parseTitleBlock(lines.slice(cover.dateLine + 1).filter((l) => !NOTE_RE.test(l)));
+    if (plan.title !== '') {
+      const above = lines[cover.dateLine - 1];
+      return {
+        docNumber: header.docNumber ?? plan.docNumber,
+        title: plan.title,
+        issuer: plan.issuer ?? (above !== undefined && isIssuerLine(above) ? above : header.issuer),
+        date: cover.date,
+      };
+    }
+  }
+  // No title line of its own: the plan named in the letter's title (《…方案》).
+  if (header.title === '') header.title = quotedTitle(lines) ?? '';
+  return header;
+}
+
+const NOTE_RE = /^[（(](此件|本件).*[)）]$/;
+
+function coverLetterEnd(lines: string[]): { dateLine: number; date: string } | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const date = parseDateLine(lines[i] ?? '');
+    if (date !== null) return i > 0 ? { dateLine: i, date } : null;
+  }
+  return null;
+}
+
+function quotedTitle(lines: string[]): string | null {
+  for (const line of lines) {
+    const m = /《([^《》]+)》/.exec(line);
+    if (m && /(方案|计划|要点|分解|清单|细则|安排)/.test(m[1] ?? '')) return (m[1] ?? '').replace(/\s+/g, '');
+  }
+  return null;
+}
+
+function parseTitleBlock(lines: string[]): PlanHeader {
   let docNumber: string | null = null;
   let date: string | null = null;
   const titleLines: string[] = [];

@@ -75,10 +75,17 @@ function readBody(lines: SourceLine[], outline: Outline): void {
   let prevWasHeading = true;
   let openAnnotation = false; // the last own-line annotation continues on the next line
   let inResponsibilities = false;
+  // A chapter with no sections or items is itself one task when it names units
+  // ("一、加快编制总体方案。……（责任单位：…）"); otherwise its text is an introduction.
+  let chapterTask: OutlineSection | null = null;
+  const closeChapter = (): void => {
+    if (chapterTask !== null && chapterTask.items.length === 0 && namesUnits(chapterTask.intro)) outline.sections.push(chapterTask);
+    chapterTask = null;
+  };
   const dashSections = new Set<OutlineSection>();
   // Dash bullets are the items of a section (or chapter) that has no numbered items.
   const takesDashItem = (s: OutlineSection | null, f: Fragment | null): boolean => {
-    if (s === null) return f === null;
+    if (s === null) return f === null || f === chapterTask?.intro;
     if (s.items.length === 0) return f === s.intro;
     return dashSections.has(s) && f === s.items.at(-1)?.body;
   };
@@ -105,10 +112,16 @@ function readBody(lines: SourceLine[], outline: Outline): void {
     const asChapter = matchChapter(line);
     let heading = true;
     if (accepts(asChapter, chapter.number + 1)) {
-      chapter = { number: asChapter.number, title: headingTitle(asChapter.rest).title };
+      closeChapter();
+      const heading = headingTitle(asChapter.rest);
+      chapter = { number: asChapter.number, title: heading.title };
       outline.chapters.push(chapter);
       section = null;
-      fragment = null;
+      chapterTask = {
+        number: null, chapter: chapter.number, chapterTitle: chapter.title, title: chapter.title, leadIn: heading.leadIn,
+        intro: newFragment(lineNo, heading.body === '' ? [] : [heading.body]), items: [], code: null,
+      };
+      fragment = chapterTask.intro;
       lastItem = 0;
       inResponsibilities = RESPONSIBILITY_CHAPTER_RE.test(chapter.title);
     } else if (inResponsibilities) {
@@ -117,6 +130,10 @@ function readBody(lines: SourceLine[], outline: Outline): void {
       const asSection = matchSection(line);
       const asItem = matchItem(line);
       const asDash = DASH_RE.exec(line);
+      if (section === null && fragment !== null && fragment === chapterTask?.intro && (asSection || asItem || asDash)) {
+        // The chapter has parts of its own: its text was an introduction after all.
+        if (accepts(asSection, lastSectionNumber() + 1) || accepts(asItem, lastItem + 1) || asDash) chapterTask = null;
+      }
       if (accepts(asSection, lastSectionNumber() + 1)) {
         section = openSection(asSection, chapter, lineNo);
         outline.sections.push(section);
@@ -144,6 +161,12 @@ function readBody(lines: SourceLine[], outline: Outline): void {
     prevWasHeading = heading;
     prev = line;
   }
+  closeChapter();
+}
+
+function namesUnits(fragment: Fragment): boolean {
+  if (extractAnnotations(joinLines(fragment.lines)).annotations.some((a) => a.units.length > 0)) return true;
+  return fragment.annotationLines.some((line) => (parseAnnotationLine(line)?.units.length ?? 0) > 0);
 }
 
 function addResponsibility(outline: Outline, line: string, lineNo: number, prev: string): void {
