@@ -25,12 +25,16 @@ export interface BuiltTask {
   line: number;
 }
 
-function readFragment(fragment: Fragment): Body {
+function readFragment(fragment: Fragment, warnings: PlanWarning[] | null = null): Body {
   const { text, annotations } = extractAnnotations(joinLines(fragment.lines));
-  for (const line of fragment.annotationLines) {
+  fragment.annotationLines.forEach((line, i) => {
     const annotation = parseAnnotationLine(line);
-    if (annotation) annotations.push(annotation);
-  }
+    if (annotation && annotation.units.length + annotation.deadlineTexts.length + annotation.leaders.length > 0) {
+      annotations.push(annotation);
+    } else if (warnings !== null) {
+      warnings.push({ kind: 'line_not_understood', message: `第${fragment.annotationLineNumbers[i] ?? fragment.line}行未能识别：${excerpt(line)}` });
+    }
+  });
   if (fragment.units.length + fragment.deadlineTexts.length + fragment.leaders.length > 0) {
     annotations.push({ units: fragment.units, deadlineTexts: fragment.deadlineTexts, leaders: fragment.leaders });
   }
@@ -69,15 +73,17 @@ export function buildTasks(outline: Outline, warnings: PlanWarning[]): BuiltTask
 }
 
 function sectionTasks(section: OutlineSection, year: number | null, sectionsUnique: boolean, warnings: PlanWarning[]): BuiltTask[] {
-  const intro = readFragment(section.intro);
+  const intro = readFragment(section.intro, warnings);
   const base = section.number === null
     ? (section.chapter > 0 ? [section.chapter] : [])
     : sectionsUnique ? [section.number] : [section.chapter, section.number];
   const fullBase = section.number === null ? base : [section.chapter, section.number];
   if (section.items.length === 0) {
-    // Title-first with its units on lines of their own ("（一）开展村庄清洁行动。认真落实…" then
-    // "牵头单位：…"): the title is part of what is to be done, so the text keeps it.
-    const keepsLeadIn = section.leadIn !== null && section.intro.annotationLines.length > 0 && intro.text !== '';
+    // Title-first ("（一）开展村庄清洁行动。认真落实…" with "牵头单位：…" on lines of their own,
+    // or units from elsewhere): the title is part of what is to be done, so the text keeps it.
+    // Only a body that carries its own annotation inline ("…。（责任单位：…）") stands alone.
+    const inlineAnnotated = extractAnnotations(joinLines(section.intro.lines)).annotations.length > 0;
+    const keepsLeadIn = section.leadIn !== null && intro.text !== '' && !inlineAnnotated;
     const text = keepsLeadIn ? `${section.leadIn}${intro.text}` : intro.text || section.title;
     const code = section.code ?? base.join('.');
     return [{ task: makeTask(section, null, code, { ...intro, text }, null, year), fullPath: fullBase.join('.'), line: section.intro.line }];
@@ -88,7 +94,7 @@ function sectionTasks(section: OutlineSection, year: number | null, sectionsUniq
   }
   return section.items.map((item) => {
     const code = item.code ?? [...base, item.number].join('.');
-    const task = makeTask(section, item.number, code, readFragment(item.body), intro, year);
+    const task = makeTask(section, item.number, code, readFragment(item.body, warnings), intro, year);
     return { task, fullPath: [...fullBase, item.number].join('.'), line: item.body.line };
   });
 }
@@ -133,15 +139,19 @@ function unique(values: string[]): string[] {
 
 /** Never two tasks with one code: a repeated code takes its full number path, or a suffix. */
 function makeCodesUnique(tasks: BuiltTask[], warnings: PlanWarning[]): void {
+  const wantedCodes = new Set(tasks.map((t) => t.task.code));
   const seen = new Set<string>();
+  const free = (code: string): boolean => code !== '' && !seen.has(code) && !wantedCodes.has(code);
   for (const built of tasks) {
     const wanted = built.task.code;
     if (!seen.has(wanted)) {
       seen.add(wanted);
       continue;
     }
-    let code = built.fullPath !== '' && !seen.has(built.fullPath) ? built.fullPath : '';
-    for (let k = 2; code === ''; k++) if (!seen.has(`${wanted}-${k}`)) code = `${wanted}-${k}`;
+    // "1.1" again in chapter 2 → "2.1.1": the full path, or the chapter before the code.
+    const candidates = [built.fullPath, `${built.task.chapter}.${wanted}`];
+    let code = candidates.find(free) ?? '';
+    for (let k = 2; code === ''; k++) if (free(`${wanted}.${k}`)) code = `${wanted}.${k}`;
     built.task.code = code;
     seen.add(code);
     warnings.push({ kind: 'code_made_unique', message: `编号 ${wanted} 重复，改为 ${code}`, code });

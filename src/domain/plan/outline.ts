@@ -9,8 +9,9 @@ import type { PlanHeader, PlanWarning } from './types.ts';
 export interface Fragment {
   /** Text lines, joined later; annotations inside them are read by the builder. */
   lines: string[];
-  /** Own-line annotations ("牵头单位：…") kept apart from the text. */
+  /** Own-line annotations ("牵头单位：…") kept apart from the text, and their line numbers. */
   annotationLines: string[];
+  annotationLineNumbers: number[];
   /** Units stated outside the text (a table's columns). */
   units: UnitRef[];
   deadlineTexts: string[];
@@ -57,6 +58,7 @@ export interface Outline {
 export const newFragment = (line: number, lines: string[] = []): Fragment => ({
   lines,
   annotationLines: [],
+  annotationLineNumbers: [],
   units: [],
   deadlineTexts: [],
   leaders: [],

@@ -8,7 +8,7 @@ import { isCollectiveUnit } from './units.ts';
 import type { PlanWarning } from './types.ts';
 
 const NUMBERING_RE = /^(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）]|[0-9０-９一二三四五六七八九十]{1,3}[、．.])\s*/;
-const UNIT_END_RE = /(办|所|站|局|委|中心|队|部|室|院|会|组|科|处|厅|政府|街道|社区|村|公司|单位|部门|管区)$/;
+const UNIT_END_RE = /(办|所|站|局|委|中心|队|部|室|院|会|组|科|处|厅|政府|街道|社区|村|公司|单位|部门|管区|联|团|协|社|馆|行|庭)$/;
 // Words that start a task's wording without naming it ("开展", "全面推进").
 const LEADING_VERBS_RE =
   /^(?:全面|持续|深入|大力|积极|切实|扎实|着力|进一步|认真|统筹|集中)?(?:开展|推进|加强|做好|抓好|实施|推动|深化|强化|完善|健全|建立|落实|提升|加快|组织|提高|规范|严格)?/;
@@ -22,6 +22,15 @@ interface Statement {
 
 function parseStatement(line: ResponsibilityLine): Statement | null {
   const text = line.text.replace(NUMBERING_RE, '');
+  // "村庄清洁行动由农业农村办牵头，各村配合。": the task first, then who does it.
+  const taskFirst = /^(.{2,40}?)由(.{2,60})$/.exec(text.replace(/[。；;]$/, ''));
+  if (taskFirst) {
+    const units = parseUnitList(taskFirst[2] ?? '', false);
+    // Named between 由 and a role word, they are units whatever their names end in (妇联).
+    if (units.length > 0 && units.every((u) => looksLikeUnit(u.name))) {
+      return { units, duty: taskFirst[1] ?? '', line: line.line, text: line.text };
+    }
+  }
   // "党政办、财政所：负责…" / "党政办负责…" / "党政办牵头，…"
   const colon = /^([^：:，,。]{2,40})[：:]\s*(.+)$/.exec(text);
   const byVerb = /^([^：:，,。]{2,40}?)(牵头负责|负责|牵头|主抓)(.+)$/.exec(text);

@@ -126,7 +126,12 @@ export function addTable(rows: string[][], outline: Outline, headerLines: string
     .slice(layout.headerRow + 1)
     .filter((row) => row.cells.some((c) => cleanCell(c) !== '') && !headerTexts.includes(row.cells.map(cleanCell).join('|')));
 
-  const seqs = col.seq < 0 ? [] : data.map((row) => normalizeSeq(cellAt(row, col.seq))).filter((s) => s !== '');
+  const seqOf = (row: Row): string => {
+    if (col.seq >= 0) return normalizeSeq(cellAt(row, col.seq));
+    const own = /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])/.exec(cellText(cellAt(row, col.text)));
+    return own ? normalizeSeq(own[1] ?? '') : '';
+  };
+  const seqs = data.map(seqOf).filter((s) => s !== '');
   const seqUnique = seqs.length > 0 && new Set(seqs).size === seqs.length;
 
   let chapter = outline.chapters.at(-1) ?? { number: 0, title: '' };
@@ -184,11 +189,13 @@ export function addTable(rows: string[][], outline: Outline, headerLines: string
       }
       continue;
     }
-    const fragment = newFragment(row.line, [text]);
+    // Without a 序号 column, a number the text cell starts with ("1.积极推进…") is the 序号.
+    const ownNumber = col.seq < 0 ? /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])\s*(.+)$/s.exec(text) : null;
+    const fragment = newFragment(row.line, [ownNumber ? (ownNumber[2] ?? '') : text]);
     fragment.units = rowUnits(row, col);
     fragment.deadlineTexts = col.deadline.map((i) => cellText(cellAt(row, i))).filter((s) => s !== '' && !/^(无|\/|—+|-+)$/.test(s));
     fragment.leaders = col.leaders.flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、')));
-    const seq = col.seq < 0 ? '' : normalizeSeq(cellAt(row, col.seq));
+    const seq = ownNumber ? normalizeSeq(ownNumber[1] ?? '') : col.seq < 0 ? '' : normalizeSeq(cellAt(row, col.seq));
     const current: OutlineSection = section;
     const ordinal = current.items.length + 1;
     const itemNumber = /^\d+(\.\d+)*$/.test(seq) ? Number(seq.split('.').at(-1)) : ordinal;

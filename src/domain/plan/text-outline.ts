@@ -10,7 +10,7 @@ import { annotationContinues, extractAnnotations, isAnnotationLine, parseAnnotat
 import { parseHeader, splitSignature } from './header.ts';
 import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
 import {
-  endsSentence, excerpt, firstOutsideParentheses, joinLines, sourceLines, trimEndPunctuation, type SourceLine,
+  endsSentence, firstOutsideParentheses, joinLines, sourceLines, trimEndPunctuation, type SourceLine,
 } from './text-lines.ts';
 
 const CN = CHINESE_NUMERAL_CHARS;
@@ -154,7 +154,7 @@ function readBody(lines: SourceLine[], outline: Outline): void {
         heading = false;
       } else {
         heading = false;
-        openAnnotation = addBodyLine(outline, fragment, line, lineNo, openAnnotation);
+        openAnnotation = addBodyLine(fragment, line, lineNo, openAnnotation);
       }
     }
     if (heading) openAnnotation = false;
@@ -203,7 +203,7 @@ function headingTitle(rest: string): { title: string; body: string; leadIn: stri
 }
 
 /** Adds a non-heading line to the current fragment; returns whether an annotation is open. */
-function addBodyLine(outline: Outline, fragment: Fragment | null, line: string, lineNo: number, openAnnotation: boolean): boolean {
+function addBodyLine(fragment: Fragment | null, line: string, lineNo: number, openAnnotation: boolean): boolean {
   if (fragment === null) return false; // chapter introduction: not part of any task
   const lastAnnotation = fragment.annotationLines.length - 1;
   if (openAnnotation && lastAnnotation >= 0) {
@@ -212,13 +212,9 @@ function addBodyLine(outline: Outline, fragment: Fragment | null, line: string, 
     return annotationContinues(joined);
   }
   if (isAnnotationLine(line)) {
-    const parsed = parseAnnotationLine(line);
-    const continues = annotationContinues(line);
-    if (!continues && parsed !== null && parsed.units.length + parsed.deadlineTexts.length + parsed.leaders.length === 0) {
-      outline.warnings.push({ kind: 'line_not_understood', message: `第${lineNo}行未能识别：${excerpt(line)}` });
-    }
     fragment.annotationLines.push(line);
-    return continues;
+    fragment.annotationLineNumbers.push(lineNo);
+    return annotationContinues(line);
   }
   fragment.lines.push(line);
   return false;
