@@ -67,8 +67,11 @@ function findGroups(text: string): Group[] {
 // other square brackets (〔2021〕 in a doc number) are left alone.
 const SQUARE_KEYED_RE = new RegExp(`[〔\\[【［]\\s*(${KEY_PATTERN}[^〔〕\\[\\]【】［］]*)[〕\\]】］]`, 'g');
 
+// "【牵头单位】区发改委" writes the key in brackets instead of before a colon.
+const BRACKETED_KEY_RE = new RegExp(`[【\\[［]\\s*(${ALL_KEYS.join('|')})\\s*[】\\]］]\\s*[:：]?`, 'g');
+
 export function normalizeBrackets(text: string): string {
-  return text.replace(SQUARE_KEYED_RE, '（$1）');
+  return text.replace(BRACKETED_KEY_RE, '$1：').replace(SQUARE_KEYED_RE, '（$1）');
 }
 
 export function isAnnotationLine(line: string): boolean {

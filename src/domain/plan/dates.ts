@@ -59,6 +59,18 @@ const DATE_PATTERNS: DatePattern[] = [
     toIso: (m, y) => isoDate(yearOf(m[1], y), num(m[2]), num(m[3])),
   },
   {
+    // 2021.6.30, 2021-06-30, 2021/6/30 — as typed into a 完成时限 cell
+    re: `(\\d{4})\\s*[.．\\-/]\\s*(\\d{1,2})\\s*[.．\\-/]\\s*(\\d{1,2})(?!\\d)`,
+    modes: ['annotation'],
+    toIso: (m) => isoDate(num(m[1]), num(m[2]), num(m[3])),
+  },
+  {
+    // 2021.9 — a month alone, by its end
+    re: `(\\d{4})\\s*[.．\\-/]\\s*(\\d{1,2})(?![\\d.．\\-/])`,
+    modes: ['annotation'],
+    toIso: (m) => lastDay(num(m[1]), num(m[2])),
+  },
+  {
     // 2021年9月底前, 9月底前, 9月份末
     re: `(?:${YEAR}\\s*年\\s*)?${MONTH}\\s*月份?\\s*(?:底|末)`,
     modes: ['annotation', 'text'],

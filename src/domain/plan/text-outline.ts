@@ -14,7 +14,9 @@ import {
 } from './text-lines.ts';
 
 const CN = CHINESE_NUMERAL_CHARS;
-const CHAPTER_RE = new RegExp(`^第?([${CN}]{1,4})(?:部分)?\\s*[、．.]\\s*(.+)$`);
+const CHAPTER_RE = new RegExp(`^([${CN}]{1,4})\\s*[、．.]\\s*(.+)$`);
+// "第一部分 总体要求", "第二章　重点任务", "第三篇：…"
+const ORDINAL_CHAPTER_RE = new RegExp(`^第([${CN}]{1,4})(?:部分|章|篇)\\s*[、．.：:]?\\s*(.+)$`);
 const SECTION_RE = new RegExp(`^[（(]\\s*([${CN}]{1,4})\\s*[）)]\\s*[、．.]?\\s*(.+)$`);
 // "1、" "1." "1．" "１、"; a digit right after a dot is a decimal ("1.5倍"), not an item,
 // while after 、 it is text ("3、9月底前完成…").
@@ -35,7 +37,7 @@ function matchNumbered(re: RegExp, line: string): Numbered | null {
   return number !== null && number > 0 ? { number, rest: (m[2] ?? '').trim() } : null;
 }
 
-export const matchChapter = (line: string): Numbered | null => matchNumbered(CHAPTER_RE, line);
+export const matchChapter = (line: string): Numbered | null => matchNumbered(CHAPTER_RE, line) ?? matchNumbered(ORDINAL_CHAPTER_RE, line);
 export const matchSection = (line: string): Numbered | null => matchNumbered(SECTION_RE, line);
 const matchItem = (line: string): Numbered | null => matchNumbered(ITEM_RE, line);
 
