@@ -22,8 +22,10 @@ const SECTION_RE = new RegExp(`^[（(]\\s*([${CN}]{1,4})\\s*[）)]\\s*[、．.]?
 // while after 、 it is text ("3、9月底前完成…").
 const ITEM_RE = /^([0-9０-９]{1,3})\s*(?:、|[．.](?![0-9０-９]))\s*(.+)$/;
 const DASH_RE = /^(?:——|—|－－|--)\s*(.+)$/;
-// A chapter that states who does what in prose rather than listing tasks.
-const RESPONSIBILITY_CHAPTER_RE = /(职责分工|责任分工|部门职责|职责任务|工作职责|任务分工|责任分解|职责)$/;
+// A chapter that states who does what in prose rather than listing tasks. ("重点任务分工"
+// lists tasks, so titles naming 任务 are not this.)
+const RESPONSIBILITY_CHAPTER_RE =
+  /^(?:明确|落实|压实)?(?:部门|单位|成员单位|各单位|相关单位|各部门|有关部门)?(?:职责分工|责任分工|工作职责|职责任务|职责)$/;
 
 interface Numbered {
   number: number;

@@ -33,3 +33,11 @@ describe('genre variants', () => {
     expect(findLayout([header])?.roles).toEqual(roles);
   });
 });
+
+describe('a chapter called 重点任务分工 lists tasks', () => {
+  it('is read as tasks, not as a prose 职责分工', () => {
+    const plan = parsePlan(lines('方案', '一、重点任务分工', '（一）便民服务站建设', '推进建设。（责任单位：村建办）', '二、部门职责', '党政办：负责便民服务站建设的协调。'));
+    expect(plan.tasks.map((t) => [t.code, t.departments])).toEqual([['1', ['村建办', '党政办']]]);
+    expect(plan.warnings).toEqual([]);
+  });
+});
