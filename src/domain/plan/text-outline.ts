@@ -2,7 +2,7 @@
 //   一、…            chapter
 //   （一）…  (一)…   section (numbered across the document, or restarting per chapter)
 //   1、…  1.  1．   item; items may also sit directly under a chapter
-//   ——…             dash bullet: an item of a section that has no numbered items
+//   ——…  （1）…  ①… bullets: the items of a section that has no "1、" items
 // with own-line annotations (牵头单位：…) kept apart from the text, and a prose 职责分工
 // chapter kept aside as responsibility statements.
 import { CHINESE_NUMERAL_CHARS, parseChineseNumeral } from './chinese-numerals.ts';
@@ -22,6 +22,8 @@ const SECTION_RE = new RegExp(`^[（(]\\s*([${CN}]{1,4})\\s*[）)]\\s*[、．.]?
 // while after 、 it is text ("3、9月底前完成…").
 const ITEM_RE = /^([0-9０-９]{1,3})\s*(?:、|[．.](?![0-9０-９]))\s*(.+)$/;
 const DASH_RE = /^(?:——|—|－－|--)\s*(.+)$/;
+// "（1）…" and "①…" are the items of a section that has no "1、" items (else sub-points).
+const MINOR_ITEM_RE = /^(?:[（(][0-9０-９]{1,2}[)）]|[①-⑳])\s*(.+)$/;
 // A chapter that states who does what in prose rather than listing tasks. ("重点任务分工"
 // lists tasks, so titles naming 任务 are not this.)
 const RESPONSIBILITY_CHAPTER_RE =
@@ -133,7 +135,8 @@ function readBody(lines: SourceLine[], outline: Outline): void {
     } else {
       const asSection = matchSection(line);
       const asItem = matchItem(line);
-      const asDash = DASH_RE.exec(line);
+      const asMinor = section !== null ? MINOR_ITEM_RE.exec(line) : null;
+      const asDash = DASH_RE.exec(line) ?? asMinor;
       if (section === null && fragment !== null && fragment === chapterTask?.intro && (asSection || asItem || asDash)) {
         // The chapter has parts of its own: its text was an introduction after all.
         if (accepts(asSection, lastSectionNumber() + 1) || accepts(asItem, lastItem + 1) || asDash) chapterTask = null;

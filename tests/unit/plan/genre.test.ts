@@ -41,3 +41,23 @@ describe('a chapter called 重点任务分工 lists tasks', () => {
     expect(plan.warnings).toEqual([]);
   });
 });
+
+describe('（1） and ① points', () => {
+  it('are the items of a section without 1、 items, and text under a 1、 item', () => {
+    const plan = parsePlan(
+      lines(
+        '方案', '一、任务',
+        '（一）垃圾治理', '（1）清理河道。（责任单位：水利站）', '（2）清理路边。（责任单位：环卫所）',
+        '（二）厕所改造', '1、完成改厕。', '（1）摸底。', '（2）施工。（责任单位：村建办）',
+        '（三）宣传', '①发放明白纸。（宣传办负责）', '②评选庭院。（妇联负责）',
+      ),
+    );
+    expect(plan.tasks.map((t) => [t.code, t.text, t.departments])).toEqual([
+      ['1.1', '清理河道。', ['水利站']],
+      ['1.2', '清理路边。', ['环卫所']],
+      ['2.1', '完成改厕。（1）摸底。（2）施工。', ['村建办']],
+      ['3.1', '发放明白纸。', ['宣传办']],
+      ['3.2', '评选庭院。', ['妇联']],
+    ]);
+  });
+});
