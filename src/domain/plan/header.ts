@@ -62,8 +62,8 @@ export function parseHeader(lines: string[]): PlanHeader {
       };
     }
   }
-  // No title line of its own: the plan named in the letter's title (《…方案》).
-  if (header.title === '') header.title = quotedTitle(lines) ?? '';
+  // No title line of its own, or only the letter's ("关于印发《…方案》的通知"): the plan it names.
+  if (header.title === '' || /印发.*《.+》/.test(header.title)) header.title = quotedTitle(lines) ?? header.title;
   return header;
 }
 
