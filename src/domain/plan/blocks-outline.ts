@@ -4,8 +4,8 @@
 import { parseHeader, splitSignature } from './header.ts';
 import type { Outline } from './outline.ts';
 import type { Block } from './readers/blocks.ts';
-import { addTable } from './table-outline.ts';
-import { textOutline } from './text-outline.ts';
+import { addTable, findLayout } from './table-outline.ts';
+import { matchChapter, textOutline } from './text-outline.ts';
 import { sourceLines } from './text-lines.ts';
 
 const ATTACHMENT_RE = /^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$/;
@@ -21,16 +21,24 @@ export function blocksOutline(blocks: Block[]): Outline {
   const headerLines: string[] = [];
   let tables = 0;
   let afterTables: string[] = [];
+  // Several task tables: each under the heading paragraph right above it, or its sheet's name.
+  const taskTables = blocks.filter((b) => b.kind === 'table' && findLayout(b.rows) !== null).length;
+  let lastParagraph = '';
   for (const block of blocks) {
     if (block.kind === 'paragraph') {
       if (tables === 0) headerLines.push(...block.text.split('\n'));
       else afterTables.push(...block.text.split('\n'));
+      if (block.text.trim() !== '') lastParagraph = block.text.trim();
       continue;
     }
-    if (addTable(block.rows, outline, tables === 0 ? headerLines : [], tables === 0)) {
+    const heading = matchChapter(lastParagraph) ? lastParagraph : null;
+    const chapterLabel = taskTables > 1 ? (heading ?? block.name ?? null) : null;
+    if (addTable(block.rows, outline, { headerLines: tables === 0 ? headerLines : null, chapterLabel })) {
+      if (tables === 0 && chapterLabel !== null && chapterLabel === heading) headerLines.pop();
       tables++;
       afterTables = [];
     }
+    lastParagraph = '';
   }
   if (tables === 0) return textOutline(blocksText(blocks));
 

@@ -110,10 +110,18 @@ function normalizeSeq(seq: string): string {
  * Adds the task rows of a table to the outline. Rows above the header go to `headerLines`
  * (title, 文号). Returns false when the table is not a task table.
  */
-export function addTable(rows: string[][], outline: Outline, headerLines: string[], firstTable: boolean): boolean {
+export interface TableContext {
+  /** Where the rows above the header go (the first table's title and 文号). */
+  headerLines: string[] | null;
+  /** The chapter this table is under: a heading paragraph right above it, or its sheet's name. */
+  chapterLabel: string | null;
+}
+
+export function addTable(rows: string[][], outline: Outline, context: TableContext): boolean {
   const layout = findLayout(rows);
   if (layout === null) return false;
-  if (firstTable) {
+  const headerLines = context.headerLines;
+  if (headerLines !== null) {
     for (const row of rows.slice(0, layout.firstHeaderRow)) {
       const distinct = [...new Set(row.map(cleanCell).filter((c) => c !== ''))];
       if (distinct.length > 0) headerLines.push(...distinct);
@@ -126,13 +134,26 @@ export function addTable(rows: string[][], outline: Outline, headerLines: string
     .slice(layout.headerRow + 1)
     .filter((row) => row.cells.some((c) => cleanCell(c) !== '') && !headerTexts.includes(row.cells.map(cleanCell).join('|')));
 
+  // A row numbered "一" / "（二）" in the 序号 column that names no unit or deadline is a
+  // category heading ("一 | 产业发展 | | "), not a task.
+  const headingSeqOf = (row: Row): string | null => {
+    const seq = col.seq >= 0 ? cellAt(row, col.seq) : '';
+    if (!/^[（(]?[一二三四五六七八九十]{1,3}[)）]?[、.．]?$/.test(seq)) return null;
+    const stated = [...col.lead, ...col.units, ...col.assist, ...col.deadline].some((i) => {
+      const c = cellAt(row, i);
+      return c !== '' && c !== cellAt(row, col.text);
+    });
+    return stated ? null : seq;
+  };
   const seqOf = (row: Row): string => {
+    if (headingSeqOf(row) !== null) return '';
     if (col.seq >= 0) return normalizeSeq(cellAt(row, col.seq));
     const own = /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])/.exec(cellText(cellAt(row, col.text)));
     return own ? normalizeSeq(own[1] ?? '') : '';
   };
   const seqs = data.map(seqOf).filter((s) => s !== '');
-  const seqUnique = seqs.length > 0 && new Set(seqs).size === seqs.length;
+  // One table's own 序号 are its codes; tables under several chapters number from the path.
+  const seqUnique = seqs.length > 0 && new Set(seqs).size === seqs.length && context.chapterLabel === null;
 
   let chapter = outline.chapters.at(-1) ?? { number: 0, title: '' };
   let chapterLabel: string | null = null;
@@ -149,7 +170,22 @@ export function addTable(rows: string[][], outline: Outline, headerLines: string
     sectionLabel = null;
   };
 
+  if (context.chapterLabel !== null) openChapter(context.chapterLabel);
   for (const row of data) {
+    const headingSeq = headingSeqOf(row);
+    if (headingSeq !== null) {
+      const label = cellText(cellAt(row, col.text)) || cellText(cellAt(row, col.section));
+      const number = parseChineseNumeral(headingSeq.replace(/[（()）、.．]/g, ''));
+      // Under a category column it heads a chapter; otherwise it is the category itself.
+      if (col.section >= 0) {
+        openChapter(`${headingSeq.replace(/[、.．]$/, '')}、${label}`);
+      } else {
+        sectionLabel = null;
+        section = openTableSection(outline, label, chapter, number ?? lastSectionNumber + 1, row.line);
+        lastSectionNumber = section.number ?? lastSectionNumber;
+      }
+      continue;
+    }
     const distinct = [...new Set(row.cells.map(cleanCell).filter((c) => c !== ''))];
     // A row merged across the whole table is a heading: "一、…" a chapter, "（一）…" a section.
     // (.doc text loses the merge, leaving a row shorter than the header with one cell.)

@@ -158,3 +158,48 @@ describe('round trip of the export layout (章节 | 编号 | 重点任务 | 任�
     expect(sheet.rowCount).toBe(3 + 65);
   });
 });
+
+describe('category rows and several tables', () => {
+  it('reads a 序号 row numbered 一/二 without units as a category heading, keeping the items’ own 序号', () => {
+    const plan = parseTable([
+      ['序号', '工作任务', '责任单位', '完成时限'],
+      ['一', '产业发展', '产业发展', '产业发展'],
+      ['1', '建设蔬菜大棚。', '农办', '2023年6月底'],
+      ['2', '培育合作社。', '经管站', '2023年9月底'],
+      ['二', '生态宜居', '', ''],
+      ['3', '清理垃圾。', '环卫所', '2023年12月底'],
+    ]);
+    expect(plan.sections.map((s) => [s.number, s.title])).toEqual([[1, '产业发展'], [2, '生态宜居']]);
+    expect(plan.tasks.map((t) => [t.code, t.sectionTitle, t.departments])).toEqual([
+      ['1', '产业发展', ['农办']], ['2', '产业发展', ['经管站']], ['3', '生态宜居', ['环卫所']],
+    ]);
+  });
+
+  it('puts each of several tables under the heading paragraph above it, codes never clashing', () => {
+    const header = ['序号', '工作任务', '责任单位'];
+    const plan = planFromOutline(
+      blocksOutline([
+        { kind: 'paragraph', text: '2023年重点工作任务清单' },
+        { kind: 'paragraph', text: '一、产业发展' },
+        { kind: 'table', rows: [header, ['1', '建设大棚。', '农办'], ['2', '培育合作社。', '经管站']] },
+        { kind: 'paragraph', text: '二、生态宜居' },
+        { kind: 'table', rows: [header, ['1', '清理垃圾。', '环卫所']] },
+      ]),
+    );
+    expect(plan.plan.title).toBe('2023年重点工作任务清单');
+    expect(plan.tasks.map((t) => [t.code, t.chapterTitle])).toEqual([['1.1', '产业发展'], ['1.2', '产业发展'], ['2.1', '生态宜居']]);
+  });
+
+  it('puts the tables of several sheets under their sheet names', async () => {
+    const workbook = new ExcelJS.Workbook();
+    for (const [name, rows] of [['安全生产', [['开展排查。', '应急办']]], ['营商环境', [['推行代办。', '为民服务中心']]]] as const) {
+      const sheet = workbook.addWorksheet(name);
+      sheet.addRow(['工作任务', '责任单位']);
+      for (const r of rows) sheet.addRow([...r]);
+    }
+    const plan = await parsePlanBuffer(Buffer.from(await workbook.xlsx.writeBuffer()), '清单.xlsx');
+    expect(plan.tasks.map((t) => [t.code, t.chapterTitle, t.departments])).toEqual([
+      ['1.1', '安全生产', ['应急办']], ['2.1', '营商环境', ['为民服务中心']],
+    ]);
+  });
+});

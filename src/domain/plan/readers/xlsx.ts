@@ -33,7 +33,7 @@ export async function readXlsxBlocks(bytes: Buffer): Promise<Block[]> {
       for (let c = 1; c <= columnCount; c++) cells.push(cellText(row.getCell(c)));
       rows.push(cells);
     }
-    blocks.push({ kind: 'table', rows });
+    blocks.push({ kind: 'table', rows, name: sheet.name });
   });
   return blocks;
 }
