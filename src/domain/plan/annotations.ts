@@ -15,18 +15,23 @@ export interface Annotation {
   leaders: string[];
 }
 
-const LEAD_KEYS = ['牵头单位', '牵头部门', '牵头科室', '主抓单位', '主抓部门', '主责单位', '主责部门'];
-const UNIT_KEYS = [
-  '责任部门', '责任单位', '责任科室', '责任主体', '承办单位', '实施单位', '落实单位',
-  '配合单位', '配合部门', '协办单位', '协助单位', '参与单位', '参与部门',
+const LEAD_KEYS = [
+  '牵头单位', '牵头部门', '牵头科室', '牵头股室', '牵头责任单位', '主抓单位', '主抓部门', '主责单位', '主责部门', '主办单位',
 ];
-const DEADLINE_KEYS = ['完成时限', '完成时间', '完成期限', '办结时限', '时间节点', '时间要求', '时限要求', '时限'];
+const UNIT_KEYS = [
+  '责任部门', '责任单位', '责任科室', '责任股室', '责任主体', '承办单位', '实施单位', '实施主体', '落实单位',
+  '配合单位', '配合部门', '配合科室', '协办单位', '协办部门', '协助单位', '参与单位', '参与部门', '协同单位',
+];
+const DEADLINE_KEYS = [
+  '完成时限', '完成时间', '完成期限', '办结时限', '时间节点', '时间要求', '时限要求', '时间安排', '推进时限', '完成节点', '时限',
+];
 const LEADER_KEYS = ['牵头领导', '责任领导', '分管领导', '包保领导', '责任人'];
 // Recognised so the annotation parses, but they carry nothing the bot tracks.
 const IGNORED_KEYS = ['联系人', '备注'];
 const ALL_KEYS = [...LEAD_KEYS, ...UNIT_KEYS, ...DEADLINE_KEYS, ...LEADER_KEYS, ...IGNORED_KEYS].sort((a, b) => b.length - a.length);
 // Text copied from PDF breaks words with spaces ("完 成时限"), so a key may have them inside.
-export const KEY_PATTERN = `(${ALL_KEYS.map((k) => [...k].join('\\s?')).join('|')})\\s*[:：]`;
+// "责任单位（部门）：" names the key with a gloss before its colon.
+export const KEY_PATTERN = `(${ALL_KEYS.map((k) => [...k].join('\\s?')).join('|')})\\s*(?:[（(][^（()）]{1,6}[)）])?\\s*[:：]`;
 const keyName = (raw: string): string => raw.replace(/\s+/g, '');
 const KEY_AT_START_RE = new RegExp(`^\\s*${KEY_PATTERN}`);
 const ANNOTATION_LINE_RE = new RegExp(`^[（(]?\\s*${KEY_PATTERN}`);

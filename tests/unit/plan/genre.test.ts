@@ -61,3 +61,14 @@ describe('（1） and ① points', () => {
     ]);
   });
 });
+
+describe('more annotation keys', () => {
+  it.each([
+    ['1、建设。（责任单位（部门）：党政办）', ['党政办'], []],
+    ['1、建设。（牵头责任单位：党政办；协同单位：财政所）', ['党政办', '财政所'], ['党政办']],
+    ['1、建设。（主办单位：党政办，协办部门：财政所，时间安排：2023年6月底）', ['党政办', '财政所'], ['党政办']],
+  ])('%s', (item, departments, lead) => {
+    const plan = parsePlan(lines('方案', '一、任务', item));
+    expect(plan.tasks[0]).toMatchObject({ text: '建设。', departments, lead });
+  });
+});
