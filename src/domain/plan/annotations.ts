@@ -21,11 +21,16 @@ const LEAD_KEYS = [
 const UNIT_KEYS = [
   '责任部门', '责任单位', '责任科室', '责任股室', '责任主体', '承办单位', '实施单位', '实施主体', '落实单位',
   '配合单位', '配合部门', '配合科室', '协办单位', '协办部门', '协助单位', '参与单位', '参与部门', '协同单位',
+  // "部门分工：省发展改革委牵头，各地、各部门配合。" — the roles are said in the value.
+  '部门分工', '责任分工', '任务分工', '单位分工',
 ];
 const DEADLINE_KEYS = [
   '完成时限', '完成时间', '完成期限', '办结时限', '时间节点', '时间要求', '时限要求', '时间安排', '推进时限', '完成节点', '时限',
 ];
-const LEADER_KEYS = ['牵头领导', '责任领导', '分管领导', '包保领导', '责任人'];
+const LEADER_KEYS = [
+  '牵头领导', '责任领导', '分管领导', '包保领导', '包抓领导', '联系领导', '督办领导', '责任人',
+  '分管省领导', '分管市领导', '分管县领导', '分管区领导', '牵头市领导', '牵头县领导', '牵头区领导', '责任县领导', '分管镇领导',
+];
 // Recognised so the annotation parses, but they carry nothing the bot tracks.
 const IGNORED_KEYS = ['联系人', '备注'];
 const ALL_KEYS = [...LEAD_KEYS, ...UNIT_KEYS, ...DEADLINE_KEYS, ...LEADER_KEYS, ...IGNORED_KEYS].sort((a, b) => b.length - a.length);

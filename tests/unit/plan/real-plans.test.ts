@@ -163,3 +163,13 @@ describe('real tables', () => {
     expect(plan.tasks[3]).toMatchObject({ text: '及时更新微信公众号信息。', departments: ['办公室', '各科室'], lead: ['办公室'], sectionTitle: '做好政府网站专栏信息公开' });
   });
 });
+
+describe('分管省领导 and 部门分工：X牵头，Y配合 lines (广东省 2021)', () => {
+  it('keeps the leader as a leader and reads the roles inside 部门分工', () => {
+    const plan = parseReal('guangdong-2021-fengong.txt');
+    expect(plan.plan).toMatchObject({ title: '2021年省《政府工作报告》重点任务分工方案', date: '2021-03-21' });
+    expect(plan.tasks.map((t) => [t.code, t.text, t.departments, t.lead, t.leaders])).toEqual([
+      ['1.1', '地区生产总值增长6%以上。', ['省发展改革委', '各地', '各部门'], ['省发展改革委'], ['林克庆']],
+    ]);
+  });
+});
