@@ -5,7 +5,7 @@
 // when it has unique ones, else built from the path (section.item).
 import { parseChineseNumeral, toAsciiDigits } from './chinese-numerals.ts';
 import { parseUnitList, splitPeople, type UnitRef } from './annotations.ts';
-import { newFragment, type Outline, type OutlineSection } from './outline.ts';
+import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
 import { matchChapter, matchSection } from './text-outline.ts';
 import { excerpt, joinLines } from './text-lines.ts';
 
@@ -106,10 +106,6 @@ function normalizeSeq(seq: string): string {
   return n !== null ? String(n) : s;
 }
 
-/**
- * Adds the task rows of a table to the outline. Rows above the header go to `headerLines`
- * (title, 文号). Returns false when the table is not a task table.
- */
 export interface TableContext {
   /** Where the rows above the header go (the first table's title and 文号). */
   headerLines: string[] | null;
@@ -117,6 +113,10 @@ export interface TableContext {
   chapterLabel: string | null;
 }
 
+/**
+ * Adds the task rows of a table to the outline. Rows above the header go to
+ * `context.headerLines` (title, 文号). Returns false when the table is not a task table.
+ */
 export function addTable(rows: string[][], outline: Outline, context: TableContext): boolean {
   const layout = findLayout(rows);
   if (layout === null) return false;
@@ -227,10 +227,7 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
     }
     // Without a 序号 column, a number the text cell starts with ("1.积极推进…") is the 序号.
     const ownNumber = col.seq < 0 ? /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])\s*(.+)$/s.exec(text) : null;
-    const fragment = newFragment(row.line, [ownNumber ? (ownNumber[2] ?? '') : text]);
-    fragment.units = rowUnits(row, col);
-    fragment.deadlineTexts = col.deadline.map((i) => cellText(cellAt(row, i))).filter((s) => s !== '' && !/^(无|\/|—+|-+)$/.test(s));
-    fragment.leaders = col.leaders.flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、')));
+    const fragment = rowFragment(row, col, ownNumber ? (ownNumber[2] ?? '') : text);
     const seq = ownNumber ? normalizeSeq(ownNumber[1] ?? '') : col.seq < 0 ? '' : normalizeSeq(cellAt(row, col.seq));
     const current: OutlineSection = section;
     const ordinal = current.items.length + 1;
@@ -258,6 +255,15 @@ function openTableSection(
   };
   outline.sections.push(section);
   return section;
+}
+
+/** A task row's text with what its columns state: units, deadline, leaders. */
+function rowFragment(row: Row, col: ReturnType<typeof columns>, text: string): Fragment {
+  const fragment = newFragment(row.line, [text]);
+  fragment.units = rowUnits(row, col);
+  fragment.deadlineTexts = col.deadline.map((i) => cellText(cellAt(row, i))).filter((s) => s !== '' && !/^(无|\/|—+|-+)$/.test(s));
+  fragment.leaders = col.leaders.flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、')));
+  return fragment;
 }
 
 /** Units of a row with their roles: 牵头 columns lead; 责任单位 beside a 牵头 column assists. */
