@@ -86,10 +86,23 @@ describe('seed-nanwang-2021-table.xlsx (title rows, 责任单位 over 牵头单�
   });
 });
 
-describe('the seed as a .doc written from text', () => {
-  it('gives the same 65 tasks', async () => {
-    const plan = await parsePlanFile(fixture('seed-nanwang-2021-text.doc'));
+describe.each([
+  ['seed-nanwang-2021-text.doc', 'a .doc written by LibreOffice from the text'],
+  ['seed-nanwang-2021-text.docx', 'a .docx written by LibreOffice from the text'],
+])('%s (%s)', (name) => {
+  it('gives the same 65 tasks and header', async () => {
+    const plan = await parsePlanFile(fixture(name));
     expect(plan.tasks.map(pick)).toEqual(pinned.tasks.map(pick));
     expect(plan.plan).toEqual(pinned.plan);
+    expect(plan.warnings).toEqual([]);
+  });
+});
+
+describe('the tables as saved again by an office suite (LibreOffice: .doc → .docx, .xlsx re-saved)', () => {
+  it.each(['seed-nanwang-2021-table-libreoffice.docx', 'seed-nanwang-2021-table-libreoffice.xlsx'])('%s gives the same 65 tasks', async (name) => {
+    const plan = await parsePlanFile(fixture(name));
+    expect(plan.tasks.map(pick)).toEqual(pinned.tasks.map(pick));
+    expect(plan.plan).toMatchObject({ docNumber: '旺政发〔2021〕37号', title: '南旺镇2021年政务公开工作任务分解表' });
+    expect(plan.warnings).toEqual([]);
   });
 });
