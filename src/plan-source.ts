@@ -1,11 +1,10 @@
 // Where plans come from: a file (CLI, first start) read into a parsed plan, and the bundled 2021 plan of 南旺镇.
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
-import { parsePlan, type ParsedPlan } from './domain/plan/parse-plan.ts';
-import { readPlanFile } from './domain/plan/read-plan-file.ts';
+import { parsePlanBuffer, type ParsedPlan } from './domain/plan/index.ts';
 import type { Store } from './store/database.ts';
 import { hashSource, importPlan, type ImportResult } from './store/import-plan.ts';
 import { ensurePlanNames } from './store/plans.ts';
@@ -19,9 +18,12 @@ export interface PlanSource {
 
 /** Reads and parses a plan file; `knownUnits` lets the parse warn about units the database has never seen. */
 export async function readPlanSource(file: string, opts: { knownUnits?: string[] } = {}): Promise<PlanSource> {
-  const [bytes, text] = await Promise.all([readFile(file), readPlanFile(file)]);
-  void opts;
-  return { parsed: parsePlan(text), sourceHash: hashSource(bytes) };
+  return planSourceOf(await readFile(file), basename(file), opts);
+}
+
+/** The same for bytes already in hand (a file uploaded on the web page). */
+export async function planSourceOf(bytes: Buffer, filename: string, opts: { knownUnits?: string[] } = {}): Promise<PlanSource> {
+  return { parsed: await parsePlanBuffer(bytes, filename, opts), sourceHash: hashSource(bytes) };
 }
 
 export async function importPlanFile(store: Store, file: string, clock: Clock, actor?: string, name?: string): Promise<ImportResult> {

@@ -1,8 +1,7 @@
 // `plan …`: parse a document, preview and import it, list plans, archive or activate one, export one as a 任务分解表.
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { parsePlan } from '../domain/plan/parse-plan.ts';
-import { readPlanFile } from '../domain/plan/read-plan-file.ts';
+import { parsePlanFile, PlanReadError } from '../domain/plan/index.ts';
 import { readPlanSource } from '../plan-source.ts';
 import { writePlanWorkbook } from '../plans/export-plan.ts';
 import { applyImport, previewImport, type ImportPreview } from '../store/import-plan.ts';
@@ -23,6 +22,17 @@ export const PLAN_USAGE = [
 const REFUSED = 2;
 
 export async function runPlanCommand(argv: string[], ctx: CliContext): Promise<number> {
+  try {
+    return await runPlanSubcommand(argv, ctx);
+  } catch (err) {
+    // A file that is not what it claims, too large, or empty: say so plainly; nothing was read into the database.
+    if (!(err instanceof PlanReadError)) throw err;
+    ctx.out(`${err.message}没有导入，现有方案未改动。`);
+    return REFUSED;
+  }
+}
+
+async function runPlanSubcommand(argv: string[], ctx: CliContext): Promise<number> {
   const { positional, flags } = parseArgs(argv, ['json', 'yes']);
   const [sub, arg] = positional;
   switch (sub) {
@@ -50,8 +60,8 @@ function requireArg(arg: string | undefined): string {
 
 /** Parsing never touches a database: scripts use it to check a document before importing. */
 async function parseCommand(ctx: CliContext, file: string, json: boolean): Promise<number> {
-  const parsed = parsePlan(await readPlanFile(file));
-  const warnings = parsed.warnings.map((w) => (typeof w === 'string' ? w : (w as { message: string }).message));
+  const parsed = await parsePlanFile(file);
+  const warnings = parsed.warnings.map((w) => w.message);
   if (json) {
     ctx.out(JSON.stringify({
       plan: parsed.plan,

@@ -3,7 +3,7 @@
 // title); importing it never touches another plan. Tasks are updated by code, never duplicated, their reports
 // never touched; a task the document no longer has is retired, not deleted.
 import { createHash } from 'node:crypto';
-import type { ParsedPlan, ParsedTask } from '../domain/plan/parse-plan.ts';
+import type { ParsedPlan, ParsedTask } from '../domain/plan/index.ts';
 import { deriveShortName, isValidShortName } from '../domain/plan/short-name.ts';
 import { isCollectiveUnit } from '../domain/plan/units.ts';
 import type { Clock } from '../clock.ts';
@@ -65,7 +65,7 @@ export async function previewImport(store: Store, parsed: ParsedPlan, opts: { na
   const plans = await Plan.find({}).lean<PlanDoc[]>();
   const prior = plans.find((p) => p.key === key) ?? null;
   const name = opts.name?.trim() || prior?.name || deriveShortName(parsed.plan.title);
-  const warnings = parsed.warnings.map((w) => (typeof w === 'string' ? w : (w as { message: string }).message));
+  const warnings = parsed.warnings.map((w) => w.message);
   const preview: ImportPreview = {
     planKey: key, name, title: parsed.plan.title, docNumber: parsed.plan.docNumber, existingStatus: prior?.status ?? (prior ? 'active' : null),
     tasks: parsed.tasks.length, created: [], updated: [], unchanged: [], retired: [], responsibility: [], departmentsAdded: [], warnings, refusal: null,
@@ -211,7 +211,7 @@ function fieldsOf(task: ParsedTask): Record<(typeof TASK_FIELDS)[number], unknow
     sectionTitle: task.sectionTitle, title: task.title, text: task.text,
     // Every unit leading is no unit leading: a 分解表 that puts all units under 牵头单位 says the same as 责任单位.
     lead: task.departments.every((d) => task.lead.includes(d)) ? [] : task.lead,
-    leaders: (task as { leaders?: string[] }).leaders ?? [], deadline: task.deadline, deadlineText: task.deadlineText,
+    leaders: task.leaders, deadline: task.deadline, deadlineText: task.deadlineText,
   };
 }
 
