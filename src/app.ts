@@ -3,6 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from './logger.ts';
 import type { Store } from './store/database.ts';
+import { isDatabaseUnavailable } from './store/database-errors.ts';
 
 export interface AppDeps {
   store: Store;
@@ -31,6 +32,13 @@ export function createApp(deps: AppDeps): Koa {
         ctx.status = err.status;
         ctx.body = { error: err.code, message: err.message };
         deps.logger.warn({ path: ctx.path, status: err.status, code: err.code }, 'request refused');
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        // Not final: WeCom retries a non-200, and the database may be back by then.
+        deps.logger.warn({ path: ctx.path, err: (err as Error).message }, 'database unavailable');
+        ctx.status = 503;
+        ctx.body = { error: 'db_unavailable', message: '数据库暂时不可用，请稍后再试。' };
         return;
       }
       deps.logger.error({ err, path: ctx.path }, 'request failed');

@@ -14,7 +14,9 @@ import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
 import { ensurePlanImported } from './plan-source.ts';
 import { openStore, type Store } from './store/database.ts';
 import { createWecomClient, type WecomClient } from './wecom/api-client.ts';
-import { createCallbackRouter, type ReplySink } from './wecom/callback-routes.ts';
+import { createCallbackRouter, orphanAfterMs, type ReplySink } from './wecom/callback-routes.ts';
+import { startRecoverySweep } from './wecom/inbound-recovery.ts';
+import { createInboundLedger } from './store/inbound-ledger.ts';
 import { startLocalWecom, type LocalWecom } from './wecom/local-wecom.ts';
 import { createLocalWecomRouter } from './wecom/local-routes.ts';
 import { effectiveWecom, type EffectiveWecom } from './wecom/settings.ts';
@@ -49,6 +51,9 @@ export interface ServiceOptions {
 
 /** Plan, tasks and the sender's record are re-read at most this often; this process's own writes show at once. */
 export const READ_CACHE_TTL_MS = 1000;
+
+/** How often journalled messages without an outcome are looked for. */
+const RECOVERY_INTERVAL_MS = 5000;
 
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
 export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store): Promise<Store> {
@@ -107,7 +112,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs) }, COMMANDS);
-    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies });
+    const ledger = createInboundLedger(store, clock);
+    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
     const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     const app = createApp({ store, logger, routers });
     const server: Server = app.listen(opts.port ?? config.port, config.host);
@@ -119,6 +125,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       server.closeAllConnections();
       server.close(() => r());
     }));
+    // Journalled messages with no outcome (a crash after the journal, a database outage mid-command) are
+    // finished now and then every few seconds; the quiet period keeps deliveries still in flight out of it.
+    const recovery = startRecoverySweep({ ledger, bot, replies, clock, logger }, { intervalMs: RECOVERY_INTERVAL_MS, quietMs: orphanAfterMs() + 2000 });
+    stops.push(() => recovery.stop());
     if (opts.scheduler !== false) {
       const scheduler = startScheduler(jobs, config, logger, clock);
       stops.push(() => scheduler.stop());
