@@ -47,6 +47,8 @@ export interface ServiceOptions {
   store?: Store;
   /** Run the weekly jobs on their schedule (default true; the simulator's in-process bot does not). */
   scheduler?: boolean;
+  /** The embedded database died and could not be restarted: main.ts exits non-zero. */
+  onFatal?: (err: Error) => void;
 }
 
 /** Plan, tasks and the sender's record are re-read at most this often; this process's own writes show at once. */
@@ -56,8 +58,18 @@ export const READ_CACHE_TTL_MS = 1000;
 const RECOVERY_INTERVAL_MS = 5000;
 
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
-export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store): Promise<Store> {
-  const s = store ?? (await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger, readCacheTtlMs: READ_CACHE_TTL_MS }));
+export interface PrepareOptions {
+  /** Beside a bot that owns DATA_DIR: 'join' its database (CLI commands) or 'refuse' to start (a second bot). */
+  besideOwner?: 'refuse' | 'join';
+  /** The embedded database died and could not be restarted. */
+  onFatal?: (err: Error) => void;
+}
+
+export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store, options: PrepareOptions = {}): Promise<Store> {
+  const s = store ?? (await openStore({
+    mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger, readCacheTtlMs: READ_CACHE_TTL_MS,
+    besideOwner: options.besideOwner ?? 'refuse', startedAt: clock.now(), onFatal: options.onFatal,
+  }));
   await ensurePlanImported(s, config.planFile, clock, logger);
   if (config.localMode) {
     const demo = await ensureDemoRoster(s, clock);
@@ -70,7 +82,7 @@ export async function prepareDatabase(config: Config, logger: Logger, clock: Clo
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, logger, clock } = opts;
   const stops: Array<() => Promise<void>> = [];
-  const store = await prepareDatabase(config, logger, clock, opts.store);
+  const store = await prepareDatabase(config, logger, clock, opts.store, { onFatal: opts.onFatal });
   if (!opts.store) stops.push(() => store.close());
   try {
     const wecom = effectiveWecom(config);
@@ -117,6 +129,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     const app = createApp({ store, logger, routers });
     const server: Server = app.listen(opts.port ?? config.port, config.host);
+    limitSlowClients(server);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -143,6 +156,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     await runStops(stops, logger);
     throw err;
   }
+}
+
+/** Slow or stalled clients are cut off: a request's headers within 10 s, the whole request within 20 s. */
+export function limitSlowClients(server: Server): void {
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
 }
 
 async function runStops(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {
