@@ -1,7 +1,7 @@
 // Wires the running bot: database, WeCom link (real or the local stand-in), outbox, bot, HTTP.
 // Used by main.ts and by the simulator when no bot is running.
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
@@ -128,8 +128,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
     const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     const app = createApp({ store, logger, routers });
-    const server: Server = app.listen(opts.port ?? config.port, config.host);
-    limitSlowClients(server);
+    const server: Server = createSlowClientSafeServer(app.callback());
+    server.listen(opts.port ?? config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -158,12 +158,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   }
 }
 
-/** Slow or stalled clients are cut off: a request's headers within 10 s, the whole request within 20 s. */
-export function limitSlowClients(server: Server): void {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 20_000;
-  server.keepAliveTimeout = 5_000;
+/**
+ * Slow or stalled clients are cut off: the headers must arrive within 10 s and the whole request within 20 s
+ * (checked every second, not Node's default 30), idle keep-alive connections close after 5 s.
+ */
+export const CLIENT_LIMITS = { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1000, keepAliveTimeout: 5000 };
+
+export function createSlowClientSafeServer(handler: RequestListener, limits = CLIENT_LIMITS): Server {
+  const server = createServer(limits, handler);
   server.maxHeadersCount = 100;
+  return server;
 }
 
 async function runStops(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {
