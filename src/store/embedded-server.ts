@@ -75,11 +75,18 @@ export async function cachedBinaryProblem(target: string): Promise<string | null
   const sum = await sha256Of(target);
   const recorded = existsSync(checksumPath(target)) ? readFileSync(checksumPath(target), 'utf8').trim() : null;
   if (recorded) return recorded === sum ? null : '校验和不符，文件已损坏或被截断 (checksum mismatch: corrupt or truncated)';
+  const problem = probeProblem(target);
+  if (problem) return problem;
+  writeFileSync(checksumPath(target), `${sum}\n`);
+  return null;
+}
+
+/** Runs the binary's usage (`-h`): a file that is not our FerretDB wrapper cannot print its -listen flag. */
+function probeProblem(target: string): string | null {
   const probe = spawnSync(target, ['-h'], { encoding: 'utf8', timeout: 10_000 });
   if (probe.error || !/-listen/.test(`${probe.stderr}${probe.stdout}`)) {
     return `无法运行 (version probe failed: ${probe.error?.message ?? `exit ${probe.status ?? probe.signal}`})`;
   }
-  writeFileSync(checksumPath(target), `${sum}\n`);
   return null;
 }
 
@@ -117,10 +124,14 @@ export async function ensureFerretDbBinary(options: BuildOptions = {}): Promise<
     const started = Date.now();
     const tmp = `${target}.tmp-${process.pid}`;
     await run(go, ['build', '-trimpath', '-o', tmp, '.'], WRAPPER_DIR, say);
+    // The checksum vouches only for what was built: the new file must run before it is recorded.
+    const built = probeProblem(tmp);
+    if (built !== null) {
+      rmSync(tmp, { force: true });
+      throw new EmbeddedServerError(`构建出的内置数据库程序无法使用（${built}）：${target}`);
+    }
     writeFileSync(checksumPath(target), `${await sha256Of(tmp)}\n`);
     renameSync(tmp, target);
-    const after = await cachedBinaryProblem(target);
-    if (after !== null) throw new EmbeddedServerError(`构建出的内置数据库程序无法使用（${after}）：${target}`);
     say(`内置数据库构建完成（${Math.round((Date.now() - started) / 1000)} 秒）：${target}`);
     return target;
   } finally {
@@ -275,7 +286,9 @@ function waitReady(child: ChildProcess): Promise<string> {
     };
     const onExit = (code: number | null) => {
       clearTimeout(timer);
-      reject(new EmbeddedServerError(`内置数据库启动失败 (exit ${code}):\n${err.slice(-2000)}`));
+      reject(new EmbeddedServerError(
+        `内置数据库启动失败 (exit ${code ?? child.signalCode})。数据目录是否可写？程序文件可运行 npm run -s cli -- db build 检查并重建。\n${err.slice(-2000)}`,
+      ));
     };
     child.stdout?.on('data', onOut);
     child.stderr?.on('data', (c: Buffer) => {

@@ -170,3 +170,49 @@ export async function reportLoad(opts: {
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   return out;
 }
+
+export interface DbServe {
+  uri: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `npm run -s cli -- db serve --port N` on its own DATA_DIR; resolves once it prints its address. */
+export async function startDbServe(dataDir: string, port: number): Promise<DbServe> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'db', 'serve', '--port', String(port)], {
+    env: cleanEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const uri = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /数据库已启动：(mongodb:\/\/\S+)/.exec(out);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`db serve exited (${code}):\n${out}`));
+    });
+  });
+  return {
+    uri, child,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A free loopback port (closed again at once; good enough for a test). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
