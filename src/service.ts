@@ -55,7 +55,7 @@ export interface ServiceOptions {
 export const READ_CACHE_TTL_MS = 1000;
 
 /** How often journalled messages without an outcome are looked for. */
-const RECOVERY_INTERVAL_MS = 5000;
+const RECOVERY_INTERVAL_MS = 10_000;
 
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
 export interface PrepareOptions {
@@ -139,7 +139,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       server.close(() => r());
     }));
     // Journalled messages with no outcome (a crash after the journal, a database outage mid-command) are
-    // finished now and then every few seconds; the quiet period keeps deliveries still in flight out of it.
+    // finished now and then every ten seconds; the quiet period keeps deliveries still in flight out of it.
     const recovery = startRecoverySweep({ ledger, bot, replies, clock, logger }, { intervalMs: RECOVERY_INTERVAL_MS, quietMs: orphanAfterMs() + 2000 });
     stops.push(() => recovery.stop());
     if (opts.scheduler !== false) {

@@ -16,7 +16,10 @@ export interface Store {
   uri: string;
   /** Plan, tasks and members as read per message; disabled (TTL 0) unless asked for. Writers clear it. */
   cache: ReadCache;
-  /** "embedded" or "external", for logs and /healthz. */
+  /**
+   * "embedded": this process owns the embedded database (the only writer of report-derived cells);
+   * "external": a database others may share (MongoDB, `db serve`, or the embedded one of a running bot).
+   */
   kind: 'embedded' | 'external';
   ping(): Promise<boolean>;
   /** A bounded ping and a write probe: true only when both answer within `timeoutMs` (see /healthz). */
@@ -60,7 +63,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     if (owner && options.besideOwner === 'join') {
       if (!owner.uri) throw new Error(`督办助手（pid ${owner.pid}）正在启动，数据库尚未就绪，请几秒后再试。`);
       log?.info({ pid: owner.pid }, 'using the database of the bot running on this DATA_DIR');
-      return connectStore(owner.uri, options.dbName ?? DEFAULT_DB_NAME, 'embedded', options.readCacheTtlMs);
+      // Not the owner: 'external', so that anything it writes to shared cells goes by compare-and-set.
+      return connectStore(owner.uri, options.dbName ?? DEFAULT_DB_NAME, 'external', options.readCacheTtlMs);
     }
     lock = acquireDataDirLock(options.dataDir, options.startedAt ?? UNKNOWN_START, (stale) => {
       log?.warn({ pid: stale.pid, startedAt: stale.startedAt }, 'stale DATA_DIR lock of a process that is gone: taking it over');

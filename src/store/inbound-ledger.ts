@@ -90,19 +90,19 @@ export function createInboundLedger(store: Store, clock: Clock): InboundLedger {
     },
 
     async unfinished(since, before) {
-      const entries = await Inbound.find({ at: { $gte: since, $lt: before } }, { at: 1, message: 1 })
-        .lean<Array<{ _id: string; at: Date; message?: JournalledMessage | null }>>();
+      // Keys and times only: the messages of the few unfinished ones are read afterwards, by _id.
+      const entries = await Inbound.find({ at: { $gte: since, $lt: before } }, { at: 1 }).lean<Array<{ _id: string; at: Date }>>();
       if (entries.length === 0) return [];
-      const done = new Set<string>();
-      // In slices: a day of messages is a few thousand keys at most.
-      for (let i = 0; i < entries.length; i += 500) {
-        const ids = entries.slice(i, i + 500).map((e) => e._id);
-        for (const d of await InboundDone.find({ _id: { $in: ids } }, { _id: 1 }).lean<Array<{ _id: string }>>()) done.add(d._id);
+      // One pass over the outcomes since then (an outcome is never older than its journal entry): FerretDB 1.x
+      // answers `_id: {$in}` by scanning too, once per query.
+      const done = new Set((await InboundDone.find({ at: { $gte: since } }, { _id: 1 }).lean<Array<{ _id: string }>>()).map((d) => d._id));
+      const open: JournalEntry[] = [];
+      for (const e of entries) {
+        if (done.has(e._id)) continue;
+        const doc = await Inbound.findOne({ _id: e._id }, { message: 1 }).lean<{ message?: JournalledMessage | null }>();
+        open.push({ key: e._id, at: e.at, message: doc?.message ?? null });
       }
-      return entries
-        .filter((e) => !done.has(e._id))
-        .map((e) => ({ key: e._id, at: e.at, message: e.message ?? null }))
-        .sort((a, b) => (a.message?.seq ?? 0) - (b.message?.seq ?? 0));
+      return open.sort((a, b) => (a.message?.seq ?? 0) - (b.message?.seq ?? 0));
     },
   };
 }

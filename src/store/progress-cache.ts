@@ -81,13 +81,17 @@ function knownOf(store: Store): Map<string, Cell> {
 }
 
 /**
- * Records a report in the cache, by _id (FerretDB's indexed path). Every write is a compare-and-set on the
- * cell's revision, on every database, so other instances and CLI commands beside a running bot never lose each
- * other's entries. Writes of one cell in this process are chained first, so they do not make each other retry.
+ * Records a report in the cache, by _id (FerretDB's indexed path). Writes of one cell in this process are chained
+ * so they never collide with each other. Across processes:
+ * - on a shared database (`external`: MongoDB, or `db serve` behind several instances) every write is a
+ *   compare-and-set on the cell's revision, so instances never lose each other's entries;
+ * - on the embedded database the owner of DATA_DIR is the only process that records reports (CLI commands
+ *   beside it send chat through it), so it writes what it knows by _id alone: FerretDB 1.x cannot use an index
+ *   for `{_id, rev}` and would scan the collection on every report.
  */
 export async function recordProgress(store: Store, r: ReportFields): Promise<void> {
   const _id = progressId(r.taskId, r.department);
-  return serialized(`${store.conn.name}:${_id}`, () => writeCell(store, _id, r));
+  return serialized(`${store.conn.name}:${_id}`, () => writeCell(store, _id, r, store.kind === 'external'));
 }
 
 async function readCell(store: Store, _id: string): Promise<Cell | null> {
@@ -95,7 +99,7 @@ async function readCell(store: Store, _id: string): Promise<Cell | null> {
   return doc ? { entries: decodeEntries(doc.entries), truncated: doc.truncated ?? false, rev: doc.rev ?? 0 } : null;
 }
 
-async function writeCell(store: Store, _id: string, r: ReportFields): Promise<void> {
+async function writeCell(store: Store, _id: string, r: ReportFields, cas: boolean): Promise<void> {
   const { Progress } = store.models;
   const known = knownOf(store);
   let cell: Cell | null | undefined = known.get(_id);
@@ -120,7 +124,7 @@ async function writeCell(store: Store, _id: string, r: ReportFields): Promise<vo
       return;
     }
     const next = { entries, truncated: cell.truncated || dropped, rev: cell.rev + 1 };
-    const res = await Progress.updateOne({ _id, rev: cell.rev }, { $set: { entries: encodeEntries(next.entries), truncated: next.truncated, rev: next.rev } });
+    const res = await Progress.updateOne(cas ? { _id, rev: cell.rev } : { _id }, { $set: { entries: encodeEntries(next.entries), truncated: next.truncated, rev: next.rev } });
     if (res.matchedCount === 1) {
       known.set(_id, next);
       return;
