@@ -72,6 +72,35 @@ describe('inbound journal', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('answers 503 and keeps the message when the database goes away mid-command, then finishes it once it is back', async () => {
+    let down = true;
+    const flaky: CommandSpec = {
+      ...COMMANDS.find((c) => c.name === '汇报')!,
+      async run(ctx, args) {
+        if (down) throw Object.assign(new Error('connection 3 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' });
+        return COMMANDS.find((c) => c.name === '汇报')!.run(ctx, args);
+      },
+    };
+    const commands = [flaky, ...COMMANDS.filter((c) => c.name !== '汇报')];
+    const h = await startHarness(store, { commands });
+    const cb = buildTextCallback(TEST_SETTINGS, { userid: 'jmb', text: '汇报 7.4 55% 断线', createTime: Math.floor(h.clock.now().getTime() / 1000), msgId: '9200000000000000004' });
+    try {
+      const res = await h.post(cb.path, cb.body);
+      expect(res.status).toBe(503); // WeCom will retry; the journal keeps it meanwhile
+    } finally {
+      await h.close();
+    }
+    expect(await store.models.InboundDone.exists({ _id: `app:${cb.msgId}` })).toBeNull();
+    down = false;
+    const clock = new ManualClock('2021-07-26T02:02:00Z');
+    const logger = createLogger('silent');
+    const { sent, sink } = recordingSink();
+    const bot = createBot({ store, clock, logger, notifier: { async notifyUsers() {} } }, commands);
+    expect(await finishJournalled({ ledger: createInboundLedger(store, clock), bot, replies: sink, clock, logger }, 0)).toBeGreaterThanOrEqual(1);
+    expect(await store.models.Report.countDocuments({ sourceMsgId: cb.msgId })).toBe(1);
+    expect(sent.find((s) => s.key === `reply:app:${cb.msgId}`)?.messages[0]).toContain('已记录：7.4');
+  });
+
   it('answers non-200 when the message cannot be journalled, so WeCom retries it', async () => {
     const gone = await openSecondConnection(store);
     await gone.close();
