@@ -24,7 +24,7 @@ export async function recordReport(ctx: CommandContext, args: ArgValues, named: 
   }
   const { report, created } = await appendReport(ctx.store, {
     task, department, userid: ctx.sender.userid, at: ctx.inbound.at, status: progress.status,
-    percent: progress.percent, note, sourceMsgId: ctx.inbound.msgId,
+    percent: progress.percent, note, sourceMsgId: ctx.inbound.msgId, seq: ctx.inbound.seq,
   });
   return {
     template: 'report-recorded',

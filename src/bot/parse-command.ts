@@ -1,5 +1,5 @@
 // Text → command and arguments, from the declarations alone. Pure: department names are resolved later.
-import { parseProgress } from '../domain/progress.ts';
+import { looksNumeric, parseProgress } from '../domain/progress.ts';
 import { parseQualifiedTaskCode, parseTaskCode } from '../domain/task-code.ts';
 import { normalizeInput, toHalfWidth } from '../domain/text.ts';
 import { ROLE_WORDS, usageOf, type ArgSpec, type ArgValues, type CommandSpec } from './command-spec.ts';
@@ -99,7 +99,7 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
       }
       case 'department':
         // An optional department stands before the progress ("汇报 7.5 经贸办 60%"): a progress is not one.
-        if (arg.optional && (parseProgress(token) || parseTaskCode(token))) continue;
+        if (arg.optional && (parseProgress(token) || parseTaskCode(token) || looksNumeric(token))) continue;
         values[arg.name] = normalizeInput(token);
         tokens.shift();
         break;

@@ -98,6 +98,8 @@ const reportSchema = new Schema(
     percent: { type: Number, default: null },
     note: { type: String, default: '' },
     sourceMsgId: { type: String, default: null },
+    // Order of receipt (domain/receipt-sequence.ts): of two reports in one second, the later received wins.
+    seq: { type: Number, default: null },
   },
   { collection: 'reports', versionKey: false },
 );
@@ -147,6 +149,9 @@ const inboundSchema = new Schema(
     key: { type: String, required: true, unique: true },
     at: { type: Date, required: true },
     channel: { type: String, required: true },
+    // The journal: the decrypted message as the bot received it (JournalledMessage), null for events it ignores.
+    // Written before any HTTP 200, so a message acknowledged to WeCom can always be finished (inbound-ledger.ts).
+    message: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'inbound', versionKey: false },
 );
@@ -291,10 +296,12 @@ export interface ReportDoc {
   percent: number | null;
   note: string;
   sourceMsgId: string | null;
+  seq?: number | null;
 }
 export interface ProgressEntry {
   period: string;
   at: Date;
+  seq?: number | null;
   status: ReportStatus;
   percent: number | null;
   note: string;
