@@ -51,3 +51,6 @@ export function suggestTasks(tasks: TaskDoc[], code: string | null, keyword: str
   });
   return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score).slice(0, limit).map((s) => s.t);
 }
+
+/** All active plans (temporary: one plan until several-plans support lands). */
+export async function activePlans(store: Store): Promise<PlanDoc[]> { const p = await currentPlan(store); return p ? [p] : []; }

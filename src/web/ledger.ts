@@ -1,0 +1,194 @@
+// The 督办台账 as .xlsx (exceljs, streamed, so a county's 100,000 reports fit in modest memory):
+//   台账        one row per task × responsible department (a collective task gives every department a row, as its
+//               obligations do), from the same snapshot the pages and the digest use;
+//   汇报记录    every report of the chosen plans the viewer may see;
+//   部门汇报率  each department's reporting rate, week by week.
+// Only standard OOXML parts and styles, so Excel and WPS open it without a repair prompt.
+import ExcelJS from 'exceljs';
+import { PassThrough, type Readable } from 'node:stream';
+import { computeDigest } from '../domain/digest.ts';
+import { weekBounds, weekKey } from '../domain/period.ts';
+import { STATUS_LABEL } from '../domain/progress.ts';
+import { buildSnapshot, type SnapshotReport } from '../domain/snapshot.ts';
+import type { Light } from '../domain/status-light.ts';
+import type { Store } from '../store/database.ts';
+import type { ReportDoc, TaskDoc } from '../store/models.ts';
+import { toSnapshotTask } from '../store/snapshot-queries.ts';
+import type { PlanState } from './plan-state.ts';
+import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './view-models.ts';
+import { seesDepartment, visibleDepartments, type Viewer } from './viewer.ts';
+
+export interface LedgerOptions {
+  states: PlanState[];
+  viewer: Viewer;
+  filters: TaskFilters;
+  now: Date;
+}
+
+const HEADER_FILL = 'FF1F4E79';
+const LIGHT_FILL: Record<Light, string> = { red: 'FFF4C7C3', yellow: 'FFFCE8B2', green: 'FFD9EAD3', done: 'FFDDE3EA' };
+const LIGHT_FONT: Record<Light, string> = { red: 'FF9C1C1C', yellow: 'FF7A5B00', green: 'FF2E6B2E', done: 'FF44546A' };
+/** Excel has no time zones: times are written as Shanghai wall-clock time. */
+const SHANGHAI_MS = 8 * 3600 * 1000;
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+const thin = { style: 'thin' as const, color: { argb: 'FFBFC7D1' } };
+const border = { top: thin, left: thin, bottom: thin, right: thin };
+
+/** The workbook as a stream; a failure half way ends the stream with an error (the download then fails visibly). */
+export function ledgerStream(store: Store, opts: LedgerOptions): Readable {
+  const out = new PassThrough();
+  writeLedgerTo(store, opts, out).catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
+}
+
+export const writeLedger = async (store: Store, opts: LedgerOptions): Promise<Readable> => ledgerStream(store, opts);
+
+function lockedHeader(ws: ExcelJS.Worksheet, columns: Array<{ header: string; key: string; width: number }>) {
+  ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+  const header = ws.getRow(1);
+  header.height = 22;
+  header.eachCell((cell) => {
+    cell.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: HEADER_FILL } };
+    cell.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
+    cell.border = border;
+  });
+}
+
+function styleRow(row: ExcelJS.Row, wrap: number[]) {
+  row.eachCell({ includeEmpty: true }, (cell, col) => {
+    cell.alignment = { vertical: 'top', wrapText: wrap.includes(col) };
+    cell.border = border;
+  });
+}
+
+function local(at: Date): Date {
+  return new Date(at.getTime() + SHANGHAI_MS);
+}
+
+function roleOf(task: TaskDoc, department: string): string {
+  if (task.lead.length) return task.lead.includes(department) ? '牵头' : '配合';
+  if (!task.collective && task.departments.length === 1) return '牵头';
+  return '共同负责'; // the plan names no lead: not guessed from the order of the names
+}
+
+async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough): Promise<void> {
+  const { states, viewer, filters, now } = opts;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
+  wb.creator = '督办助手';
+  wb.created = now;
+
+  // ---- 台账 ----
+  const ledgerCols = [
+    { header: '方案', key: 'plan', width: 16 }, { header: '编号', key: 'code', width: 8 }, { header: '任务', key: 'task', width: 56 },
+    { header: '责任单位', key: 'unit', width: 14 }, { header: '牵头/配合', key: 'role', width: 10 }, { header: '完成时限', key: 'deadline', width: 14 },
+    { header: '当前状态', key: 'status', width: 10 }, { header: '进度 (%)', key: 'percent', width: 9 }, { header: '最近汇报时间', key: 'at', width: 17 },
+    { header: '最近汇报说明', key: 'note', width: 40 }, { header: '状态灯', key: 'light', width: 9 },
+  ];
+  const ws = wb.addWorksheet('台账', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+  lockedHeader(ws, ledgerCols);
+  ws.getRow(1).commit();
+  const chosen = new Set(taskRows(states, viewer, { ...filters, page: 1 }, now).map((r) => `${r.planId}|${r.code}`));
+  let rowsWritten = 0;
+  for (const state of states) {
+    const byTask = taskCells(state);
+    for (const task of state.tasks) {
+      if (!chosen.has(`${planId(state.plan)}|${task.code}`)) continue;
+      for (const c of byTask.get(String(task._id)) ?? []) {
+        if (!seesDepartment(viewer, c.department) || (filters.dept && c.department !== filters.dept)) continue;
+        const row = ws.addRow({
+          plan: planLabel(state.plan), code: task.code, task: task.text, unit: c.department, role: roleOf(task, c.department),
+          deadline: task.deadlineText ?? task.deadline ?? '', status: c.latest ? STATUS_LABEL[c.latest.status] : '未汇报',
+          percent: percentOf(c) ?? '', at: c.latest ? local(c.latest.at) : '', note: c.latest?.note ?? '', light: LIGHT_TEXT[c.light],
+        });
+        styleRow(row, [3, 10]);
+        row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
+        const light = row.getCell('light');
+        light.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: LIGHT_FILL[c.light] } };
+        light.font = { bold: true, color: { argb: LIGHT_FONT[c.light] } };
+        light.alignment = { vertical: 'top', horizontal: 'center' };
+        row.commit();
+        rowsWritten++;
+      }
+    }
+  }
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, rowsWritten + 1), column: ledgerCols.length } };
+  ws.commit();
+
+  // ---- 汇报记录 (read once; the same reports give the weekly rates below) ----
+  const rs = wb.addWorksheet('汇报记录', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+  const reportCols = [
+    { header: '汇报时间', key: 'at', width: 17 }, { header: '方案', key: 'plan', width: 16 }, { header: '编号', key: 'code', width: 8 },
+    { header: '责任单位', key: 'unit', width: 14 }, { header: '汇报人', key: 'who', width: 14 }, { header: '状态', key: 'status', width: 10 },
+    { header: '进度 (%)', key: 'percent', width: 9 }, { header: '说明', key: 'note', width: 50 },
+  ];
+  lockedHeader(rs, reportCols);
+  rs.getRow(1).commit();
+  const names = new Map((await store.models.Member.find({}, { userid: 1, name: 1 }).lean()).map((m) => [m.userid, m.name || m.userid]));
+  const visible = visibleDepartments(viewer);
+  const onlyDepartments = filters.dept ? [filters.dept] : visible;
+  const reportsByPlan = new Map<string, SnapshotReport[]>();
+  let reportRows = 0;
+  for (const state of states) {
+    const filter: Record<string, unknown> = { planId: state.plan._id };
+    if (onlyDepartments) filter.department = { $in: onlyDepartments };
+    const docs = await store.models.Report.find(filter, { taskId: 1, taskCode: 1, department: 1, userid: 1, at: 1, status: 1, percent: 1, note: 1 }).lean<ReportDoc[]>();
+    docs.sort((a, b) => a.at.getTime() - b.at.getTime());
+    const label = planLabel(state.plan);
+    const kept: SnapshotReport[] = [];
+    for (const r of docs) {
+      kept.push({ taskId: String(r.taskId), department: r.department, userid: r.userid, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '' });
+      const row = rs.addRow({
+        at: local(r.at), plan: label, code: r.taskCode, unit: r.department, who: names.get(r.userid) ?? r.userid,
+        status: STATUS_LABEL[r.status], percent: r.status === 'done' ? 100 : (r.percent ?? ''), note: r.note ?? '',
+      });
+      row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
+      row.getCell('note').alignment = { vertical: 'top', wrapText: true };
+      row.commit();
+      reportRows++;
+    }
+    reportsByPlan.set(planId(state.plan), kept);
+  }
+  rs.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, reportRows + 1), column: reportCols.length } };
+  rs.commit();
+
+  // ---- 部门汇报率: per department per week, from the plan's first report week to this one ----
+  const rates = wb.addWorksheet('部门汇报率', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
+  const weekly: Array<{ plan: string; department: string; byWeek: Map<string, number> }> = [];
+  const weeks = new Set<string>();
+  for (const state of states) {
+    const reports = reportsByPlan.get(planId(state.plan)) ?? [];
+    const tasks = state.tasks.map((t) => toSnapshotTask(t, now));
+    const current = weekBounds(now);
+    const first = reports.length ? weekBounds(reports[0]!.at).start : current.start;
+    const perDept = new Map<string, Map<string, number>>();
+    for (let start = first; start <= current.start; start = new Date(start.getTime() + WEEK_MS)) {
+      const end = new Date(start.getTime() + WEEK_MS);
+      const asOf = end > now ? now : new Date(end.getTime() - 1);
+      const cells = buildSnapshot({ tasks, departments: state.departments, reports, period: { start, end }, asOf, planStart: state.plan.date });
+      const d = computeDigest(weekKey(start), cells);
+      weeks.add(d.week);
+      for (const dep of d.departments) {
+        if (onlyDepartments && !onlyDepartments.includes(dep.name)) continue;
+        const m = perDept.get(dep.name) ?? new Map<string, number>();
+        m.set(d.week, dep.rate);
+        perDept.set(dep.name, m);
+      }
+    }
+    for (const [department, byWeek] of [...perDept].sort((a, b) => a[0].localeCompare(b[0], 'zh-CN'))) weekly.push({ plan: planLabel(state.plan), department, byWeek });
+  }
+  const weekList = [...weeks].sort();
+  lockedHeader(rates, [
+    { header: '方案', key: 'plan', width: 16 }, { header: '责任单位', key: 'unit', width: 14 },
+    ...weekList.map((w) => ({ header: w, key: w, width: 10 })),
+  ]);
+  rates.getRow(1).commit();
+  for (const w of weekly) {
+    const row = rates.addRow({ plan: w.plan, unit: w.department, ...Object.fromEntries(weekList.map((k) => [k, w.byWeek.has(k) ? w.byWeek.get(k)! / 100 : ''])) });
+    for (let i = 0; i < weekList.length; i++) row.getCell(i + 3).numFmt = '0%';
+    row.commit();
+  }
+  rates.commit();
+  await wb.commit();
+}

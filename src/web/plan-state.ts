@@ -1,0 +1,101 @@
+// What the pages show about one plan, computed once and shared by every request: this week's snapshot (the same
+// cells as 待汇报, 总览 and the digest), its digest figures, the reporting rate of the weeks before, and the full
+// tasks. Recomputed when this process writes a report, a task or a member (generation counters), and after a
+// short lifetime for writes of another instance; a stale view is served while its successor is computed.
+import type { Clock } from '../clock.ts';
+import { computeDigest, type Digest } from '../domain/digest.ts';
+import { weekBounds, weekKey } from '../domain/period.ts';
+import { buildSnapshot, type Cell, type SnapshotReport } from '../domain/snapshot.ts';
+import type { Store } from '../store/database.ts';
+import type { PlanDoc, TaskDoc } from '../store/models.ts';
+import { cachedReportsWithCoverage, progressGeneration } from '../store/progress-cache.ts';
+import { concreteDepartments, loadSnapshot, toSnapshotTask } from '../store/snapshot-queries.ts';
+import { activeTasks } from '../store/task-queries.ts';
+
+/** Weeks in the trend chart, this one included. The progress cache keeps eight report weeks per cell. */
+export const TREND_WEEKS = 8;
+/** How long a view may stand for another instance's writes (this process's own show at once). */
+export const PLAN_STATE_TTL_MS = 30_000;
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+export interface TrendPoint {
+  week: string;
+  rate: number;
+  expected: number;
+  reported: number;
+  /** Per department, for the ledger's 部门汇报率 sheet. */
+  departments: Digest['departments'];
+}
+
+export interface PlanState {
+  plan: PlanDoc;
+  week: string;
+  asOf: Date;
+  cells: Cell[];
+  digest: Digest;
+  /** Oldest first, this week last; weeks the cache no longer covers are left out. */
+  trend: TrendPoint[];
+  tasks: TaskDoc[];
+  tasksById: Map<string, TaskDoc>;
+  departments: string[];
+}
+
+interface Entry {
+  key: string;
+  at: number;
+  state: Promise<PlanState>;
+  refreshing: boolean;
+}
+
+export class PlanStates {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly ttlMs = PLAN_STATE_TTL_MS) {}
+
+  get(plan: PlanDoc): Promise<PlanState> {
+    const id = String(plan._id);
+    const key = `${this.store.cache.generation}:${progressGeneration(this.store)}:${weekKey(this.clock.now())}`;
+    const hit = this.entries.get(id);
+    const age = performance.now() - (hit?.at ?? 0); // an interval, not a calendar time: not the clock's business
+    if (hit && hit.key === key) {
+      if (age > this.ttlMs && !hit.refreshing) {
+        hit.refreshing = true;
+        const next = computePlanState(this.store, plan, this.clock.now());
+        next.then(() => this.entries.set(id, { key, at: performance.now(), state: next, refreshing: false }), () => (hit.refreshing = false));
+      }
+      return hit.state;
+    }
+    const state = computePlanState(this.store, plan, this.clock.now());
+    this.entries.set(id, { key, at: performance.now(), state, refreshing: false });
+    state.catch(() => this.entries.delete(id)); // a failed computation is not remembered
+    return state;
+  }
+}
+
+export async function computePlanState(store: Store, plan: PlanDoc, now: Date): Promise<PlanState> {
+  const [tasks, departments, cached] = await Promise.all([
+    activeTasks(store, plan._id),
+    concreteDepartments(store),
+    cachedReportsWithCoverage(store, plan._id),
+  ]);
+  const snapshotTasks = tasks.map((t) => toSnapshotTask(t, now));
+  const current = weekBounds(now);
+  const covered = (start: Date) => !cached.coveredAfter || start > cached.coveredAfter;
+  const snapshot = (reports: SnapshotReport[], period: { start: Date; end: Date }, asOf: Date) =>
+    buildSnapshot({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date });
+  // This week from the cache when it covers it (it keeps eight weeks per cell), else the slow path reads reports.
+  const cells = covered(current.start) ? snapshot(cached.reports, current, now) : await loadSnapshot(store, plan, current, now);
+  const week = weekKey(now);
+  const digest = computeDigest(week, cells);
+  const trend: TrendPoint[] = [];
+  for (let i = TREND_WEEKS - 1; i >= 1; i--) {
+    const start = new Date(current.start.getTime() - i * WEEK_MS);
+    if (!covered(start)) continue;
+    if (plan.date && start.getTime() + WEEK_MS <= Date.parse(`${plan.date}T00:00:00+08:00`)) continue;
+    const end = new Date(start.getTime() + WEEK_MS);
+    const d = computeDigest(weekKey(start), snapshot(cached.reports, { start, end }, new Date(end.getTime() - 1)));
+    trend.push({ week: d.week, rate: d.rate, expected: d.expected, reported: d.reported, departments: d.departments });
+  }
+  trend.push({ week, rate: digest.rate, expected: digest.expected, reported: digest.reported, departments: digest.departments });
+  return { plan, week, asOf: now, cells, digest, trend, tasks, tasksById: new Map(tasks.map((t) => [String(t._id), t])), departments };
+}
