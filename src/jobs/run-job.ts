@@ -6,6 +6,7 @@ import type { JobName } from '../domain/schedule.ts';
 import type { OutboxMessage } from '../outbox/outbox.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
+import { archiveDigest } from '../store/digest-archive.ts';
 import { currentPlan } from '../store/task-queries.ts';
 import { buildDigest } from './digest.ts';
 import { buildReminders } from './reminder.ts';
@@ -81,6 +82,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
         messages++;
       }
     }
+    await archiveDigest(store, { runKey, planId: plan._id, planTitle: plan.title, week: period, sentAt: now, ...built }); // the 周报 page shows what was sent
   }
   await finish(deps, runKey, { messages, recipients, actor: opts.actor ?? 'scheduler' });
   deps.logger.info({ job, period, runKey, messages, recipients, resumed }, 'job run finished');
