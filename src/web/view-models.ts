@@ -74,6 +74,7 @@ export interface OverviewSection {
   lights: Array<{ light: Light; text: string; count: number }>;
   taskCount: number;
   trend: Array<{ week: string; rate: number }>;
+  lastWeek: { week: string; rate: number } | null;
   departments: Array<{ name: string; rate: number; expected: number; reported: number; red: number; link: boolean }>;
   attention: Array<{ code: string; title: string; light: Light; departments: string[] }>;
   moreAttention: number;
@@ -96,6 +97,7 @@ export function overviewSection(state: PlanState, viewer: Viewer): OverviewSecti
     lights: LIGHT_ORDER.map((light) => ({ light, text: LIGHT_TEXT[light], count: d.lights[light] })),
     taskCount: d.taskCount,
     trend: state.trend.map((t) => ({ week: t.week, rate: t.rate })),
+    lastWeek: state.trend.length > 1 ? { week: state.trend[state.trend.length - 2]!.week, rate: state.trend[state.trend.length - 2]!.rate } : null,
     departments: d.departments.map((x) => ({ ...x, red: redByDept.get(x.name) ?? 0, link: seesDepartment(viewer, x.name) })),
     attention: attention.slice(0, ATTENTION_SHOWN).map((a) => ({ code: a.code, title: a.title, light: a.light, departments: a.departments })),
     moreAttention: Math.max(0, attention.length - ATTENTION_SHOWN),
