@@ -32,6 +32,9 @@ const LIGHT_FONT: Record<Light, string> = { red: 'FF9C1C1C', yellow: 'FF7A5B00',
 const SHANGHAI_MS = 8 * 3600 * 1000;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
+/** Printed on A4 landscape, as wide as the page: the 党政办 prints the 台账 for meetings. */
+const PRINT = { paperSize: 9, orientation: 'landscape' as const, fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } };
+
 const thin = { style: 'thin' as const, color: { argb: 'FFBFC7D1' } };
 const border = { top: thin, left: thin, bottom: thin, right: thin };
 
@@ -63,6 +66,20 @@ function styleRow(row: ExcelJS.Row, wrap: number[]) {
   });
 }
 
+/**
+ * Wrapped rows get an explicit height: LibreOffice and WPS keep a row one line high unless told, so long task
+ * texts would be cut. A CJK character takes about two of a column's width units.
+ */
+function fitHeight(row: ExcelJS.Row, texts: Array<[string, number]>): void {
+  let lines = 1;
+  for (const [text, width] of texts) {
+    let units = 0;
+    for (const ch of text) units += ch.charCodeAt(0) > 0x2e80 ? 2 : 1;
+    lines = Math.max(lines, Math.ceil(units / Math.max(1, width - 1)));
+  }
+  row.height = Math.min(409, 15 * lines + 3);
+}
+
 function local(at: Date): Date {
   return new Date(at.getTime() + SHANGHAI_MS);
 }
@@ -86,7 +103,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
     { header: '当前状态', key: 'status', width: 10 }, { header: '进度 (%)', key: 'percent', width: 9 }, { header: '最近汇报时间', key: 'at', width: 17 },
     { header: '最近汇报说明', key: 'note', width: 40 }, { header: '状态灯', key: 'light', width: 9 },
   ];
-  const ws = wb.addWorksheet('台账', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+  const ws = wb.addWorksheet('台账', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }], pageSetup: PRINT });
   lockedHeader(ws, ledgerCols);
   ws.getRow(1).commit();
   const chosen = new Set(taskRows(states, viewer, { ...filters, page: 1 }, now).map((r) => `${r.planId}|${r.code}`));
@@ -102,7 +119,8 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
           deadline: task.deadlineText ?? task.deadline ?? '', status: c.latest ? STATUS_LABEL[c.latest.status] : '未汇报',
           percent: percentOf(c) ?? '', at: c.latest ? local(c.latest.at) : '', note: c.latest?.note ?? '', light: LIGHT_TEXT[c.light],
         });
-        styleRow(row, [3, 10]);
+        styleRow(row, [1, 3, 10]);
+        fitHeight(row, [[planLabel(state.plan), 16], [task.text, 56], [c.latest?.note ?? '', 40]]);
         row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
         const light = row.getCell('light');
         light.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: LIGHT_FILL[c.light] } };
@@ -117,7 +135,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   ws.commit();
 
   // ---- 汇报记录 (read once; the same reports give the weekly rates below) ----
-  const rs = wb.addWorksheet('汇报记录', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] });
+  const rs = wb.addWorksheet('汇报记录', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }], pageSetup: PRINT });
   const reportCols = [
     { header: '汇报时间', key: 'at', width: 17 }, { header: '方案', key: 'plan', width: 16 }, { header: '编号', key: 'code', width: 8 },
     { header: '责任单位', key: 'unit', width: 14 }, { header: '汇报人', key: 'who', width: 14 }, { header: '状态', key: 'status', width: 10 },
@@ -145,6 +163,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
       });
       row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
       row.getCell('note').alignment = { vertical: 'top', wrapText: true };
+      if (r.note) fitHeight(row, [[r.note, 50]]);
       row.commit();
       reportRows++;
     }
@@ -154,7 +173,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   rs.commit();
 
   // ---- 部门汇报率: per department per week, from the plan's first report week to this one ----
-  const rates = wb.addWorksheet('部门汇报率', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
+  const rates = wb.addWorksheet('部门汇报率', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }], pageSetup: PRINT });
   const weekly: Array<{ plan: string; department: string; byWeek: Map<string, number> }> = [];
   const weeks = new Set<string>();
   for (const state of states) {
