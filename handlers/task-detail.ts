@@ -4,6 +4,7 @@ import { formatLocal } from '../src/domain/period.ts';
 import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
 import { progressId, progressOf } from '../src/store/progress-cache.ts';
 import { concreteDepartments } from '../src/store/snapshot-queries.ts';
+import { taskPageUrl } from '../src/web/links.ts';
 import { requirePlan, requireTask } from './lib/tasks.ts';
 
 export const taskDetail: CommandSpec = {
@@ -44,6 +45,7 @@ export const taskDetail: CommandSpec = {
       view: {
         code: task.code, section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
         departments, silent: responsible.length - shown.length, reports, history, mine,
+        link: ctx.webBaseUrl ? taskPageUrl(ctx.webBaseUrl, plan, task.code) : null,
       },
     };
   },

@@ -114,13 +114,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl,
       async deliver(key, msg) {
         await enqueue(store, clock, key, msg);
         outbox.kick();
       },
     };
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs) }, COMMANDS);
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl }, COMMANDS);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies });
     const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     // The pages: in local mode always (the stand-in logs people in), otherwise once WEB_BASE_URL and its secret are set.

@@ -19,6 +19,8 @@ export interface JobDeps {
   digestMentions: boolean;
   /** Group robot configured: the digest goes to the 党政办 group too. */
   hasGroupRobot: boolean;
+  /** WEB_BASE_URL when the pages are published: reminders link to them. */
+  webBaseUrl?: string;
   /** Durable delivery (the outbox); the same key twice stores one message. */
   deliver(key: string, msg: OutboxMessage): Promise<void>;
 }
@@ -56,7 +58,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
   let messages = 0;
   let recipients = 0;
   if (job === 'reminder') {
-    for (const r of await buildReminders(store, plan, now)) {
+    for (const r of await buildReminders(store, plan, now, { webBaseUrl: deps.webBaseUrl })) {
       recipients++;
       for (const [i, content] of r.messages.entries()) {
         await deps.deliver(`${runKey}:${r.userid}:${i}`, { channel: 'app', body: { touser: r.userid, msgtype: 'text', text: { content } } });
