@@ -6,11 +6,11 @@
 // Only standard OOXML parts and styles, so Excel and WPS open it without a repair prompt.
 import ExcelJS from 'exceljs';
 import { PassThrough, type Readable } from 'node:stream';
-import { computeDigest } from '../domain/digest.ts';
 import { weekBounds, weekKey } from '../domain/period.ts';
 import { STATUS_LABEL } from '../domain/progress.ts';
-import { buildSnapshot, type SnapshotReport } from '../domain/snapshot.ts';
+import type { SnapshotReport } from '../domain/snapshot.ts';
 import type { Light } from '../domain/status-light.ts';
+import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts';
 import type { Store } from '../store/database.ts';
 import type { ReportDoc, TaskDoc } from '../store/models.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
@@ -78,6 +78,11 @@ function fitHeight(row: ExcelJS.Row, texts: Array<[string, number]>): void {
     lines = Math.max(lines, Math.ceil(units / Math.max(1, width - 1)));
   }
   row.height = Math.min(409, 15 * lines + 3);
+}
+
+/** "2021-07-27 15:00" in Shanghai time, without dayjs's time-zone formatting (100,000 rows). */
+function shanghaiMinute(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_MS).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 function local(at: Date): Date {
@@ -157,13 +162,12 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
     const kept: SnapshotReport[] = [];
     for (const r of docs) {
       kept.push({ taskId: String(r.taskId), department: r.department, userid: r.userid, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '' });
+      // No per-cell styles on this sheet: exceljs serializes a style for every styled cell, and this sheet has
+      // a county's 100,000 rows. The time is text in a sortable form instead of a formatted date.
       const row = rs.addRow({
-        at: local(r.at), plan: label, code: r.taskCode, unit: r.department, who: names.get(r.userid) ?? r.userid,
+        at: shanghaiMinute(r.at), plan: label, code: r.taskCode, unit: r.department, who: names.get(r.userid) ?? r.userid,
         status: STATUS_LABEL[r.status], percent: r.status === 'done' ? 100 : (r.percent ?? ''), note: r.note ?? '',
       });
-      row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
-      row.getCell('note').alignment = { vertical: 'top', wrapText: true };
-      if (r.note) fitHeight(row, [[r.note, 50]]);
       row.commit();
       reportRows++;
     }
@@ -178,24 +182,19 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   const weeks = new Set<string>();
   for (const state of states) {
     const reports = reportsByPlan.get(planId(state.plan)) ?? [];
-    const tasks = state.tasks.map((t) => toSnapshotTask(t, now));
     const current = weekBounds(now);
-    const first = reports.length ? weekBounds(reports[0]!.at).start : current.start;
-    const perDept = new Map<string, Map<string, number>>();
-    for (let start = first; start <= current.start; start = new Date(start.getTime() + WEEK_MS)) {
+    const rateWeeks: RateWeek[] = [];
+    for (let start = reports.length ? weekBounds(reports[0]!.at).start : current.start; start <= current.start; start = new Date(start.getTime() + WEEK_MS)) {
       const end = new Date(start.getTime() + WEEK_MS);
-      const asOf = end > now ? now : new Date(end.getTime() - 1);
-      const cells = buildSnapshot({ tasks, departments: state.departments, reports, period: { start, end }, asOf, planStart: state.plan.date });
-      const d = computeDigest(weekKey(start), cells);
-      weeks.add(d.week);
-      for (const dep of d.departments) {
-        if (onlyDepartments && !onlyDepartments.includes(dep.name)) continue;
-        const m = perDept.get(dep.name) ?? new Map<string, number>();
-        m.set(d.week, dep.rate);
-        perDept.set(dep.name, m);
-      }
+      rateWeeks.push({ week: weekKey(start), start, end, asOf: end > now ? now : new Date(end.getTime() - 1) });
+      weeks.add(weekKey(start));
     }
-    for (const [department, byWeek] of [...perDept].sort((a, b) => a[0].localeCompare(b[0], 'zh-CN'))) weekly.push({ plan: planLabel(state.plan), department, byWeek });
+    const tallies = weeklyDepartmentRates(state.tasks.map((t) => toSnapshotTask(t, now)), state.departments, reports, rateWeeks);
+    for (const [department, perWeek] of [...tallies].sort((a, b) => a[0].localeCompare(b[0], 'zh-CN'))) {
+      if (onlyDepartments && !onlyDepartments.includes(department)) continue;
+      const byWeek = new Map([...perWeek].map(([w, t]) => [w, t.expected === 0 ? 100 : Math.round((t.reported / t.expected) * 100)]));
+      weekly.push({ plan: planLabel(state.plan), department, byWeek });
+    }
   }
   const weekList = [...weeks].sort();
   lockedHeader(rates, [

@@ -18,7 +18,7 @@ import { PlanStates, type PlanState } from './plan-state.ts';
 import { renderPage } from './render.ts';
 import {
   departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
-  TASK_STATUS_TEXT, taskCells, taskRows,
+  presentRows, TASK_STATUS_TEXT, taskCells, taskRows,
 } from './view-models.ts';
 import { loadViewer, roleLabel, seesDepartment, visibleDepartments, type Viewer } from './viewer.ts';
 
@@ -135,7 +135,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const pageNo = Math.min(f.page, pages);
     const departments = (visibleDepartments(viewer) ?? all[0]?.departments ?? []).slice().sort((a, b) => a.localeCompare(b, 'zh-CN'));
     page(ctx, 'tasks', {
-      title: '任务', rows: rows.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE), total: rows.length, pageNo, pages,
+      title: '任务', rows: presentRows(rows.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE)), total: rows.length, pageNo, pages,
       f, plans: all.map((s) => ({ id: planId(s.plan), label: planLabel(s.plan) })), departments,
       lights: LIGHT_ORDER.map((l) => ({ value: l, text: LIGHT_TEXT[l] })),
       statuses: Object.entries(TASK_STATUS_TEXT).map(([value, text]) => ({ value, text })),

@@ -154,14 +154,20 @@ export interface TaskRow {
   collective: boolean;
   units: Array<{ name: string; light: Light }>;
   unitCount: number;
-  lastAt: string | null;
-  lastNote: string;
+  /** Formatted only for the rows a page shows (formatting dates in Shanghai time is slow for thousands). */
+  last: { at: Date; status: ReportStatus; percent: number | null; note: string } | null;
+}
+
+/** The display fields of the rows on one page. */
+export function presentRows(rows: TaskRow[]): Array<TaskRow & { lastAt: string | null; lastNote: string }> {
+  return rows.map((r) => ({ ...r, lastAt: r.last ? formatLocal(r.last.at, 'M月D日') : null, lastNote: r.last ? (r.last.note || describeProgress(r.last)) : '' }));
 }
 
 /** The rows a viewer may see, filtered: one per task (with `dept`, that department's cell decides light and status). */
 export function taskRows(states: PlanState[], viewer: Viewer, f: TaskFilters, now: Date): TaskRow[] {
   const rows: TaskRow[] = [];
   const q = f.q.toLowerCase();
+  const today = shanghaiDate(now);
   for (const state of states) {
     if (f.plan && f.plan !== planId(state.plan)) continue;
     const byTask = taskCells(state);
@@ -173,7 +179,7 @@ export function taskRows(states: PlanState[], viewer: Viewer, f: TaskFilters, no
       if (judged.length === 0) continue;
       const light = worstLight(judged);
       const status = taskStatus(judged);
-      const overdue = isOverdue(task, judged, now);
+      const overdue = !!task.deadline && today > task.deadline && judged.some((c) => c.latest?.status !== 'done');
       if (f.light && light !== f.light) continue;
       if (f.status && status !== f.status) continue;
       if (f.overdue && !overdue) continue;
@@ -186,12 +192,11 @@ export function taskRows(states: PlanState[], viewer: Viewer, f: TaskFilters, no
         collective: task.collective,
         units: reportedUnits.slice(0, 6).map((c) => ({ name: c.department, light: c.light })),
         unitCount: judged.length,
-        lastAt: last ? formatLocal(last.at, 'M月D日') : null,
-        lastNote: last ? (last.note || describeProgress(last)) : '',
+        last,
       });
     }
   }
-  return rows.sort((a, b) => (a.planLabel === b.planLabel ? 0 : a.planLabel < b.planLabel ? -1 : 1) || compareCodes(a.code, b.code));
+  return rows; // plans in their order, tasks in the plan's order
 }
 
 // ---------- 部门 ----------

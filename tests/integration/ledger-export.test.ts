@@ -65,9 +65,9 @@ describe('ledger export', () => {
     expect(collective.length).toBeGreaterThan(20);
     expect(new Set(collective.map((r) => r[3])).size).toBe(collective.length);
     const reports = rowsOf(wb.getWorksheet('汇报记录')!);
-    expect(reports.map((r) => [r[2], r[3], r[5], r[7]])).toEqual([
-      ['7.5', '经贸办', '推进中', '已对接快递企业'],
-      ['7.5', '经贸办', '推进中', '已完成电商培训两期'],
+    expect(reports.map((r) => [r[0], r[2], r[3], r[5], r[7]])).toEqual([
+      ['2021-07-20 10:00', '7.5', '经贸办', '推进中', '已对接快递企业'],
+      ['2021-07-27 15:00', '7.5', '经贸办', '推进中', '已完成电商培训两期'],
     ]);
     const rates = wb.getWorksheet('部门汇报率')!;
     const header = (rates.getRow(1).values as unknown[]).slice(1);
