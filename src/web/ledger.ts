@@ -12,7 +12,8 @@ import type { SnapshotReport } from '../domain/snapshot.ts';
 import type { Light } from '../domain/status-light.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts';
 import type { Store } from '../store/database.ts';
-import type { ReportDoc, TaskDoc } from '../store/models.ts';
+import type { TaskDoc } from '../store/models.ts';
+import { planReports } from '../store/report-log.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import type { PlanState } from './plan-state.ts';
 import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './view-models.ts';
@@ -154,20 +155,18 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   const reportsByPlan = new Map<string, SnapshotReport[]>();
   let reportRows = 0;
   for (const state of states) {
-    const filter: Record<string, unknown> = { planId: state.plan._id };
-    if (onlyDepartments) filter.department = { $in: onlyDepartments };
-    const docs = await store.models.Report.find(filter, { taskId: 1, taskCode: 1, department: 1, userid: 1, at: 1, status: 1, percent: 1, note: 1 }).lean<ReportDoc[]>();
-    docs.sort((a, b) => a.at.getTime() - b.at.getTime());
+    const all = await planReports(store, state.plan._id);
+    const docs = onlyDepartments ? all.filter((r) => onlyDepartments.includes(r.department)) : all;
     const label = planLabel(state.plan);
     const kept: SnapshotReport[] = [];
     for (const r of docs) {
       kept.push({ taskId: String(r.taskId), department: r.department, userid: r.userid, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '' });
       // No per-cell styles on this sheet: exceljs serializes a style for every styled cell, and this sheet has
       // a county's 100,000 rows. The time is text in a sortable form instead of a formatted date.
-      const row = rs.addRow({
-        at: shanghaiMinute(r.at), plan: label, code: r.taskCode, unit: r.department, who: names.get(r.userid) ?? r.userid,
-        status: STATUS_LABEL[r.status], percent: r.status === 'done' ? 100 : (r.percent ?? ''), note: r.note ?? '',
-      });
+      const row = rs.addRow([
+        shanghaiMinute(r.at), label, r.taskCode, r.department, names.get(r.userid) ?? r.userid,
+        STATUS_LABEL[r.status], r.status === 'done' ? 100 : (r.percent ?? ''), r.note ?? '',
+      ]);
       row.commit();
       reportRows++;
     }

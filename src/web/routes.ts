@@ -9,7 +9,8 @@ import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { getDigest, listDigests } from '../store/digest-archive.ts';
-import type { AuditDoc, ReportDoc } from '../store/models.ts';
+import type { AuditDoc } from '../store/models.ts';
+import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
@@ -39,6 +40,10 @@ type WebState = { viewer: Viewer };
 export function createWebRouter(deps: WebDeps): Router {
   const { store, clock, auth } = deps;
   const states = new PlanStates(store, clock);
+  // On the embedded database the reports are read once per process (see report-log.ts): start now, in the
+  // background, rather than on the first 台账 download.
+  void activePlans(store).then((plans) => Promise.all(plans.map((p) => planReports(store, p._id))))
+    .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not preload the reports'));
   const router = new Router<WebState>({ prefix: '/web' });
 
   const page = (ctx: Context, template: string, view: object, status = 200) => {
@@ -150,8 +155,8 @@ export function createWebRouter(deps: WebDeps): Router {
     if (!state || !task) throw new HttpError(404, '没有这项任务，可能已被方案删除。', 'not_found');
     const cells = taskCells(state).get(String(task._id)) ?? [];
     if (!cells.some((c) => seesDepartment(viewer, c.department))) throw new HttpError(403, '这项任务不属于您的部门。', 'forbidden');
-    const reports = await store.models.Report.find({ taskId: task._id }, { department: 1, userid: 1, at: 1, status: 1, percent: 1, note: 1 })
-      .sort({ at: -1 }).limit(LIST_LIMIT).lean<ReportDoc[]>();
+    const taskId = String(task._id);
+    const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
     const names = await memberNames(store, reports.map((r) => r.userid));
     const audit = await store.models.Audit.find({ target: `task:${task.code}` }).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
     const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
@@ -192,22 +197,22 @@ export function createWebRouter(deps: WebDeps): Router {
     const viewer = ctx.state.viewer;
     const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
     const f = { from: text('from'), to: text('to'), dept: text('dept'), user: text('user') };
-    const filter: Record<string, unknown> = {};
-    const range: Record<string, Date> = {};
-    if (/^\d{4}-\d{2}-\d{2}$/.test(f.from)) range.$gte = new Date(`${f.from}T00:00:00+08:00`);
-    if (/^\d{4}-\d{2}-\d{2}$/.test(f.to)) range.$lt = new Date(new Date(`${f.to}T00:00:00+08:00`).getTime() + 24 * 3600 * 1000);
-    if (Object.keys(range).length) filter.at = range;
+    const from = /^\d{4}-\d{2}-\d{2}$/.test(f.from) ? new Date(`${f.from}T00:00:00+08:00`) : null;
+    const to = /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? new Date(new Date(`${f.to}T00:00:00+08:00`).getTime() + 24 * 3600 * 1000) : null;
     const visible = visibleDepartments(viewer);
-    if (f.dept) {
-      if (visible && !visible.includes(f.dept)) throw new HttpError(403, '您只能查看本部门的汇报。', 'forbidden');
-      filter.department = f.dept;
-    } else if (visible) filter.department = { $in: visible };
-    if (f.user) filter.userid = f.user;
+    if (f.dept && visible && !visible.includes(f.dept)) throw new HttpError(403, '您只能查看本部门的汇报。', 'forbidden');
     const plans = await activePlans(store);
-    filter.planId = plans.length === 1 ? plans[0]!._id : { $in: plans.map((p) => p._id) };
-    const reports = await store.models.Report.find(filter, { planId: 1, taskCode: 1, department: 1, userid: 1, at: 1, status: 1, percent: 1, note: 1 })
-      .sort({ at: -1 }).limit(LIST_LIMIT + 1).lean<ReportDoc[]>();
-    const names = await memberNames(store, reports.map((r) => r.userid));
+    const reports: LoggedReport[] = [];
+    for (const p of plans) {
+      for (const r of await planReports(store, p._id)) {
+        if ((from && r.at < from) || (to && r.at >= to)) continue;
+        if (f.dept ? r.department !== f.dept : visible && !visible.includes(r.department)) continue;
+        if (f.user && r.userid !== f.user) continue;
+        reports.push(r);
+      }
+    }
+    reports.sort((a, b) => b.at.getTime() - a.at.getTime());
+    const names = await memberNames(store, reports.slice(0, LIST_LIMIT).map((r) => r.userid));
     const labels = new Map(plans.map((p) => [String(p._id), planLabel(p)]));
     const departments = visible ?? (await plansFor())[0]?.departments ?? [];
     page(ctx, 'reports', {
