@@ -279,19 +279,29 @@ export function createWebRouter(deps: WebDeps): Router {
 }
 
 const ACTION_TEXT: Record<string, string> = {
-  'task.departments.transfer': '转办', 'task.departments.add': '增派', 'task.departments.remove': '撤派',
+  'task.departments.transfer': '转办', 'task.departments.add': '增派', 'task.departments.remove': '撤派', 'task.cadence': '改汇报频次',
+  'member.create': '新增成员', 'member.update': '修改成员', 'member.roles.add': '授予角色', 'member.roles.remove': '撤销角色',
+  'member.departments.bind': '绑定部门', 'member.departments.unbind': '解绑部门', 'member.departments.replace': '更换部门',
 };
+
+const FIELD_TEXT: Record<string, string> = { name: '姓名', departments: '部门', roles: '角色', active: '状态', cadence: '频次' };
+const VALUE_TEXT: Record<string, string> = { member: '联络员', leader: '领导', admin: '管理员', weekly: '每周', monthly: '每月' };
 
 function worst(lights: string[]): string {
   for (const l of LIGHT_ORDER) if (lights.includes(l)) return l;
   return 'green';
 }
 
+/** A before/after value of the audit log as people read it: lists joined, a member's fields named in Chinese. */
 function listText(v: unknown): string {
   if (v == null) return '';
-  if (Array.isArray(v)) return v.join('、');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (Array.isArray(v)) return v.map((x) => VALUE_TEXT[String(x)] ?? String(x)).join('、') || '（无）';
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${FIELD_TEXT[k] ?? k}：${k === 'active' ? (x ? '在职' : '停用') : listText(x)}`)
+      .join('；');
+  }
+  return VALUE_TEXT[String(v)] ?? String(v);
 }
 
 function escapeRegex(s: string): string {
