@@ -40,35 +40,48 @@ export interface PlanState {
   departments: string[];
 }
 
+/**
+ * After this process's own write, a view this young is still served while its successor is computed: a burst of
+ * reports must not make every page view recompute a county's snapshot. Older ones are waited for, so a report
+ * shows on the next page once the view is a few seconds old.
+ */
+export const PLAN_STATE_MIN_AGE_MS = 5_000;
+
 interface Entry {
   key: string;
   at: number;
   state: Promise<PlanState>;
-  refreshing: boolean;
+  next: Promise<PlanState> | null;
 }
 
 export class PlanStates {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly ttlMs = PLAN_STATE_TTL_MS) {}
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly ttlMs = PLAN_STATE_TTL_MS, private readonly minAgeMs = PLAN_STATE_MIN_AGE_MS) {}
 
   get(plan: PlanDoc): Promise<PlanState> {
     const id = String(plan._id);
     const key = `${this.store.cache.generation}:${progressGeneration(this.store)}:${weekKey(this.clock.now())}`;
     const hit = this.entries.get(id);
-    const age = performance.now() - (hit?.at ?? 0); // an interval, not a calendar time: not the clock's business
-    if (hit && hit.key === key) {
-      if (age > this.ttlMs && !hit.refreshing) {
-        hit.refreshing = true;
-        const next = computePlanState(this.store, plan, this.clock.now());
-        next.then(() => this.entries.set(id, { key, at: performance.now(), state: next, refreshing: false }), () => (hit.refreshing = false));
-      }
-      return hit.state;
+    const compute = () => {
+      const state = computePlanState(this.store, plan, this.clock.now());
+      return { key, at: performance.now(), state, next: null } satisfies Entry;
+    };
+    if (!hit) {
+      const entry = compute();
+      this.entries.set(id, entry);
+      entry.state.catch(() => this.entries.delete(id)); // a failed computation is not remembered
+      return entry.state;
     }
-    const state = computePlanState(this.store, plan, this.clock.now());
-    this.entries.set(id, { key, at: performance.now(), state, refreshing: false });
-    state.catch(() => this.entries.delete(id)); // a failed computation is not remembered
-    return state;
+    const age = performance.now() - hit.at; // an interval, not a calendar time: not the clock's business
+    if (hit.key === key && age <= this.ttlMs) return hit.state;
+    if (!hit.next) {
+      const entry = compute();
+      hit.next = entry.state;
+      entry.state.then(() => this.entries.set(id, entry), () => (hit.next = null));
+    }
+    // Changed here and not brand new: wait for the new view. Only old (another instance may have written): serve it.
+    return hit.key !== key && age > this.minAgeMs ? hit.next : hit.state;
   }
 }
 
