@@ -24,9 +24,32 @@ function normalize(r: LoggedReport): LoggedReport {
   return { _id: r._id, planId: r.planId, taskId: r.taskId, taskCode: r.taskCode, department: r.department, userid: r.userid, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '' };
 }
 
+/**
+ * Read through the driver in batches, each report kept as one small object whose repeated strings (unit, person,
+ * code, status) are shared: a county's 100,000 reports then take tens of megabytes, not hundreds.
+ */
 async function readAll(store: Store, planId: Types.ObjectId): Promise<LoggedReport[]> {
-  const docs = await store.models.Report.find({ planId }, FIELDS).lean<LoggedReport[]>();
-  return docs.map(normalize).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const shared = new Map<string, string>();
+  const intern = (s: string) => {
+    const hit = shared.get(s);
+    if (hit !== undefined) return hit;
+    shared.set(s, s);
+    return s;
+  };
+  const taskIds = new Map<string, Types.ObjectId>();
+  const out: LoggedReport[] = [];
+  const cursor = store.models.Report.collection.find({ planId }, { projection: FIELDS, batchSize: 5000 });
+  for await (const d of cursor) {
+    const r = d as unknown as LoggedReport;
+    const tid = String(r.taskId);
+    let taskId = taskIds.get(tid);
+    if (!taskId) taskIds.set(tid, (taskId = r.taskId));
+    out.push({
+      _id: r._id, planId, taskId, taskCode: intern(r.taskCode), department: intern(r.department), userid: intern(r.userid), at: r.at,
+      status: intern(r.status) as LoggedReport['status'], percent: r.percent ?? null, note: r.note ? intern(r.note) : '',
+    });
+  }
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 /** The plan's reports, oldest first. Callers must not change the array. */

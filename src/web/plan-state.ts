@@ -85,7 +85,20 @@ export class PlanStates {
   }
 }
 
+/**
+ * The figures of weeks that have ended, per store: reports are stamped with their arrival, so an ended week never
+ * gains one; only a change of tasks or members (the read cache's generation) can change its figures.
+ */
+const pastWeeks = new WeakMap<Store, Map<string, TrendPoint>>();
+
+function pastWeekMemo(store: Store): Map<string, TrendPoint> {
+  let m = pastWeeks.get(store);
+  if (!m || m.size > 1000) pastWeeks.set(store, (m = new Map()));
+  return m;
+}
+
 export async function computePlanState(store: Store, plan: PlanDoc, now: Date): Promise<PlanState> {
+  const generation = store.cache.generation; // before the reads: a change during them must not be memoized as older
   const [tasks, departments, cached] = await Promise.all([
     activeTasks(store, plan._id),
     concreteDepartments(store),
@@ -106,8 +119,15 @@ export async function computePlanState(store: Store, plan: PlanDoc, now: Date): 
     if (!covered(start)) continue;
     if (plan.date && start.getTime() + WEEK_MS <= Date.parse(`${plan.date}T00:00:00+08:00`)) continue;
     const end = new Date(start.getTime() + WEEK_MS);
-    const d = computeDigest(weekKey(start), snapshot(cached.reports, { start, end }, new Date(end.getTime() - 1)));
-    trend.push({ week: d.week, rate: d.rate, expected: d.expected, reported: d.reported, departments: d.departments });
+    const memo = pastWeekMemo(store);
+    const memoKey = `${String(plan._id)}|${weekKey(start)}|${generation}`;
+    let point = memo.get(memoKey);
+    if (!point) {
+      const d = computeDigest(weekKey(start), snapshot(cached.reports, { start, end }, new Date(end.getTime() - 1)));
+      point = { week: d.week, rate: d.rate, expected: d.expected, reported: d.reported, departments: d.departments };
+      memo.set(memoKey, point);
+    }
+    trend.push(point);
   }
   trend.push({ week, rate: digest.rate, expected: digest.expected, reported: digest.reported, departments: digest.departments });
   return { plan, week, asOf: now, cells, digest, trend, tasks, tasksById: new Map(tasks.map((t) => [String(t._id), t])), departments };
