@@ -7,6 +7,7 @@ import { concreteDepartments } from '../src/store/snapshot-queries.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { taskAuditFilter } from '../src/store/audit.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
+import { taskPageUrl } from '../src/web/links.ts';
 
 export const taskDetail: CommandSpec = {
   name: '任务',
@@ -47,6 +48,7 @@ export const taskDetail: CommandSpec = {
         code: codeLabel(plan, task, plans), plan: plan.status === 'active' ? null : `${plan.title}，已归档`,
         section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
         departments, silent: responsible.length - shown.length, reports, history, mine,
+        link: ctx.webBaseUrl ? taskPageUrl(ctx.webBaseUrl, plan, task.code) : null,
       },
     };
   },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 export const TIME_ZONE = 'Asia/Shanghai';
 
 const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';
+const DEFAULT_OAUTH_BASE = 'https://open.weixin.qq.com';
 
 const optionalText = z
   .string()
@@ -59,6 +60,11 @@ const schema = z.object({
   DIGEST_MENTIONS: bool.default(false),
   WORKDAY_ADJUST: bool.default(true),
   BOT_URL: optionalText,
+  WEB_BASE_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), {
+    message: 'must be an http(s) address without query, e.g. https://duban.example.gov.cn',
+  }),
+  WEB_SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: 'must be at least 32 characters' }),
+  WECOM_OAUTH_BASE: optionalText.refine((v) => v === undefined || /^https?:\/\/[^?#]+$/.test(v), { message: 'must be an http(s) address' }),
 });
 
 export interface WecomConfig {
@@ -73,6 +79,15 @@ export interface WecomConfig {
   apiBase: string;
   admins: string[];
   maxSkewSeconds: number;
+}
+
+export interface WebConfig {
+  /** The trusted-domain address: OAuth redirect_uri and links in chat. Unset in local mode = this service's own address. */
+  baseUrl: string | undefined;
+  /** Signs session cookies. Unset in local mode = a development value (local mode stays on loopback). */
+  sessionSecret: string | undefined;
+  /** Where the browser is sent to log in (WeCom's authorize page). Unset in local mode = the stand-in. */
+  oauthBase: string | undefined;
 }
 
 export interface Config {
@@ -90,6 +105,7 @@ export interface Config {
   digestMentions: boolean;
   workdayAdjust: boolean;
   botUrl: string | undefined;
+  web: WebConfig;
   timeZone: typeof TIME_ZONE;
 }
 
@@ -120,6 +136,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       if (!v[name]) problems.push(`${name}: required when WECOM_SECRET is set`);
     }
   }
+  // The pages need both outside local mode: links and redirect_uri from one, cookies signed with the other.
+  if (v.WECOM_SECRET && !!v.WEB_BASE_URL !== !!v.WEB_SESSION_SECRET) {
+    problems.push(v.WEB_BASE_URL ? 'WEB_SESSION_SECRET: required when WEB_BASE_URL is set' : 'WEB_BASE_URL: required when WEB_SESSION_SECRET is set');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -149,6 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     digestMentions: v.DIGEST_MENTIONS,
     workdayAdjust: v.WORKDAY_ADJUST,
     botUrl: v.BOT_URL,
+    web: {
+      baseUrl: v.WEB_BASE_URL?.replace(/\/+$/, ''),
+      sessionSecret: v.WEB_SESSION_SECRET,
+      oauthBase: (v.WECOM_OAUTH_BASE ?? (v.WECOM_SECRET ? DEFAULT_OAUTH_BASE : undefined))?.replace(/\/+$/, ''),
+    },
     timeZone: TIME_ZONE,
   };
 }

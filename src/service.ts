@@ -24,6 +24,9 @@ import { COMMANDS } from '../handlers/index.ts';
 import { createJobRunner } from './jobs/job-runner.ts';
 import type { JobDeps } from './jobs/run-job.ts';
 import { startScheduler } from './jobs/scheduler.ts';
+import { WebAuth } from './web/auth.ts';
+import { createWebRouter } from './web/routes.ts';
+import type Router from '@koa/router';
 
 export interface Service {
   url: string;
@@ -57,6 +60,9 @@ export const READ_CACHE_TTL_MS = 1000;
 /** How often journalled messages without an outcome are looked for. */
 const RECOVERY_INTERVAL_MS = 10_000;
 
+/** Local mode signs the pages' cookies with this; it listens on loopback only, like the rest of local mode. */
+const LOCAL_WEB_SESSION_SECRET = 'duban-local-web-session-secret-for-development-only';
+
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
 export interface PrepareOptions {
   /** Beside a bot that owns DATA_DIR: 'join' its database (CLI commands) or 'refuse' to start (a second bot). */
@@ -82,13 +88,21 @@ export async function prepareDatabase(config: Config, logger: Logger, clock: Clo
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, logger, clock } = opts;
   const stops: Array<() => Promise<void>> = [];
+  // Local mode's pages live at this service's own address, known once it listens.
+  let ownUrl = '';
+  const webBaseUrl = () => config.web.baseUrl ?? ownUrl;
   const store = await prepareDatabase(config, logger, clock, opts.store, { onFatal: opts.onFatal });
   if (!opts.store) stops.push(() => store.close());
   try {
     const wecom = effectiveWecom(config);
     let localWecom: LocalWecom | null = null;
     if (config.localMode) {
-      localWecom = await startLocalWecom({ corpId: wecom.callback.corpId, secret: wecom.secret, clock });
+      localWecom = await startLocalWecom({
+        corpId: wecom.callback.corpId, secret: wecom.secret, clock,
+        // The stand-in's login page offers the active members, so anyone can log in as a demo user by clicking.
+        loginMembers: async () => (await store.models.Member.find({ active: true }, { userid: 1, name: 1 }).sort({ userid: 1 }).lean())
+          .map((m) => ({ userid: m.userid, name: m.name })),
+      });
       stops.push(() => localWecom!.close());
       logger.info({ url: localWecom.url }, 'local mode: WeCom stand-in running in-process');
     }
@@ -117,16 +131,25 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl,
       async deliver(key, msg) {
         await enqueue(store, clock, key, msg);
         outbox.kick();
       },
     };
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs) }, COMMANDS);
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl }, COMMANDS);
     const ledger = createInboundLedger(store, clock);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
-    const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
+    const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
+    // The pages: in local mode always (the stand-in logs people in), otherwise once WEB_BASE_URL and its secret are set.
+    const oauthBase = config.web.oauthBase ?? localWecom?.url;
+    const sessionSecret = config.web.sessionSecret ?? (config.localMode ? LOCAL_WEB_SESSION_SECRET : undefined);
+    if (oauthBase && sessionSecret && (config.web.baseUrl || config.localMode)) {
+      const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger);
+      routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl }));
+    } else {
+      logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
+    }
     const app = createApp({ store, logger, routers });
     const server: Server = createSlowClientSafeServer(app.callback());
     server.listen(opts.port ?? config.port, config.host);
@@ -148,6 +171,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     }
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    ownUrl = `http://${host}:${port}`;
     return {
       url: `http://${host}:${port}`, store, bot, client, outbox, jobs, wecom, localWecom,
       stop: () => runStops(stops, logger),

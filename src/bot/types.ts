@@ -48,4 +48,6 @@ export interface BotDeps {
   logger: Logger;
   notifier: Notifier;
   jobs?: JobRunner;
+  /** WEB_BASE_URL when the pages are published: replies then link to them. */
+  webBaseUrl?: string;
 }

@@ -2,6 +2,7 @@
 import { ConfigError } from '../config.ts';
 import { DB_USAGE, runDbCommand } from './db.ts';
 import { runPlanCommand, PLAN_USAGE } from './plan.ts';
+import { LEDGER_USAGE, runLedgerCommand } from './ledger.ts';
 import { MEMBERS_USAGE, runMembersCommand } from './members.ts';
 import { runSayCommand, SAY_USAGE } from './say.ts';
 import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   digest: { usage: DIGEST_USAGE, run: runDigestCommand },
   remind: { usage: REMIND_USAGE, run: runRemindCommand },
   say: { usage: SAY_USAGE, run: runSayCommand },
+  ledger: { usage: LEDGER_USAGE, run: runLedgerCommand },
   db: { usage: DB_USAGE, run: runDbCommand },
 };
 

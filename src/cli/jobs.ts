@@ -39,7 +39,7 @@ export async function runRemindCommand(argv: string[], ctx: CliContext): Promise
   const store = await ctx.store();
   const plans = await activePlans(store);
   if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
-  const reminders = await buildReminders(store, plans, ctx.clock.now());
+  const reminders = await buildReminders(store, plans, ctx.clock.now(), { webBaseUrl: ctx.config.web.baseUrl });
   if (flags.json) {
     ctx.out(JSON.stringify(reminders.map((r) => ({ userid: r.userid, tasks: r.tasks }))));
   } else {
@@ -57,7 +57,7 @@ async function send(ctx: CliContext, job: JobName, force: boolean): Promise<numb
     const workerId = `cli-${randomBytes(3).toString('hex')}`;
     const worker = new OutboxWorker({ store, clock: ctx.clock, logger: ctx.logger, sender: createWecomSender(client, wecom.webhookKey), workerId });
     const deps: JobDeps = {
-      store, clock: ctx.clock, logger: ctx.logger, workerId, digestMentions: ctx.config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      store, clock: ctx.clock, logger: ctx.logger, workerId, digestMentions: ctx.config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: ctx.config.web.baseUrl,
       deliver: async (key, msg) => void (await enqueue(store, ctx.clock, key, msg)),
     };
     const period = currentPeriod(job, ctx.clock.now());

@@ -9,6 +9,7 @@ import type { PlanDoc } from '../store/models.ts';
 import { loadSnapshot } from '../store/snapshot-queries.ts';
 import type { Cell } from '../domain/snapshot.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
+import { taskListUrl } from '../web/links.ts';
 
 export interface Reminder {
   userid: string;
@@ -20,7 +21,7 @@ export interface Reminder {
  * Everyone who owes something this week, over every active plan (archived plans remind nobody), still one
  * message per member; leaders are never reminded, nor is anyone who owes nothing.
  */
-export async function buildReminders(store: Store, plans: PlanDoc[], now: Date): Promise<Reminder[]> {
+export async function buildReminders(store: Store, plans: PlanDoc[], now: Date, opts: { webBaseUrl?: string } = {}): Promise<Reminder[]> {
   const members = await store.models.Member.find({ active: true, departments: { $ne: [] } }).sort({ userid: 1 }).lean();
   const liaisons = members.filter((m) => !m.roles.includes('leader') && m.departments.length > 0);
   if (liaisons.length === 0) return [];
@@ -45,7 +46,9 @@ export async function buildReminders(store: Store, plans: PlanDoc[], now: Date):
     ).filter((g) => g.rows.length > 0);
     if (groups.length === 0) continue;
     const tasks = [...new Set(groups.flatMap((g) => g.rows.map((r) => r.code)))];
-    const text = render('reminder', { week, name: m.name, groups, total: groups.reduce((n, g) => n + g.rows.length, 0), example: tasks[0] });
+    // The task list page, filtered to the department when there is one (the page limits a liaison to theirs anyway).
+    const link = opts.webBaseUrl ? taskListUrl(opts.webBaseUrl, groups.length === 1 ? { dept: groups[0]!.department } : {}) : null;
+    const text = render('reminder', { week, name: m.name, groups, total: groups.reduce((n, g) => n + g.rows.length, 0), example: tasks[0], link });
     out.push({ userid: m.userid, tasks, messages: splitNumbered(text, APP_TEXT_MAX_BYTES) });
   }
   return out;

@@ -6,6 +6,7 @@ import type { JobName } from '../domain/schedule.ts';
 import type { OutboxMessage } from '../outbox/outbox.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
+import { archiveDigest } from '../store/digest-archive.ts';
 import { activePlans } from '../store/plans.ts';
 import { buildDigest } from './digest.ts';
 import { buildReminders } from './reminder.ts';
@@ -18,6 +19,8 @@ export interface JobDeps {
   digestMentions: boolean;
   /** Group robot configured: the digest goes to the 党政办 group too. */
   hasGroupRobot: boolean;
+  /** WEB_BASE_URL when the pages are published: reminders link to them. */
+  webBaseUrl?: string;
   /** Durable delivery (the outbox); the same key twice stores one message. */
   deliver(key: string, msg: OutboxMessage): Promise<void>;
 }
@@ -55,7 +58,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
   let messages = 0;
   let recipients = 0;
   if (job === 'reminder') {
-    for (const r of await buildReminders(store, plans, now)) {
+    for (const r of await buildReminders(store, plans, now, { webBaseUrl: deps.webBaseUrl })) {
       recipients++;
       for (const [i, content] of r.messages.entries()) {
         await deps.deliver(`${runKey}:${r.userid}:${i}`, { channel: 'app', body: { touser: r.userid, msgtype: 'text', text: { content } } });
@@ -81,6 +84,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
         messages++;
       }
     }
+    await archiveDigest(store, { runKey, planId: plans[0]!._id, planTitle: plans.map((p) => p.title).join('；'), week: period, sentAt: now, ...built }); // the 周报 page shows what was sent
   }
   await finish(deps, runKey, { messages, recipients, actor: opts.actor ?? 'scheduler' });
   deps.logger.info({ job, period, runKey, messages, recipients, resumed }, 'job run finished');

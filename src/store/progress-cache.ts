@@ -46,7 +46,19 @@ export function mergeEntry(entries: ProgressEntry[], entry: ProgressEntry): { en
   return { entries: kept, dropped: merged.length > ENTRIES_KEPT };
 }
 
-/** Writers of one cell in this process, chained, so they do not collide with each other: see recordProgress. */
+/**
+ * Bumped on every cache write in this process: the web pages keep a computed view per plan and recompute it when
+ * this moves (another instance's writes show when that view's short lifetime ends).
+ */
+const generations = new WeakMap<Store, number>();
+export function progressGeneration(store: Store): number {
+  return generations.get(store) ?? 0;
+}
+function bumpGeneration(store: Store): void {
+  generations.set(store, progressGeneration(store) + 1);
+}
+
+/** Writers of one cell in this process, chained: see recordProgress. */
 const cellQueues = new Map<string, Promise<void>>();
 
 function serialized(key: string, fn: () => Promise<void>): Promise<void> {
@@ -91,7 +103,11 @@ function knownOf(store: Store): Map<string, Cell> {
  */
 export async function recordProgress(store: Store, r: ReportFields): Promise<void> {
   const _id = progressId(r.taskId, r.department);
-  return serialized(`${store.conn.name}:${_id}`, () => writeCell(store, _id, r, store.kind === 'external'));
+  try {
+    return await serialized(`${store.conn.name}:${_id}`, () => writeCell(store, _id, r, store.kind === 'external'));
+  } finally {
+    bumpGeneration(store);
+  }
 }
 
 async function readCell(store: Store, _id: string): Promise<Cell | null> {
@@ -156,6 +172,7 @@ export async function rebuildProgress(store: Store, planId: Types.ObjectId): Pro
   const rev = randomInt(1_000_000, 1_000_000_000);
   const docs = [...cells].map(([_id, c]) => ({ _id, planId, ...c, entries: encodeEntries(c.entries), rev }));
   for (let i = 0; i < docs.length; i += 1000) await Progress.insertMany(docs.slice(i, i + 1000), { ordered: false });
+  bumpGeneration(store);
   return docs.length;
 }
 
@@ -178,6 +195,25 @@ export async function cachedReports(store: Store, planId: Types.ObjectId, since:
     }
   }
   return out;
+}
+
+/**
+ * Every cached report of a plan, and from when on they answer for a period: a cell that dropped old weeks can only
+ * answer for periods starting after its oldest kept entry. `coveredAfter` is the latest such entry (null: all of
+ * history is there), so one read serves this week's snapshot and the weeks before it that the cache still covers.
+ */
+export async function cachedReportsWithCoverage(store: Store, planId: Types.ObjectId): Promise<{ reports: SnapshotReport[]; coveredAfter: Date | null }> {
+  const docs = await store.models.Progress.find({ planId }, { taskId: 1, department: 1, entries: 1, truncated: 1 }).lean<ProgressDoc[]>();
+  const reports: SnapshotReport[] = [];
+  let coveredAfter: Date | null = null;
+  for (const d of docs) {
+    const entries = decodeEntries(d.entries);
+    const oldest = entries[entries.length - 1];
+    if (d.truncated && oldest && (!coveredAfter || oldest.at > coveredAfter)) coveredAfter = oldest.at;
+    const taskId = String(d.taskId);
+    for (const e of entries) reports.push({ taskId, department: d.department, userid: e.userid, at: e.at, status: e.status, percent: e.percent, note: e.note });
+  }
+  return { reports, coveredAfter };
 }
 
 /** The cached entries (newest first) of given (task, department) cells, by _id lookups: FerretDB's fast path. */

@@ -19,7 +19,11 @@ export class ReadCache {
     return value;
   }
 
+  /** Bumped by every clear: a reader that derives something bigger from cached data can tell it is out of date. */
+  generation = 0;
+
   clear(): void {
     this.entries.clear();
+    this.generation++;
   }
 }

@@ -4,6 +4,7 @@ import { weekKey } from '../domain/period.ts';
 import type { Store } from './database.ts';
 import { isDuplicateKeyError, type ReportDoc, type ReportStatus, type TaskDoc } from './models.ts';
 import { recordProgress } from './progress-cache.ts';
+import { noteReport } from './report-log.ts';
 
 export interface NewReport {
   task: Pick<TaskDoc, '_id' | 'code' | 'planId'>;
@@ -43,6 +44,7 @@ export async function appendReport(store: Store, r: NewReport): Promise<{ report
     };
     // Every field is set here, so the driver's insert does (a mongoose document costs a burst dearly).
     await store.models.Report.collection.insertOne(report as never);
+    noteReport(store, report);
     await recordProgress(store, report);
     return { report, created: true };
   } catch (err) {

@@ -48,3 +48,4 @@ export function suggestTasks(tasks: TaskDoc[], code: string | null, keyword: str
   });
   return scored.filter((s) => s.score > 0).sort((a, b) => b.score - a.score).slice(0, limit).map((s) => s.t);
 }
+

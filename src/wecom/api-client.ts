@@ -80,6 +80,8 @@ export interface WecomClient {
   getDepartment(id: number): Promise<DepartmentInfo>;
   listUsers(departmentId: number): Promise<UserBrief[]>;
   createMenu(menu: Json): Promise<void>;
+  /** OAuth (doc 91023): the single-use code from the authorize redirect → the member's userid, or openid for outsiders. */
+  getUserInfoByCode(code: string): Promise<{ userid: string | null; openid: string | null }>;
 }
 
 /** WeCom's published limits (doc 90236, 99110). */
@@ -340,6 +342,13 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
         body: menu,
         auth: true,
       });
+    },
+
+    async getUserInfoByCode(code) {
+      const data = await call('auth/getuserinfo', { method: 'GET', path: '/cgi-bin/auth/getuserinfo', query: { code }, auth: true });
+      const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+      // Older answers spell it UserId / OpenId.
+      return { userid: text(data.userid) ?? text(data.UserId), openid: text(data.openid) ?? text(data.OpenId) };
     },
   };
 }

@@ -31,6 +31,8 @@ export interface LocalWecomOptions {
   users?: LocalUser[];
   /** For token expiry and the webhook's per-minute limit; tests share a ManualClock with the client. */
   clock?: Clock;
+  /** Who the OAuth authorize page offers to log in as (the service passes its active members). */
+  loginMembers?: () => Promise<Array<{ userid: string; name: string }>>;
 }
 
 export interface RecordedRequest {
@@ -82,8 +84,15 @@ const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
 const WEBHOOK_PER_MINUTE = 20;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/** OAuth codes work once and die after five minutes, as WeCom's do (doc 91023). */
+const OAUTH_CODE_TTL_MS = 5 * 60_000;
+
 class Answer {
-  constructor(public readonly status: number, public readonly body: Json | string) {}
+  constructor(
+    public readonly status: number,
+    public readonly body: Json | string,
+    public readonly headers: Record<string, string> = {},
+  ) {}
 }
 
 const ok = (extra: Json = {}) => new Answer(200, { errcode: 0, errmsg: 'ok', ...extra });
@@ -106,6 +115,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
   let tokens = new Map<string, { expiresAt: number }>();
   let current: string | null = null;
   let webhookTimes = new Map<string, number[]>();
+  let oauthCodes = new Map<string, { userid: string; expiresAt: number }>();
 
   const now = () => clock.now().getTime();
 
@@ -221,9 +231,55 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     return ok();
   }
 
-  function route(method: string, path: string, query: Record<string, string>, body: unknown): Answer {
+  /**
+   * WeCom's authorize page, stood in for: instead of identifying the visitor silently (snsapi_base), it lists the
+   * active members, each a link back to redirect_uri with a fresh single-use code, so anyone can log in as a demo
+   * user by clicking, and browser tests can too.
+   */
+  async function authorizePage(query: Record<string, string>): Promise<Answer> {
+    const problems: string[] = [];
+    if (query.appid !== corpId) problems.push('appid 与 CorpID 不符');
+    if (query.response_type !== 'code') problems.push('response_type 须为 code');
+    if (query.scope !== 'snsapi_base' && query.scope !== 'snsapi_privateinfo') problems.push('scope 不合法');
+    if (query.state !== undefined && !/^[A-Za-z0-9]{0,128}$/.test(query.state)) problems.push('state 只能是字母和数字，最多 128 个');
+    let target: URL | null = null;
+    try {
+      target = new URL(query.redirect_uri ?? '');
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') target = null;
+    } catch {
+      target = null;
+    }
+    if (!target) problems.push('redirect_uri 不合法');
+    if (problems.length || !target) return new Answer(400, page('授权参数有误', `<p>${problems.map(escapeHtml).join('；')}</p>`));
+    const members = opts.loginMembers ? await opts.loginMembers() : [];
+    const links = members.map((m) => {
+      const code = randomBytes(16).toString('hex');
+      oauthCodes.set(code, { userid: m.userid, expiresAt: now() + OAUTH_CODE_TTL_MS });
+      const back = new URL(target!.href);
+      back.searchParams.set('code', code);
+      if (query.state !== undefined) back.searchParams.set('state', query.state);
+      return `<li><a href="${escapeHtml(back.href)}">${escapeHtml(m.userid)}${m.name ? `（${escapeHtml(m.name)}）` : ''}</a></li>`;
+    });
+    const body = links.length ? `<p>本地模式：选择以谁的身份登录。</p><ul>${links.join('')}</ul>` : '<p>没有可登录的成员。</p>';
+    return new Answer(200, page('企业微信登录（本地替身）', body));
+  }
+
+  function getUserInfo(query: Record<string, string>): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    const entry = query.code ? oauthCodes.get(query.code) : undefined;
+    if (!entry || now() >= entry.expiresAt) return fail(40029, 'invalid code');
+    oauthCodes.delete(query.code!); // single use
+    return ok({ userid: entry.userid, user_ticket: '' });
+  }
+
+  async function route(method: string, path: string, query: Record<string, string>, body: unknown): Promise<Answer> {
     const key = `${method} ${path}`;
     switch (key) {
+      case 'GET /connect/oauth2/authorize':
+        return authorizePage(query);
+      case 'GET /cgi-bin/auth/getuserinfo':
+        return getUserInfo(query);
       case 'GET /cgi-bin/gettoken':
         return getToken(query);
       case 'POST /cgi-bin/message/send':
@@ -264,7 +320,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     let answer: Answer;
     if (failure?.status !== undefined) answer = new Answer(failure.status, 'upstream failure (local stand-in)');
     else if (failure?.errcode !== undefined) answer = fail(failure.errcode, failure.errmsg ?? 'failure injected by the local stand-in');
-    else answer = route(method, url.pathname, query, body);
+    else answer = await route(method, url.pathname, query, body);
     reply(res, answer);
   }
 
@@ -304,6 +360,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
       tokens = new Map();
       current = null;
       webhookTimes = new Map();
+      oauthCodes = new Map();
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -341,9 +398,23 @@ function parseBody(raw: string): unknown {
   }
 }
 
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${escapeHtml(title)}</title><style>body{font:16px/1.6 system-ui,sans-serif;margin:24px;color:#1f2933}` +
+    `li{margin:10px 0}a{color:#1d5fa7}</style></head><body><h1 style="font-size:20px">${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
 function reply(res: ServerResponse, answer: Answer): void {
   if (res.headersSent || res.destroyed) return; // the caller timed out and hung up
   const isJson = typeof answer.body !== 'string';
-  res.writeHead(answer.status, { 'content-type': isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' });
+  const isHtml = !isJson && (answer.body as string).startsWith('<!doctype html>');
+  res.writeHead(answer.status, {
+    'content-type': isJson ? 'application/json; charset=utf-8' : isHtml ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8',
+    ...answer.headers,
+  });
   res.end(isJson ? JSON.stringify(answer.body) : answer.body);
 }

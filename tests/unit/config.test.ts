@@ -48,4 +48,16 @@ describe('loadConfig', () => {
     expect(c.mongodbUri).toBeUndefined();
     expect(c.wecom.apiBase).toBe('http://127.0.0.1:9');
   });
+
+  it('reads the pages\' settings: local mode needs none, production needs the address and the secret together', () => {
+    const local = loadConfig({}, noDotenv);
+    expect(local.web).toEqual({ baseUrl: undefined, sessionSecret: undefined, oauthBase: undefined });
+    const prod = { WECOM_SECRET: 's', WECOM_CORP_ID: 'ww1', WECOM_AGENT_ID: '1000002', WECOM_TOKEN: 't', WECOM_ENCODING_AES_KEY: 'a'.repeat(43) };
+    expect(loadConfig(prod, noDotenv).web.oauthBase).toBe('https://open.weixin.qq.com');
+    const both = loadConfig({ ...prod, WEB_BASE_URL: 'https://duban.example.gov.cn/', WEB_SESSION_SECRET: 'x'.repeat(32) }, noDotenv);
+    expect(both.web.baseUrl).toBe('https://duban.example.gov.cn');
+    expect(() => loadConfig({ ...prod, WEB_BASE_URL: 'https://duban.example.gov.cn' }, noDotenv)).toThrowError(/WEB_SESSION_SECRET: required/);
+    expect(() => loadConfig({ WEB_SESSION_SECRET: 'short', WEB_BASE_URL: 'duban.example.gov.cn', WECOM_OAUTH_BASE: 'ftp://x' }, noDotenv))
+      .toThrowError(/WEB_BASE_URL[\s\S]*WEB_SESSION_SECRET|WEB_SESSION_SECRET[\s\S]*WEB_BASE_URL/);
+  });
 });

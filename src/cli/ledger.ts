@@ -1,0 +1,35 @@
+// `ledger export --out FILE.xlsx [--plan NAME]`: the 督办台账 of the active plans (or one), as the pages export it.
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { activePlans } from '../store/task-queries.ts';
+import { ledgerStream } from '../web/ledger.ts';
+import { computePlanState } from '../web/plan-state.ts';
+import { planLabel, readTaskFilters } from '../web/view-models.ts';
+import type { Viewer } from '../web/viewer.ts';
+import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
+
+export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME]';
+
+/** The command line sees everything, as an admin does. */
+const CLI_VIEWER: Viewer = { userid: 'cli', name: '命令行', roles: ['admin'], departments: [], scope: 'all', isAdmin: true };
+
+export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise<number> {
+  const { positional, flags } = parseArgs(argv);
+  if (positional[0] !== 'export' || typeof flags.out !== 'string' || !flags.out.endsWith('.xlsx')) throw new CliUsageError(LEDGER_USAGE);
+  const store = await ctx.store();
+  let plans = await activePlans(store);
+  if (typeof flags.plan === 'string') {
+    const wanted = flags.plan.trim();
+    plans = plans.filter((p) => [planLabel(p), p.title, p.key, String(p._id)].includes(wanted));
+    if (plans.length === 0) {
+      const known = (await activePlans(store)).map(planLabel).join('、') || '（无）';
+      throw new CliUsageError(`没有名为“${wanted}”的进行中方案。可选：${known}`);
+    }
+  }
+  if (plans.length === 0) throw new Error('还没有导入工作方案');
+  const now = ctx.clock.now();
+  const states = await Promise.all(plans.map((p) => computePlanState(store, p, now)));
+  await pipeline(ledgerStream(store, { states, viewer: CLI_VIEWER, filters: readTaskFilters({}), now }), createWriteStream(flags.out));
+  ctx.out(`已导出督办台账：${flags.out}（${plans.map(planLabel).join('、')}）`);
+  return 0;
+}

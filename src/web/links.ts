@@ -1,0 +1,11 @@
+// Addresses of the pages, for links in chat (任务 replies, reminders). Built from WEB_BASE_URL, the trusted domain.
+import type { PlanDoc } from '../store/models.ts';
+
+export function taskPageUrl(base: string, plan: Pick<PlanDoc, '_id'>, code: string): string {
+  return `${base}/web/tasks/${String(plan._id)}/${encodeURIComponent(code)}`;
+}
+
+export function taskListUrl(base: string, filters: { dept?: string } = {}): string {
+  const q = filters.dept ? `?dept=${encodeURIComponent(filters.dept)}` : '';
+  return `${base}/web/tasks${q}`;
+}

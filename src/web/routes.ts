@@ -1,0 +1,316 @@
+// The /web pages: 总览, departments, tasks, 汇报记录, 周报, 操作记录 and the 督办台账 download.
+// Every route below the login check knows its viewer and shows only what the viewer may see.
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { HttpError } from '../app.ts';
+import type { Clock } from '../clock.ts';
+import { formatLocal } from '../domain/period.ts';
+import { describeProgress } from '../domain/progress.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/database.ts';
+import { getDigest, listDigests } from '../store/digest-archive.ts';
+import type { AuditDoc } from '../store/models.ts';
+import { planReports, type LoggedReport } from '../store/report-log.ts';
+import { activePlans } from '../store/task-queries.ts';
+import { asset, assetUrl } from './assets.ts';
+import { CALLBACK_PATH, type WebAuth } from './auth.ts';
+import { writeLedger } from './ledger.ts';
+import { PlanStates, type PlanState } from './plan-state.ts';
+import { renderPage } from './render.ts';
+import {
+  departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
+  presentRows, TASK_STATUS_TEXT, taskCells, taskRows,
+} from './view-models.ts';
+import { loadViewer, roleLabel, seesDepartment, visibleDepartments, type Viewer } from './viewer.ts';
+
+export interface WebDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  auth: WebAuth;
+  /** For links in pages that leave the site (none yet) and for the chat's links: the trusted-domain address. */
+  baseUrl(): string;
+}
+
+const PAGE_SIZE = 50;
+const LIST_LIMIT = 200;
+
+type WebState = { viewer: Viewer };
+
+export function createWebRouter(deps: WebDeps): Router {
+  const { store, clock, auth } = deps;
+  const states = new PlanStates(store, clock);
+  // On the embedded database the reports are read once per process (see report-log.ts): start now, in the
+  // background, rather than on the first 台账 download.
+  void activePlans(store).then((plans) => Promise.all(plans.map((p) => planReports(store, p._id))))
+    .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not preload the reports'));
+  const router = new Router<WebState>({ prefix: '/web' });
+
+  const page = (ctx: Context, template: string, view: object, status = 200) => {
+    const viewer = (ctx.state as WebState).viewer as Viewer | undefined;
+    ctx.status = status;
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = renderPage(template, {
+      ...view,
+      viewer: viewer ? { name: viewer.name, role: roleLabel(viewer), isAdmin: viewer.isAdmin, scope: viewer.scope } : null,
+      path: ctx.path, assetUrl, asOf: formatLocal(clock.now(), 'YYYY年M月D日 HH:mm'),
+    });
+  };
+
+  // Errors meant for the visitor become a page; anything else goes on to the app's one error handler.
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      deps.logger.warn({ path: ctx.path, status: err.status, code: err.code }, 'web request refused');
+      page(ctx, 'error', { title: err.status === 403 ? '无权查看' : err.status === 404 ? '未找到' : '请求有误', message: err.message }, err.status);
+    }
+  });
+
+  router.get('/assets/:name', (ctx) => {
+    const a = asset(ctx.params.name!);
+    if (!a) throw new HttpError(404, '没有这个文件。', 'not_found');
+    ctx.type = a.type;
+    ctx.set('Cache-Control', ctx.query.v === a.hash ? 'public, max-age=31536000, immutable' : 'no-cache');
+    ctx.set('ETag', `"${a.hash}"`);
+    if (ctx.get('If-None-Match') === `"${a.hash}"`) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = a.body;
+  });
+
+  router.get('/auth/callback', async (ctx) => {
+    const result = await auth.finishLogin(ctx);
+    if (!result.ok) {
+      page(ctx, 'error', { title: '登录未成功', message: result.reason, retry: true }, 403);
+      return;
+    }
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(result.next);
+  });
+
+  router.get('/logout', (ctx) => {
+    auth.logout(ctx);
+    page(ctx, 'error', { title: '已退出', message: '您已退出督办助手。', retry: true });
+  });
+
+  // Below here: a session, and a member the pages can place.
+  router.use(async (ctx, next: Next) => {
+    if (ctx.path === CALLBACK_PATH || ctx.path.startsWith('/web/assets/')) return next();
+    const userid = auth.sessionUser(ctx);
+    if (!userid) {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new HttpError(401, '请先登录。', 'login_required');
+      auth.redirectToLogin(ctx, ctx.originalUrl);
+      return;
+    }
+    const viewer = await loadViewer(store, userid);
+    ctx.state.viewer = viewer;
+    if (viewer.scope === 'none') {
+      page(ctx, 'unbound', { userid }, 403);
+      return;
+    }
+    return next();
+  });
+
+  const plansFor = async (): Promise<PlanState[]> => Promise.all((await activePlans(store)).map((p) => states.get(p)));
+  const requireAll = (v: Viewer, what: string) => {
+    if (v.scope !== 'all') throw new HttpError(403, `${what}仅限领导和管理员查看。`, 'forbidden');
+  };
+
+  router.get('/', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const all = await plansFor();
+    const f = readTaskFilters(ctx.query);
+    const shown = f.plan ? all.filter((s) => planId(s.plan) === f.plan) : all;
+    page(ctx, 'overview', {
+      title: '总览', sections: shown.map((s) => overviewSection(s, viewer)),
+      plans: all.map((s) => ({ id: planId(s.plan), label: planLabel(s.plan) })), planFilter: f.plan,
+    });
+  });
+
+  router.get('/tasks', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const all = await plansFor();
+    const f = readTaskFilters(ctx.query);
+    const rows = taskRows(all, viewer, f, clock.now());
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+    const pageNo = Math.min(f.page, pages);
+    const departments = (visibleDepartments(viewer) ?? all[0]?.departments ?? []).slice().sort((a, b) => a.localeCompare(b, 'zh-CN'));
+    page(ctx, 'tasks', {
+      title: '任务', rows: presentRows(rows.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE)), total: rows.length, pageNo, pages,
+      f, plans: all.map((s) => ({ id: planId(s.plan), label: planLabel(s.plan) })), departments,
+      lights: LIGHT_ORDER.map((l) => ({ value: l, text: LIGHT_TEXT[l] })),
+      statuses: Object.entries(TASK_STATUS_TEXT).map(([value, text]) => ({ value, text })),
+      query: (extra: Record<string, unknown>) => filterQuery(f, extra), ledgerQuery: filterQuery({ ...f, page: 1 }),
+    });
+  });
+
+  router.get('/tasks/:plan/:code', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const state = (await plansFor()).find((s) => planId(s.plan) === ctx.params.plan);
+    const task = state?.tasks.find((t) => t.code === ctx.params.code);
+    if (!state || !task) throw new HttpError(404, '没有这项任务，可能已被方案删除。', 'not_found');
+    const cells = taskCells(state).get(String(task._id)) ?? [];
+    if (!cells.some((c) => seesDepartment(viewer, c.department))) throw new HttpError(403, '这项任务不属于您的部门。', 'forbidden');
+    const taskId = String(task._id);
+    const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
+    const names = await memberNames(store, reports.map((r) => r.userid));
+    const audit = await store.models.Audit.find({ target: `task:${task.code}` }).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
+    const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
+      name: c.department, light: c.light, lead: task.lead.includes(c.department),
+      state: c.latest ? describeProgress(c.latest) : '尚未汇报',
+      lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
+      link: seesDepartment(viewer, c.department),
+    }));
+    page(ctx, 'task', {
+      title: `任务 ${task.code}`, planLabel: planLabel(state.plan), planId: planId(state.plan), task: {
+        code: task.code, title: task.title, text: task.text, section: task.sectionTitle, chapter: task.chapterTitle,
+        deadline: task.deadlineText ?? task.deadline, collective: task.collective, cadence: task.cadence === 'monthly' ? '每月' : '每周',
+      },
+      light: worst(cells.map((c) => c.light)),
+      units, silent: task.collective ? cells.length - units.length : 0,
+      reports: reports.map((r) => ({
+        when: formatLocal(r.at, 'YYYY-MM-DD HH:mm'), department: r.department, who: names.get(r.userid) ?? r.userid,
+        progress: describeProgress(r), note: r.note,
+      })),
+      history: audit.map((a) => ({
+        when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action,
+        before: listText(a.before), after: listText(a.after),
+      })),
+    });
+  });
+
+  router.get('/departments/:name', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const name = ctx.params.name!;
+    const all = await plansFor();
+    if (!all.some((s) => s.departments.includes(name) || s.cells.some((c) => c.department === name))) throw new HttpError(404, `没有“${name}”这个部门。`, 'not_found');
+    if (!seesDepartment(viewer, name)) throw new HttpError(403, '您只能查看本部门。', 'forbidden');
+    const liaisons = await store.models.Member.find({ departments: name, active: true }, { userid: 1, name: 1 }).lean();
+    page(ctx, 'department', { title: name, ...departmentSummary(all, name), liaisons: liaisons.map((m) => m.name || m.userid) });
+  });
+
+  router.get('/reports', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
+    const f = { from: text('from'), to: text('to'), dept: text('dept'), user: text('user') };
+    const from = /^\d{4}-\d{2}-\d{2}$/.test(f.from) ? new Date(`${f.from}T00:00:00+08:00`) : null;
+    const to = /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? new Date(new Date(`${f.to}T00:00:00+08:00`).getTime() + 24 * 3600 * 1000) : null;
+    const visible = visibleDepartments(viewer);
+    if (f.dept && visible && !visible.includes(f.dept)) throw new HttpError(403, '您只能查看本部门的汇报。', 'forbidden');
+    const plans = await activePlans(store);
+    const reports: LoggedReport[] = [];
+    for (const p of plans) {
+      for (const r of await planReports(store, p._id)) {
+        if ((from && r.at < from) || (to && r.at >= to)) continue;
+        if (f.dept ? r.department !== f.dept : visible && !visible.includes(r.department)) continue;
+        if (f.user && r.userid !== f.user) continue;
+        reports.push(r);
+      }
+    }
+    reports.sort((a, b) => b.at.getTime() - a.at.getTime());
+    const names = await memberNames(store, reports.slice(0, LIST_LIMIT).map((r) => r.userid));
+    const labels = new Map(plans.map((p) => [String(p._id), planLabel(p)]));
+    const departments = visible ?? (await plansFor())[0]?.departments ?? [];
+    page(ctx, 'reports', {
+      title: '汇报记录', f, departments, more: reports.length > LIST_LIMIT, limit: LIST_LIMIT, multiPlan: plans.length > 1,
+      rows: reports.slice(0, LIST_LIMIT).map((r) => ({
+        when: formatLocal(r.at, 'YYYY-MM-DD HH:mm'), plan: labels.get(String(r.planId)) ?? '', planId: String(r.planId), code: r.taskCode,
+        department: r.department, who: names.get(r.userid) ?? r.userid, userid: r.userid, progress: describeProgress(r), note: r.note,
+      })),
+    });
+  });
+
+  router.get('/digests', async (ctx) => {
+    requireAll(ctx.state.viewer, '周报');
+    const list = await listDigests(store);
+    page(ctx, 'digests', {
+      title: '周报', rows: list.map((d) => ({ id: d._id, week: d.week, plan: d.planTitle, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm'), rate: d.rate, expected: d.expected, reported: d.reported })),
+    });
+  });
+
+  router.get('/digests/:id', async (ctx) => {
+    requireAll(ctx.state.viewer, '周报');
+    const d = await getDigest(store, ctx.params.id!);
+    if (!d) throw new HttpError(404, '没有这期周报。', 'not_found');
+    page(ctx, 'digest', { title: `周报 ${d.week}`, d: { ...d, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm') } });
+  });
+
+  router.get('/audit', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    if (!viewer.isAdmin) throw new HttpError(403, '操作记录仅限管理员查看。', 'forbidden');
+    const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
+    const f = { actor: text('actor'), target: text('target') };
+    const filter: Record<string, unknown> = {};
+    if (f.actor) filter.actor = f.actor;
+    if (f.target) filter.target = { $regex: escapeRegex(f.target) };
+    const rows = await store.models.Audit.find(filter).sort({ at: -1 }).limit(LIST_LIMIT + 1).lean<AuditDoc[]>();
+    page(ctx, 'audit', {
+      title: '操作记录', f, more: rows.length > LIST_LIMIT, limit: LIST_LIMIT,
+      rows: rows.slice(0, LIST_LIMIT).map((a) => ({
+        when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action, target: a.target,
+        before: listText(a.before), after: listText(a.after), note: a.note,
+      })),
+    });
+  });
+
+  router.get('/plans', (ctx) => {
+    if (!ctx.state.viewer.isAdmin) throw new HttpError(403, '方案管理仅限管理员。', 'forbidden');
+    page(ctx, 'plans', { title: '方案' });
+  });
+
+  router.get('/ledger.xlsx', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const all = await plansFor();
+    const f = readTaskFilters(ctx.query);
+    if (f.dept && !seesDepartment(viewer, f.dept)) throw new HttpError(403, '您只能导出本部门的台账。', 'forbidden');
+    const chosen = f.plan ? all.filter((s) => planId(s.plan) === f.plan) : all;
+    const name = `督办台账-${formatLocal(clock.now(), 'YYYYMMDD')}.xlsx`;
+    ctx.set('Content-Disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now() });
+  });
+
+  return router;
+}
+
+const ACTION_TEXT: Record<string, string> = {
+  'task.departments.transfer': '转办', 'task.departments.add': '增派', 'task.departments.remove': '撤派', 'task.cadence': '改汇报频次',
+  'member.create': '新增成员', 'member.update': '修改成员', 'member.roles.add': '授予角色', 'member.roles.remove': '撤销角色',
+  'member.departments.bind': '绑定部门', 'member.departments.unbind': '解绑部门', 'member.departments.replace': '更换部门',
+};
+
+const FIELD_TEXT: Record<string, string> = { name: '姓名', departments: '部门', roles: '角色', active: '状态', cadence: '频次' };
+const VALUE_TEXT: Record<string, string> = { member: '联络员', leader: '领导', admin: '管理员', weekly: '每周', monthly: '每月' };
+
+function worst(lights: string[]): string {
+  for (const l of LIGHT_ORDER) if (lights.includes(l)) return l;
+  return 'green';
+}
+
+/** A before/after value of the audit log as people read it: lists joined, a member's fields named in Chinese. */
+function listText(v: unknown): string {
+  if (v == null) return '';
+  if (Array.isArray(v)) return v.map((x) => VALUE_TEXT[String(x)] ?? String(x)).join('、') || '（无）';
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${FIELD_TEXT[k] ?? k}：${k === 'active' ? (x ? '在职' : '停用') : listText(x)}`)
+      .join('；');
+  }
+  return VALUE_TEXT[String(v)] ?? String(v);
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+async function memberNames(store: Store, userids: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(userids)];
+  if (ids.length === 0) return new Map();
+  const members = await store.models.Member.find({ userid: { $in: ids } }, { userid: 1, name: 1 }).lean();
+  return new Map(members.map((m) => [m.userid, m.name || m.userid]));
+}

@@ -1,0 +1,225 @@
+// View models of the pages, from PlanState (the shared snapshot): no page reads reports to recompute a state.
+import { compareCodes } from '../domain/digest.ts';
+import { formatLocal, shanghaiDate } from '../domain/period.ts';
+import { describeProgress, STATUS_LABEL } from '../domain/progress.ts';
+import { isExpected, type Cell } from '../domain/snapshot.ts';
+import type { Light } from '../domain/status-light.ts';
+import type { PlanDoc, ReportStatus, TaskDoc } from '../store/models.ts';
+import type { PlanState } from './plan-state.ts';
+import { seesDepartment, type Viewer } from './viewer.ts';
+
+export const LIGHT_TEXT: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', done: '已完成' };
+export const LIGHT_ORDER: Light[] = ['red', 'yellow', 'green', 'done'];
+const LIGHT_RANK: Record<Light, number> = { red: 0, yellow: 1, green: 2, done: 3 };
+export type TaskStatus = ReportStatus | 'none';
+export const TASK_STATUS_TEXT: Record<TaskStatus, string> = { ...STATUS_LABEL, none: '未汇报' };
+
+/** 简称 once plans have one (several-plans support), the title until then. */
+export function planLabel(plan: PlanDoc): string {
+  return (plan as PlanDoc & { name?: string | null }).name ?? plan.title;
+}
+export function planId(plan: PlanDoc): string {
+  return String(plan._id);
+}
+
+const cellsByTask = new WeakMap<PlanState, Map<string, Cell[]>>();
+export function taskCells(state: PlanState): Map<string, Cell[]> {
+  let m = cellsByTask.get(state);
+  if (!m) {
+    m = new Map();
+    for (const c of state.cells) {
+      const list = m.get(c.task.id);
+      if (list) list.push(c);
+      else m.set(c.task.id, [c]);
+    }
+    cellsByTask.set(state, m);
+  }
+  return m;
+}
+
+export function worstLight(cells: Cell[]): Light {
+  return cells.reduce((w, c) => (LIGHT_RANK[c.light] < LIGHT_RANK[w] ? c.light : w), 'done' as Light);
+}
+
+/** One word for where a task stands across its departments. */
+export function taskStatus(cells: Cell[]): TaskStatus {
+  const latest = cells.map((c) => c.latest?.status ?? 'none');
+  if (latest.length && latest.every((s) => s === 'done')) return 'done';
+  if (latest.includes('blocked')) return 'blocked';
+  if (latest.includes('in_progress') || latest.includes('done')) return 'in_progress';
+  if (latest.includes('not_started')) return 'not_started';
+  return 'none';
+}
+
+export function isOverdue(task: Pick<TaskDoc, 'deadline'>, cells: Cell[], now: Date): boolean {
+  return !!task.deadline && shanghaiDate(now) > task.deadline && cells.some((c) => c.latest?.status !== 'done');
+}
+
+export function percentOf(c: Cell): number | null {
+  if (!c.latest) return null;
+  if (c.latest.status === 'done') return 100;
+  return c.latest.percent;
+}
+
+// ---------- 总览 ----------
+
+export interface OverviewSection {
+  id: string;
+  label: string;
+  title: string;
+  week: string;
+  rate: number;
+  expected: number;
+  reported: number;
+  lights: Array<{ light: Light; text: string; count: number }>;
+  taskCount: number;
+  trend: Array<{ week: string; rate: number }>;
+  lastWeek: { week: string; rate: number } | null;
+  departments: Array<{ name: string; rate: number; expected: number; reported: number; red: number; link: boolean }>;
+  attention: Array<{ code: string; title: string; light: Light; departments: string[] }>;
+  moreAttention: number;
+  mine: string[] | null;
+}
+
+const ATTENTION_SHOWN = 15;
+
+export function overviewSection(state: PlanState, viewer: Viewer): OverviewSection {
+  const d = state.digest;
+  const redByDept = new Map<string, number>();
+  for (const c of state.cells) if (c.light === 'red') redByDept.set(c.department, (redByDept.get(c.department) ?? 0) + 1);
+  // A liaison sees the town's rates, but of the tasks only their own departments'.
+  const attention = d.attention
+    .map((a) => ({ ...a, departments: a.departments.filter((dep) => seesDepartment(viewer, dep)) }))
+    .filter((a) => a.departments.length > 0);
+  return {
+    id: planId(state.plan), label: planLabel(state.plan), title: state.plan.title, week: state.week,
+    rate: d.rate, expected: d.expected, reported: d.reported,
+    lights: LIGHT_ORDER.map((light) => ({ light, text: LIGHT_TEXT[light], count: d.lights[light] })),
+    taskCount: d.taskCount,
+    trend: state.trend.map((t) => ({ week: t.week, rate: t.rate })),
+    lastWeek: state.trend.length > 1 ? { week: state.trend[state.trend.length - 2]!.week, rate: state.trend[state.trend.length - 2]!.rate } : null,
+    departments: d.departments.map((x) => ({ ...x, red: redByDept.get(x.name) ?? 0, link: seesDepartment(viewer, x.name) })),
+    attention: attention.slice(0, ATTENTION_SHOWN).map((a) => ({ code: a.code, title: a.title, light: a.light, departments: a.departments })),
+    moreAttention: Math.max(0, attention.length - ATTENTION_SHOWN),
+    mine: viewer.scope === 'departments' ? viewer.departments : null,
+  };
+}
+
+// ---------- 任务列表 ----------
+
+export interface TaskFilters {
+  plan: string;
+  dept: string;
+  light: Light | '';
+  status: TaskStatus | '';
+  overdue: boolean;
+  q: string;
+  page: number;
+}
+
+export function readTaskFilters(query: Record<string, unknown>): TaskFilters {
+  const text = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim().slice(0, 100) : '');
+  const light = text('light');
+  const status = text('status');
+  return {
+    plan: text('plan'), dept: text('dept'),
+    light: (LIGHT_ORDER as string[]).includes(light) ? (light as Light) : '',
+    status: status in TASK_STATUS_TEXT ? (status as TaskStatus) : '',
+    overdue: text('overdue') === '1',
+    q: text('q'),
+    page: Math.max(1, Math.min(1000, Number.parseInt(text('page'), 10) || 1)),
+  };
+}
+
+export function filterQuery(f: TaskFilters, extra: Partial<Record<keyof TaskFilters, string | number | boolean>> = {}): string {
+  const p = new URLSearchParams();
+  const all = { ...f, ...extra } as Record<string, unknown>;
+  for (const k of ['plan', 'dept', 'light', 'status', 'q'] as const) if (all[k]) p.set(k, String(all[k]));
+  if (all.overdue) p.set('overdue', '1');
+  if (Number(all.page) > 1) p.set('page', String(all.page));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export interface TaskRow {
+  planId: string;
+  planLabel: string;
+  code: string;
+  title: string;
+  deadline: string | null;
+  overdue: boolean;
+  light: Light;
+  status: TaskStatus;
+  statusText: string;
+  collective: boolean;
+  units: Array<{ name: string; light: Light }>;
+  unitCount: number;
+  /** Formatted only for the rows a page shows (formatting dates in Shanghai time is slow for thousands). */
+  last: { at: Date; status: ReportStatus; percent: number | null; note: string } | null;
+}
+
+/** The display fields of the rows on one page. */
+export function presentRows(rows: TaskRow[]): Array<TaskRow & { lastAt: string | null; lastNote: string }> {
+  return rows.map((r) => ({ ...r, lastAt: r.last ? formatLocal(r.last.at, 'M月D日') : null, lastNote: r.last ? (r.last.note || describeProgress(r.last)) : '' }));
+}
+
+/** The rows a viewer may see, filtered: one per task (with `dept`, that department's cell decides light and status). */
+export function taskRows(states: PlanState[], viewer: Viewer, f: TaskFilters, now: Date): TaskRow[] {
+  const rows: TaskRow[] = [];
+  const q = f.q.toLowerCase();
+  const today = shanghaiDate(now);
+  for (const state of states) {
+    if (f.plan && f.plan !== planId(state.plan)) continue;
+    const byTask = taskCells(state);
+    for (const task of state.tasks) {
+      const all = byTask.get(String(task._id)) ?? [];
+      const visible = all.filter((c) => seesDepartment(viewer, c.department));
+      if (visible.length === 0) continue;
+      const judged = f.dept ? visible.filter((c) => c.department === f.dept) : all;
+      if (judged.length === 0) continue;
+      const light = worstLight(judged);
+      const status = taskStatus(judged);
+      const overdue = !!task.deadline && today > task.deadline && judged.some((c) => c.latest?.status !== 'done');
+      if (f.light && light !== f.light) continue;
+      if (f.status && status !== f.status) continue;
+      if (f.overdue && !overdue) continue;
+      if (q && !task.code.includes(q) && !task.title.toLowerCase().includes(q) && !task.text.toLowerCase().includes(q)) continue;
+      const last = judged.reduce<Cell['latest']>((l, c) => (c.latest && (!l || c.latest.at > l.at) ? c.latest : l), null);
+      const reportedUnits = task.collective ? judged.filter((c) => c.latest) : judged;
+      rows.push({
+        planId: planId(state.plan), planLabel: planLabel(state.plan), code: task.code, title: task.title,
+        deadline: task.deadlineText ?? task.deadline, overdue, light, status, statusText: TASK_STATUS_TEXT[status],
+        collective: task.collective,
+        units: reportedUnits.slice(0, 6).map((c) => ({ name: c.department, light: c.light })),
+        unitCount: judged.length,
+        last,
+      });
+    }
+  }
+  return rows; // plans in their order, tasks in the plan's order
+}
+
+// ---------- 部门 ----------
+
+export function departmentSummary(states: PlanState[], department: string) {
+  const plans = states.map((state) => {
+    const cells = state.cells.filter((c) => c.department === department);
+    const expected = cells.filter(isExpected);
+    const reported = expected.filter((c) => c.reportedInPeriod).length;
+    const lights = Object.fromEntries(LIGHT_ORDER.map((l) => [l, cells.filter((c) => c.light === l).length])) as Record<Light, number>;
+    const rows = cells
+      .sort((a, b) => LIGHT_RANK[a.light] - LIGHT_RANK[b.light] || compareCodes(a.task.code, b.task.code))
+      .map((c) => ({
+        code: c.task.code, title: c.task.title, light: c.light, collective: c.task.collective,
+        state: c.latest ? describeProgress(c.latest) : '尚未汇报',
+        lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null,
+        note: c.latest?.note ?? '', owes: c.owes,
+      }));
+    return {
+      id: planId(state.plan), label: planLabel(state.plan), week: state.week, rows,
+      rate: expected.length ? Math.round((reported / expected.length) * 100) : 100, expected: expected.length, reported,
+      lights: LIGHT_ORDER.map((light) => ({ light, text: LIGHT_TEXT[light], count: lights[light] })),
+    };
+  });
+  return { department, plans };
+}

@@ -1,0 +1,214 @@
+// The pages in a real browser (Debian's chromium driven by playwright-core): OAuth login through the local WeCom
+// stand-in by clicking a name, what each role may see, the filters, the 督办台账 download read back with exceljs,
+// and screenshots of every page at phone (390 px) and desktop (1280 px) width in tests/screenshots/.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import ExcelJS from 'exceljs';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { runJob } from '../../src/jobs/run-job.ts';
+import { createLogger } from '../../src/logger.ts';
+import { upsertMember } from '../../src/members/members.ts';
+import { startService, type Service } from '../../src/service.ts';
+import type { Store } from '../../src/store/database.ts';
+import { openTestStore } from '../helpers/store.ts';
+
+const SHOTS = resolve(import.meta.dirname, '../screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+
+const clock = new ManualClock('2021-07-12T02:00:00Z');
+const shanghai = (s: string) => new Date(`${s}+08:00`);
+let store: Store;
+let service: Service;
+const contexts: Array<{ ctx: BrowserContext; dir: string }> = [];
+
+let msg = 0;
+async function say(userid: string, text: string, when: string) {
+  clock.set(shanghai(when));
+  const reply = await service.bot.handle({ channel: 'test', userid, text, msgId: `web-${++msg}`, at: clock.now() });
+  return reply.messages.join('\n');
+}
+
+/** A fresh browser profile (its own cookies), as a person opening WeCom on their own phone. */
+async function browser(width: number): Promise<Page> {
+  const dir = mkdtempSync(join(tmpdir(), 'duban-chromium-'));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width, height: 900 }, locale: 'zh-CN', acceptDownloads: true,
+  });
+  contexts.push({ ctx, dir });
+  return ctx.pages()[0] ?? ctx.newPage();
+}
+
+async function login(page: Page, userid: string, path = '/web/') {
+  await page.goto(`${service.url}${path}`);
+  await page.getByRole('link', { name: new RegExp(`^${userid}（`) }).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/web'));
+}
+
+async function shot(page: Page, name: string) {
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  store = await openTestStore('webbrowser');
+  service = await startService({ config: loadConfig({}, { dotenvPath: null }), logger: createLogger('silent'), clock, port: 0, store, scheduler: false });
+  await upsertMember(store, clock, 'test', { userid: 'newcomer', name: '新同事', departments: [] });
+  // Three weeks of reports by chat, so the trend has points; 7.5 is 经贸办's and 村建办's.
+  await say('demo-liaison-01', '汇报 7.5 30% 已对接快递企业', '2021-07-14T10:00:00');
+  await say('demo-liaison-02', '汇报 1.1 50% 规划已归集', '2021-07-15T10:00:00');
+  await say('demo-liaison-01', '汇报 1.1 40% 已梳理规划目录', '2021-07-21T10:00:00');
+  await say('demo-liaison-03', '汇报 7.5 受阻 快递网点选址未定', '2021-07-22T16:00:00');
+  expect(await say('demo-admin', '增派 7.5 统计站', '2021-07-23T09:00:00')).toContain('统计站');
+  await runJob(service.jobs, 'digest', '2021-W29');
+  expect(await say('demo-liaison-01', '汇报 7.5 60% 已完成电商培训两期', '2021-07-27T15:00:00')).toContain('已记录');
+  await say('demo-liaison-02', '完成 1.1 规划已全部公开', '2021-07-28T09:30:00');
+  clock.set(shanghai('2021-07-29T10:00:00'));
+}, 120_000);
+
+afterAll(async () => {
+  for (const { ctx, dir } of contexts) {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await service?.stop();
+  await store?.close();
+});
+
+describe('web pages in a browser', () => {
+  it('shows no data without a session: every page sends the browser to the WeCom login', async () => {
+    const page = await browser(390);
+    for (const path of ['/web/', '/web/tasks', '/web/tasks?dept=经贸办', '/web/audit', '/web/ledger.xlsx']) {
+      const res = await fetch(`${service.url}${path}`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toMatch(/\/connect\/oauth2\/authorize\?appid=.*scope=snsapi_base.*#wechat_redirect$/);
+      expect(await res.text()).not.toContain('7.5');
+    }
+    await page.goto(`${service.url}/web/tasks`);
+    expect(new URL(page.url()).pathname).toBe('/connect/oauth2/authorize');
+    const body = await page.textContent('body');
+    expect(body).toContain('demo-leader');
+    expect(body).not.toContain('电商');
+    await shot(page, 'login-390');
+  });
+
+  it('logs a leader in through the stand-in and shows 总览 with its charts, tasks, a task and the export', async () => {
+    for (const width of [390, 1280]) {
+      const page = await browser(width);
+      await login(page, 'demo-leader');
+      expect(new URL(page.url()).pathname).toBe('/web/');
+      await expect.poll(() => page.locator('.chart-trend svg').count()).toBeGreaterThan(0);
+      await expect.poll(() => page.locator('.chart-depts svg').count()).toBeGreaterThan(0);
+      expect(await page.textContent('main')).toContain('本周汇报率');
+      await shot(page, `overview-${width}`);
+
+      await page.click('nav.tabs >> text=任务');
+      await page.selectOption('select[name=dept]', '经贸办');
+      await page.click('form.filters button[type=submit]');
+      await page.waitForURL(/dept=/);
+      const codes = await page.locator('.task-card .code').allTextContents();
+      expect(codes).toContain('7.5');
+      expect(codes).toContain('2.1');
+      expect(codes).not.toContain('2.3'); // 财政所's alone
+      await shot(page, `tasks-${width}`);
+
+      await page.click('.task-card a[href$="/7.5"]');
+      const main = await page.textContent('main');
+      expect(main).toContain('已完成电商培训两期');
+      expect(main).toContain('快递网点选址未定');
+      expect(main).toContain('增派');
+      await shot(page, `task-${width}`);
+
+      await page.goto(`${service.url}/web/departments/${encodeURIComponent('经贸办')}`);
+      await shot(page, `department-${width}`);
+      await page.goto(`${service.url}/web/reports?dept=${encodeURIComponent('经贸办')}`);
+      expect(await page.textContent('main')).toContain('已对接快递企业');
+      await shot(page, `reports-${width}`);
+      await page.goto(`${service.url}/web/digests`);
+      await page.click('.plain-list a');
+      expect(await page.textContent('main')).toContain('2021-W29');
+      await shot(page, `digest-${width}`);
+      expect((await page.goto(`${service.url}/web/audit`))!.status()).toBe(403);
+    }
+  });
+
+  it('exports the 督办台账 honouring the filters, and it reads back with exceljs', async () => {
+    const page = await browser(1280);
+    await login(page, 'demo-leader', '/web/tasks');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href^="/web/ledger.xlsx"]')]);
+    const file = join(SHOTS, 'ledger.xlsx');
+    await download.saveAs(file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '汇报记录', '部门汇报率']);
+    const ledger = wb.getWorksheet('台账')!;
+    const header = (ledger.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(['方案', '编号', '任务', '责任单位', '牵头/配合', '完成时限', '当前状态', '进度 (%)', '最近汇报时间', '最近汇报说明', '状态灯']);
+    const rows = ledger.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1));
+    const row = (code: string, unit: string) => rows.find((r) => r[1] === code && r[3] === unit);
+    expect(row('7.5', '经贸办')).toMatchObject({ 6: '推进中', 7: 60, 9: '已完成电商培训两期', 10: '绿灯' });
+    expect(row('7.5', '村建办')).toMatchObject({ 6: '受阻', 9: '快递网点选址未定', 10: '红灯' });
+    expect(row('7.5', '统计站')).toMatchObject({ 6: '未汇报' });
+    expect(ledger.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ledger.autoFilter).toBeTruthy();
+    const reports = wb.getWorksheet('汇报记录')!.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1));
+    expect(reports.some((r) => r[2] === '7.5' && r[3] === '经贸办' && r[7] === '已完成电商培训两期')).toBe(true);
+    expect(wb.getWorksheet('部门汇报率')!.getRow(1).values).toContain('2021-W30');
+
+    // With a filter, only what the list shows.
+    await page.goto(`${service.url}/web/tasks?dept=${encodeURIComponent('村建办')}&light=red`);
+    const [filtered] = await Promise.all([page.waitForEvent('download'), page.click('a[href^="/web/ledger.xlsx"]')]);
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.readFile((await filtered.path())!);
+    const units = new Set(wb2.getWorksheet('台账')!.getSheetValues().slice(2).map((r) => (r as unknown[])[4]));
+    expect([...units]).toEqual(['村建办']);
+  });
+
+  it('limits a liaison to their departments and the town-wide rates; the audit log is for admins', async () => {
+    for (const width of [390, 1280]) {
+      const page = await browser(width);
+      await login(page, 'demo-liaison-01');
+      expect(await page.textContent('header')).toContain('经贸办');
+      expect(await page.textContent('main')).toContain('本周汇报率');
+      await page.goto(`${service.url}/web/tasks`);
+      const units = await page.locator('.task-card').allTextContents();
+      expect(units.length).toBeGreaterThan(0);
+      expect(units.every((t) => t.includes('经贸办') || t.includes('全镇各部门'))).toBe(true);
+      if (width === 390) await shot(page, 'tasks-liaison-390');
+      for (const path of ['/web/audit', '/web/digests', `/web/departments/${encodeURIComponent('村建办')}`, `/web/tasks?dept=${encodeURIComponent('村建办')}`, `/web/ledger.xlsx?dept=${encodeURIComponent('村建办')}`]) {
+        const res = await page.request.get(`${service.url}${path}`, { maxRedirects: 0 });
+        if (path.startsWith('/web/tasks?')) expect(await res.text()).toContain('没有符合条件的任务');
+        else expect(res.status(), path).toBe(403);
+      }
+      const other = (await page.goto(`${service.url}/web/tasks/${await planIdOf()}/2.3`))!;
+      expect(other.status()).toBe(403);
+      if (width === 390) await shot(page, 'forbidden-390');
+    }
+    const admin = await browser(1280);
+    await login(admin, 'demo-admin', '/web/audit');
+    expect(await admin.textContent('main')).toContain('task:7.5');
+    await shot(admin, 'audit-1280');
+    await admin.setViewportSize({ width: 390, height: 900 });
+    await shot(admin, 'audit-390');
+    await admin.goto(`${service.url}/web/plans`);
+    await shot(admin, 'plans-390');
+  });
+
+  it('tells an unbound member how to get bound, and shows nothing else', async () => {
+    const page = await browser(390);
+    await login(page, 'newcomer');
+    expect(await page.textContent('main')).toContain('绑定 newcomer');
+    expect(await page.locator('nav.tabs').count()).toBe(0);
+    await shot(page, 'unbound-390');
+  });
+});
+
+async function planIdOf(): Promise<string> {
+  return String((await store.models.Plan.findOne({}).lean())!._id);
+}
