@@ -7,7 +7,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { parsePlanBuffer, parsePlanFile, PlanReadError } from '../../../src/domain/plan/index.ts';
 import { listZipEntries } from '../../../src/domain/plan/readers/zip.ts';
-import { linesToBlocks } from '../../../src/domain/plan/readers/doc.ts';
+import { bodyToBlocks } from '../../../src/domain/plan/readers/doc.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/plans/${name}`, import.meta.url));
 
@@ -130,11 +130,12 @@ describe('formats by extension and bytes', () => {
 });
 
 describe('.doc text as blocks', () => {
-  it('turns runs of tab-separated lines into a table and the rest into paragraphs', () => {
-    expect(linesToBlocks(['标题', '序号\t任务\t', '1\t甲\t', '落款'])).toEqual([
-      { kind: 'paragraph', text: '标题' },
-      { kind: 'table', rows: [['序号', '任务'], ['1', '甲']] },
+  it('splits paragraphs and table rows, keeping a cell of several paragraphs in its row', () => {
+    expect(bodyToBlocks('清单\n序号\t工作任务\t责任单位\t\n1\t第一段。\n第二段。\t党政办\n财政所\t\n2\t开展排查。\t应急办\t\n落款\n')).toEqual([
+      { kind: 'paragraph', text: '清单' },
+      { kind: 'table', rows: [['序号', '工作任务', '责任单位'], ['1', '第一段。\n第二段。', '党政办\n财政所'], ['2', '开展排查。', '应急办']] },
       { kind: 'paragraph', text: '落款' },
+      { kind: 'paragraph', text: '' },
     ]);
   });
 });
