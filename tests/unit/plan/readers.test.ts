@@ -139,3 +139,13 @@ describe('.doc text as blocks', () => {
     ]);
   });
 });
+
+describe('XML entity bombs', () => {
+  it('refuses a .docx whose XML declares entities, before parsing it', async () => {
+    const zip = new JSZip();
+    const lol = '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>';
+    zip.file('word/document.xml', `<?xml version="1.0"?>${lol}<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>&c;</w:t></w:r></w:p></w:body></w:document>`);
+    const err = await refusal(parsePlanBuffer(await zip.generateAsync({ type: 'nodebuffer' }), 'plan.docx'));
+    expect(err.code).toBe('corrupt');
+  });
+});

@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { PlanReadError } from '../errors.ts';
 import type { Block } from './blocks.ts';
 import { DocxNumbering } from './docx-numbering.ts';
-import { readZipFiles } from './zip.ts';
+import { readZipFiles, refuseDeclaredEntities } from './zip.ts';
 
 type XmlNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
@@ -20,6 +20,7 @@ const PARTS = ['word/document.xml', 'word/numbering.xml', 'word/styles.xml'];
 
 export function readDocxBlocks(bytes: Buffer): Block[] {
   const files = readZipFiles(bytes, (name) => PARTS.includes(name));
+  refuseDeclaredEntities(files);
   const xml = files.get('word/document.xml');
   if (!xml) throw new PlanReadError('unsupported_format', '这个文件不是 Word 文档（.docx），请确认文件类型后再导入。');
   const tree = parseXml(xml);

@@ -3,7 +3,7 @@
 import ExcelJS from 'exceljs';
 import { PlanReadError } from '../errors.ts';
 import type { Block } from './blocks.ts';
-import { readZipFiles } from './zip.ts';
+import { readZipFiles, refuseDeclaredEntities } from './zip.ts';
 
 const MAX_ROWS = 5000;
 const MAX_COLUMNS = 60;
@@ -12,6 +12,7 @@ export async function readXlsxBlocks(bytes: Buffer): Promise<Block[]> {
   // Inflate every entry once within the limits before exceljs does: a directory that lies
   // about its sizes is caught here, not inside the library.
   const files = readZipFiles(bytes, () => true);
+  refuseDeclaredEntities(files);
   if (!files.has('xl/workbook.xml')) {
     throw new PlanReadError('unsupported_format', '这个文件不是 Excel 表格（.xlsx），请确认文件类型后再导入。');
   }
