@@ -149,3 +149,15 @@ describe('XML entity bombs', () => {
     expect(err.code).toBe('corrupt');
   });
 });
+
+describe('a table pasted into a .txt', () => {
+  it('is read as a table when its rows have a task header', async () => {
+    const text = ['2023年安全生产任务清单', '序号\t工作任务\t牵头单位\t配合单位\t完成时限', '1\t开展燃气排查。\t应急办\t市场监管所\t2023年6月底', '2\t组织应急演练。\t应急办\t\t2023年9月底'].join('\n');
+    const plan = await parsePlanBuffer(Buffer.from(text), '清单.txt');
+    expect(plan.plan.title).toBe('2023年安全生产任务清单');
+    expect(plan.tasks.map((t) => [t.code, t.departments, t.lead, t.deadline])).toEqual([
+      ['1', ['应急办', '市场监管所'], ['应急办'], '2023-06-30'],
+      ['2', ['应急办'], ['应急办'], '2023-09-30'],
+    ]);
+  });
+});
