@@ -43,7 +43,13 @@ export async function parsePlanFile(path: string, opts: ParseOptions = {}): Prom
     throw new PlanReadError('empty', `找不到文件 ${basename(path)}，请检查路径。`);
   }
   if (size > MAX_INPUT_BYTES) throw new PlanReadError('too_large', '文件超过 20 MB，不像一份工作方案，已拒绝读取。');
-  return parsePlanBuffer(await readFile(path), basename(path), opts);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new PlanReadError('corrupt', `无法读取 ${basename(path)}，请确认它是一个文件且有读取权限。`);
+  }
+  return parsePlanBuffer(bytes, basename(path), opts);
 }
 
 function hasText(blocks: Block[]): boolean {

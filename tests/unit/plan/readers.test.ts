@@ -161,3 +161,11 @@ describe('a table pasted into a .txt', () => {
     ]);
   });
 });
+
+describe('paths', () => {
+  it('refuses a directory with a Chinese message', async () => {
+    const err = await refusal(parsePlanFile(fixture('real')));
+    expect(err).toMatchObject({ code: 'corrupt' });
+    expect(err.message).toContain('无法读取');
+  });
+});
