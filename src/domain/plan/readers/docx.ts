@@ -79,11 +79,11 @@ class BlockReader {
 
   table(table: XmlNode): string[][] {
     const grid: string[][] = [];
-    for (const row of children(table).filter((n) => tagOf(n) === 'w:tr')) {
+    for (const row of unwrap(children(table), 'w:tr')) {
       const trPr = find(children(row), 'w:trPr');
       const before = Number(attr(find(children(trPr), 'w:gridBefore'), 'w:val') ?? 0) || 0;
       const cells: string[] = Array.from({ length: before }, () => '');
-      for (const cell of children(row).filter((n) => tagOf(n) === 'w:tc').map((c) => this.cell(c))) {
+      for (const cell of unwrap(children(row), 'w:tc').map((c) => this.cell(c))) {
         const column = cells.length;
         const above = grid.at(-1)?.[column] ?? '';
         const text = cell.vMerge === 'continue' ? above : cell.text;
@@ -111,6 +111,16 @@ class BlockReader {
     walk(children(cell));
     return { text: paragraphs.join('\n').trim(), span: Math.min(span, 64), vMerge };
   }
+}
+
+/** The `tag` nodes among `nodes`, looking inside content controls (w:sdt) that wrap rows or cells. */
+function unwrap(nodes: XmlNode[], tag: string): XmlNode[] {
+  return nodes.flatMap((n) => {
+    const t = tagOf(n);
+    if (t === tag) return [n];
+    if (t === 'w:sdt' || t === 'w:sdtContent' || t === 'w:customXml') return unwrap(children(n), tag);
+    return [];
+  });
 }
 
 /** Every w:t of a paragraph in order (runs, hyperlinks, insertions), tabs as spaces. */

@@ -47,6 +47,7 @@ function cellText(cell: ExcelJS.Cell): string {
     // A date typed into a 完成时限 cell: write it the way plans do.
     return `${value.getUTCFullYear()}年${value.getUTCMonth() + 1}月${value.getUTCDate()}日`;
   }
+  if (typeof value === 'object' && 'error' in value) return '';
   if (typeof value === 'object' && 'richText' in value) return value.richText.map((r) => r.text).join('');
   if (typeof value === 'object' && 'result' in value) return value.result === undefined ? '' : String(value.result);
   if (typeof value === 'object' && 'text' in value) return String(value.text);
