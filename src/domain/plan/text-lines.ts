@@ -9,6 +9,8 @@ export interface SourceLine {
 
 // Conversion debris: pandoc/mammoth bookmarks ("[bookmark: _GoBack]"), pandoc anchors.
 const DEBRIS = [/\[bookmark:[^\]]*\]/gi, /\{#[^}\s]*\s*\.anchor\}/g];
+// Page numbers left in text copied from Word or PDF: "— 3 —", "- 12 -", "第 3 页 共 8 页".
+const PAGE_NUMBER_RE = /^(?:[-—–－]+\s*[0-9０-９]{1,3}\s*[-—–－]+|第\s*[0-9０-９]{1,3}\s*页(?:\s*[，,]?\s*共\s*[0-9０-９]{1,3}\s*页)?|[0-9０-９]{1,3}\s*\/\s*[0-9０-９]{1,3})$/;
 // Zero-width and formatting characters that Word leaves behind and that break matching.
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060\ufeff\u00ad]/g;
 
@@ -24,7 +26,7 @@ export function sourceLines(text: string): SourceLine[] {
     .replace(/[\f\v\u2028\u2029]/g, '\n')
     .split('\n')
     .map((raw, i) => ({ text: cleanLine(raw), line: i + 1 }))
-    .filter((l) => l.text !== '');
+    .filter((l) => l.text !== '' && !PAGE_NUMBER_RE.test(l.text));
 }
 
 function cleanLine(line: string): string {

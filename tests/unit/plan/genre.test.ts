@@ -72,3 +72,13 @@ describe('more annotation keys', () => {
     expect(plan.tasks[0]).toMatchObject({ text: '建设。', departments, lead });
   });
 });
+
+describe('page numbers left in copied text', () => {
+  it('are dropped, not read as dash bullets or text', () => {
+    const plan = parsePlan(lines('方案', '一、任务', '（一）建设', '推进便民服务站', '— 3 —', '建设。（责任单位：村建办）', '- 4 -', '第 5 页 共 8 页', '（二）宣传', '开展宣传。（宣传办负责）'));
+    expect(plan.tasks.map((t) => [t.code, t.text, t.departments])).toEqual([
+      ['1', '推进便民服务站建设。', ['村建办']],
+      ['2', '开展宣传。', ['宣传办']],
+    ]);
+  });
+});
