@@ -29,8 +29,18 @@ export function sourceLines(text: string): SourceLine[] {
     .filter((l) => l.text !== '' && !PAGE_NUMBER_RE.test(l.text));
 }
 
+// Enclosed numbers that Word's autoformat or old fonts produce, written out as typed:
+// ㈠ → （一）, ⑴ → （1）, ⒈ → 1.
+const CN_DIGITS = '一二三四五六七八九十';
+function expandEnclosed(line: string): string {
+  return line
+    .replace(/[\u3220-\u3229]/g, (ch) => `（${CN_DIGITS[ch.charCodeAt(0) - 0x3220] ?? ''}）`)
+    .replace(/[\u2474-\u2487]/g, (ch) => `（${ch.charCodeAt(0) - 0x2474 + 1}）`)
+    .replace(/[\u2488-\u249b]/g, (ch) => `${ch.charCodeAt(0) - 0x2488 + 1}.`);
+}
+
 function cleanLine(line: string): string {
-  let out = line.replace(INVISIBLE, '').replace(/[\u00a0\t]/g, ' ');
+  let out = expandEnclosed(line.replace(INVISIBLE, '').replace(/[\u00a0\t]/g, ' '));
   for (const pattern of DEBRIS) out = out.replace(pattern, '');
   return out.trim();
 }
