@@ -9,6 +9,7 @@ import { matchChapter, textOutline } from './text-outline.ts';
 import { sourceLines } from './text-lines.ts';
 
 const ATTACHMENT_RE = /^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$/;
+const FORM_FIELD_RE = /^(?:填报|制表|联系|报送|审核|签发)?[^：:]{0,5}(?:单位|人|电话|日期|时间)\s*[：:]/;
 
 export function blocksOutline(blocks: Block[]): Outline {
   const outline: Outline = {
@@ -43,7 +44,8 @@ export function blocksOutline(blocks: Block[]): Outline {
   if (tables === 0) return textOutline(blocksText(blocks));
 
   // Above a table, the last lines before it are its own title; a cover letter may come first.
-  const lines = headerLines.map((l) => l.trim()).filter((l) => l !== '' && !ATTACHMENT_RE.test(l));
+  // Form fields above a table ("填报单位：…", "日期：…") are not part of its title.
+  const lines = headerLines.map((l) => l.trim()).filter((l) => l !== '' && !ATTACHMENT_RE.test(l) && !FORM_FIELD_RE.test(l));
   const titleStart = lastTitleBlock(lines);
   const header = parseHeader(lines.slice(titleStart));
   const docNumber = header.docNumber ?? parseHeader(lines).docNumber;

@@ -8,7 +8,8 @@ import { parsePlan, planFromOutline } from './parse-plan.ts';
 import { detectFormat, MAX_INPUT_BYTES } from './readers/detect.ts';
 import { readDocBlocks } from './readers/doc.ts';
 import { readDocxBlocks } from './readers/docx.ts';
-import { decodeText } from './readers/text.ts';
+import { decodeText, textBlocks } from './readers/text.ts';
+import { findLayout } from './table-outline.ts';
 import { readXlsxBlocks } from './readers/xlsx.ts';
 import type { Block } from './readers/blocks.ts';
 import type { ParsedPlan, ParseOptions } from './types.ts';
@@ -23,6 +24,9 @@ export async function parsePlanBuffer(bytes: Buffer, filename: string, opts: Par
   if (format === 'txt') {
     const text = decodeText(bytes);
     if (text.trim() === '') throw emptyFile();
+    // A task table pasted from Excel is read as a table; anything else as a text plan.
+    const blocks = text.includes('\t') ? textBlocks(text) : [];
+    if (blocks.some((b) => b.kind === 'table' && findLayout(b.rows) !== null)) return planFromOutline(blocksOutline(blocks), opts);
     return parsePlan(text, opts);
   }
   const blocks = format === 'docx' ? readDocxBlocks(bytes) : format === 'xlsx' ? await readXlsxBlocks(bytes) : await readDocBlocks(bytes);
@@ -39,7 +43,13 @@ export async function parsePlanFile(path: string, opts: ParseOptions = {}): Prom
     throw new PlanReadError('empty', `找不到文件 ${basename(path)}，请检查路径。`);
   }
   if (size > MAX_INPUT_BYTES) throw new PlanReadError('too_large', '文件超过 20 MB，不像一份工作方案，已拒绝读取。');
-  return parsePlanBuffer(await readFile(path), basename(path), opts);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new PlanReadError('corrupt', `无法读取 ${basename(path)}，请确认它是一个文件且有读取权限。`);
+  }
+  return parsePlanBuffer(bytes, basename(path), opts);
 }
 
 function hasText(blocks: Block[]): boolean {

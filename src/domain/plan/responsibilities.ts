@@ -32,7 +32,7 @@ function parseStatement(line: ResponsibilityLine): Statement | null {
     }
   }
   // "党政办、财政所：负责…" / "党政办负责…" / "党政办牵头，…"
-  const colon = /^([^：:，,。]{2,40})[：:]\s*(.+)$/.exec(text);
+  const colon = /^([^：:，,。]{2,40})[：:。]\s*(.+)$/.exec(text);
   const byVerb = /^([^：:，,。]{2,40}?)(牵头负责|负责|牵头|主抓)(.+)$/.exec(text);
   const head = colon?.[1] ?? byVerb?.[1];
   const duty = colon ? (colon[2] ?? '') : byVerb ? `${byVerb[2]}${byVerb[3]}` : '';

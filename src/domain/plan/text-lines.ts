@@ -9,6 +9,8 @@ export interface SourceLine {
 
 // Conversion debris: pandoc/mammoth bookmarks ("[bookmark: _GoBack]"), pandoc anchors.
 const DEBRIS = [/\[bookmark:[^\]]*\]/gi, /\{#[^}\s]*\s*\.anchor\}/g];
+// Page numbers left in text copied from Word or PDF: "— 3 —", "- 12 -", "第 3 页 共 8 页".
+const PAGE_NUMBER_RE = /^(?:[-—–－]+\s*[0-9０-９]{1,3}\s*[-—–－]+|第\s*[0-9０-９]{1,3}\s*页(?:\s*[，,]?\s*共\s*[0-9０-９]{1,3}\s*页)?|[0-9０-９]{1,3}\s*\/\s*[0-9０-９]{1,3})$/;
 // Zero-width and formatting characters that Word leaves behind and that break matching.
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060\ufeff\u00ad]/g;
 
@@ -24,11 +26,21 @@ export function sourceLines(text: string): SourceLine[] {
     .replace(/[\f\v\u2028\u2029]/g, '\n')
     .split('\n')
     .map((raw, i) => ({ text: cleanLine(raw), line: i + 1 }))
-    .filter((l) => l.text !== '');
+    .filter((l) => l.text !== '' && !PAGE_NUMBER_RE.test(l.text));
+}
+
+// Enclosed numbers that Word's autoformat or old fonts produce, written out as typed:
+// ㈠ → （一）, ⑴ → （1）, ⒈ → 1.
+const CN_DIGITS = '一二三四五六七八九十';
+function expandEnclosed(line: string): string {
+  return line
+    .replace(/[\u3220-\u3229]/g, (ch) => `（${CN_DIGITS[ch.charCodeAt(0) - 0x3220] ?? ''}）`)
+    .replace(/[\u2474-\u2487]/g, (ch) => `（${ch.charCodeAt(0) - 0x2474 + 1}）`)
+    .replace(/[\u2488-\u249b]/g, (ch) => `${ch.charCodeAt(0) - 0x2488 + 1}.`);
 }
 
 function cleanLine(line: string): string {
-  let out = line.replace(INVISIBLE, '').replace(/[\u00a0\t]/g, ' ');
+  let out = expandEnclosed(line.replace(INVISIBLE, '').replace(/[\u00a0\t]/g, ' '));
   for (const pattern of DEBRIS) out = out.replace(pattern, '');
   return out.trim();
 }

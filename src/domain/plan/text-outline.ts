@@ -18,9 +18,9 @@ const CHAPTER_RE = new RegExp(`^([${CN}]{1,4})\\s*[、．.]\\s*(.+)$`);
 // "第一部分 总体要求", "第二章　重点任务", "第三篇：…"
 const ORDINAL_CHAPTER_RE = new RegExp(`^第([${CN}]{1,4})(?:部分|章|篇)\\s*[、．.：:]?\\s*(.+)$`);
 const SECTION_RE = new RegExp(`^[（(]\\s*([${CN}]{1,4})\\s*[）)]\\s*[、．.]?\\s*(.+)$`);
-// "1、" "1." "1．" "１、"; a digit right after a dot is a decimal ("1.5倍"), not an item,
+// "1、" "1." "1．" "１、" "1）"; a digit right after a dot is a decimal ("1.5倍"), not an item,
 // while after 、 it is text ("3、9月底前完成…").
-const ITEM_RE = /^([0-9０-９]{1,3})\s*(?:、|[．.](?![0-9０-９]))\s*(.+)$/;
+const ITEM_RE = /^([0-9０-９]{1,3})\s*(?:、|[．.](?![0-9０-９])|[)）])\s*(.+)$/;
 const DASH_RE = /^(?:——|—|－－|--)\s*(.+)$/;
 // "（1）…" and "①…" are the items of a section that has no "1、" items (else sub-points).
 const MINOR_ITEM_RE = /^(?:[（(][0-9０-９]{1,2}[)）]|[①-⑳])\s*(.+)$/;

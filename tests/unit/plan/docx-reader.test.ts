@@ -92,3 +92,13 @@ describe('merged cells', () => {
     expect(readDocxBlocks(bytes)).toEqual([{ kind: 'table', rows: [['标题', '标题', '标题'], ['甲', '1', 'x'], ['甲', '2', 'y']] }]);
   });
 });
+
+describe('content controls', () => {
+  it('reads rows and cells wrapped in w:sdt', async () => {
+    const sdt = (inner: string): string => `<w:sdt><w:sdtPr/><w:sdtContent>${inner}</w:sdtContent></w:sdt>`;
+    const bytes = await docx(
+      `<w:tbl><w:tr>${cell(plain('工作任务'))}${cell(plain('责任单位'))}</w:tr>${sdt(`<w:tr>${cell(plain('开展排查。'))}${sdt(cell(plain('应急办')))}</w:tr>`)}</w:tbl>`,
+    );
+    expect(readDocxBlocks(bytes)).toEqual([{ kind: 'table', rows: [['工作任务', '责任单位'], ['开展排查。', '应急办']] }]);
+  });
+});

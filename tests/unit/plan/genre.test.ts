@@ -72,3 +72,24 @@ describe('more annotation keys', () => {
     expect(plan.tasks[0]).toMatchObject({ text: '建设。', departments, lead });
   });
 });
+
+describe('page numbers left in copied text', () => {
+  it('are dropped, not read as dash bullets or text', () => {
+    const plan = parsePlan(lines('方案', '一、任务', '（一）建设', '推进便民服务站', '— 3 —', '建设。（责任单位：村建办）', '- 4 -', '第 5 页 共 8 页', '（二）宣传', '开展宣传。（宣传办负责）'));
+    expect(plan.tasks.map((t) => [t.code, t.text, t.departments])).toEqual([
+      ['1', '推进便民服务站建设。', ['村建办']],
+      ['2', '开展宣传。', ['宣传办']],
+    ]);
+  });
+});
+
+describe('enclosed and bracketed numbers', () => {
+  it('reads ㈠ sections, ⒈ items and 1） items', () => {
+    const plan = parsePlan(lines('方案', '一、任务', '㈠建设', '⒈推进建设。（责任单位：村建办）', '⒉完善设施。（责任单位：财政所）', '㈡宣传', '1）开展宣传。（宣传办负责）'));
+    expect(plan.tasks.map((t) => [t.code, t.sectionTitle, t.text, t.departments])).toEqual([
+      ['1.1', '建设', '推进建设。', ['村建办']],
+      ['1.2', '建设', '完善设施。', ['财政所']],
+      ['2.1', '宣传', '开展宣传。', ['宣传办']],
+    ]);
+  });
+});

@@ -7,7 +7,7 @@ import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { parsePlanBuffer, parsePlanFile, PlanReadError } from '../../../src/domain/plan/index.ts';
 import { listZipEntries } from '../../../src/domain/plan/readers/zip.ts';
-import { linesToBlocks } from '../../../src/domain/plan/readers/doc.ts';
+import { bodyToBlocks } from '../../../src/domain/plan/readers/doc.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/plans/${name}`, import.meta.url));
 
@@ -130,11 +130,42 @@ describe('formats by extension and bytes', () => {
 });
 
 describe('.doc text as blocks', () => {
-  it('turns runs of tab-separated lines into a table and the rest into paragraphs', () => {
-    expect(linesToBlocks(['标题', '序号\t任务\t', '1\t甲\t', '落款'])).toEqual([
-      { kind: 'paragraph', text: '标题' },
-      { kind: 'table', rows: [['序号', '任务'], ['1', '甲']] },
+  it('splits paragraphs and table rows, keeping a cell of several paragraphs in its row', () => {
+    expect(bodyToBlocks('清单\n序号\t工作任务\t责任单位\t\n1\t第一段。\n第二段。\t党政办\n财政所\t\n2\t开展排查。\t应急办\t\n落款\n')).toEqual([
+      { kind: 'paragraph', text: '清单' },
+      { kind: 'table', rows: [['序号', '工作任务', '责任单位'], ['1', '第一段。\n第二段。', '党政办\n财政所'], ['2', '开展排查。', '应急办']] },
       { kind: 'paragraph', text: '落款' },
+      { kind: 'paragraph', text: '' },
     ]);
+  });
+});
+
+describe('XML entity bombs', () => {
+  it('refuses a .docx whose XML declares entities, before parsing it', async () => {
+    const zip = new JSZip();
+    const lol = '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>';
+    zip.file('word/document.xml', `<?xml version="1.0"?>${lol}<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>&c;</w:t></w:r></w:p></w:body></w:document>`);
+    const err = await refusal(parsePlanBuffer(await zip.generateAsync({ type: 'nodebuffer' }), 'plan.docx'));
+    expect(err.code).toBe('corrupt');
+  });
+});
+
+describe('a table pasted into a .txt', () => {
+  it('is read as a table when its rows have a task header', async () => {
+    const text = ['2023年安全生产任务清单', '序号\t工作任务\t牵头单位\t配合单位\t完成时限', '1\t开展燃气排查。\t应急办\t市场监管所\t2023年6月底', '2\t组织应急演练。\t应急办\t\t2023年9月底'].join('\n');
+    const plan = await parsePlanBuffer(Buffer.from(text), '清单.txt');
+    expect(plan.plan.title).toBe('2023年安全生产任务清单');
+    expect(plan.tasks.map((t) => [t.code, t.departments, t.lead, t.deadline])).toEqual([
+      ['1', ['应急办', '市场监管所'], ['应急办'], '2023-06-30'],
+      ['2', ['应急办'], ['应急办'], '2023-09-30'],
+    ]);
+  });
+});
+
+describe('paths', () => {
+  it('refuses a directory with a Chinese message', async () => {
+    const err = await refusal(parsePlanFile(fixture('real')));
+    expect(err).toMatchObject({ code: 'corrupt' });
+    expect(err.message).toContain('无法读取');
   });
 });

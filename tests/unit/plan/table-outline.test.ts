@@ -203,3 +203,16 @@ describe('category rows and several tables', () => {
     ]);
   });
 });
+
+describe('form fields above a table', () => {
+  it('leaves 填报单位/日期 out of the title', () => {
+    const plan = parseTable([
+      ['附件2'],
+      ['2023年安全生产任务分解表'],
+      ['填报单位：某镇应急办', '', '填报日期：2023年3月1日'],
+      ['序号', '工作任务', '责任单位'],
+      ['1', '开展排查。', '应急办'],
+    ]);
+    expect(plan.plan.title).toBe('2023年安全生产任务分解表');
+  });
+});

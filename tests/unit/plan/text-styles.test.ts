@@ -115,3 +115,19 @@ describe('warnings', () => {
     expect(plan.tasks[0]).toMatchObject({ departments: ['党政办'], lead: ['党政办'], leaders: ['张三', '李四'] });
   });
 });
+
+describe('职责分工 written as （一）党政办。负责……', () => {
+  it('maps each unit to the task its duty names', () => {
+    const plan = parsePlan(
+      lines(
+        '方案', '一、重点任务', '（一）开展燃气安全排查', '对全镇燃气用户逐户排查。', '（二）组织应急演练', '每季度组织一次。',
+        '二、职责分工', '（一）应急办。牵头负责燃气安全排查，汇总问题清单。', '（二）派出所。负责组织应急演练的现场秩序。',
+      ),
+    );
+    expect(plan.tasks.map((t) => [t.code, t.departments, t.lead])).toEqual([
+      ['1', ['应急办'], ['应急办']],
+      ['2', ['派出所'], []],
+    ]);
+    expect(plan.warnings).toEqual([]);
+  });
+});

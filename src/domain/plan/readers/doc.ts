@@ -1,5 +1,6 @@
-// Old binary Word .doc → blocks, through word-extractor (pure JavaScript). Its text gives
-// table cells separated by tabs, a row per line; runs of such lines become a table.
+// Old binary Word .doc → blocks, through word-extractor (pure JavaScript). Its text ends
+// each table cell with a tab and each row with a tab and a line break. Merges are lost:
+// a merged cell's text is in its first row only (the table reader carries it down).
 import WordExtractor from 'word-extractor';
 import { PlanReadError } from '../errors.ts';
 import type { Block } from './blocks.ts';
@@ -13,25 +14,43 @@ export async function readDocBlocks(bytes: Buffer): Promise<Block[]> {
   } catch {
     throw new PlanReadError('corrupt', 'Word 文档（.doc）已损坏或无法识别。请用 Word 打开后另存为 .docx 再导入。');
   }
-  return linesToBlocks(body.split(/\r\n?|\n/));
+  return bodyToBlocks(body);
 }
 
-/** Lines with tabs in them, one after another, are the rows of a table; the others are paragraphs. */
-export function linesToBlocks(lines: string[]): Block[] {
+/**
+ * Splits word-extractor's text into paragraphs and table rows. A cell ends with a tab and a
+ * row with a tab and a line break; a line break without a tab is a paragraph end, inside a
+ * cell (a cell of several paragraphs) or outside the table.
+ */
+export function bodyToBlocks(body: string): Block[] {
   const blocks: Block[] = [];
-  for (const line of lines) {
-    const isRow = line.includes('\t');
-    const last = blocks.at(-1);
-    if (!isRow) blocks.push({ kind: 'paragraph', text: line });
-    else if (last?.kind === 'table') last.rows.push(rowCells(line));
-    else blocks.push({ kind: 'table', rows: [rowCells(line)] });
+  const paragraphs = (text: string): void => {
+    for (const line of text.split('\n')) blocks.push({ kind: 'paragraph', text: line });
+  };
+  let rest = body.replace(/\r\n?/g, '\n');
+  let inTable = false;
+  while (rest !== '') {
+    const end = rest.indexOf('\t\n');
+    if (end === -1) {
+      paragraphs(rest);
+      break;
+    }
+    let row = rest.slice(0, end);
+    rest = rest.slice(end + 2);
+    if (!inTable) {
+      // The paragraphs before a table end at the last line break before its first cell.
+      const firstCellEnd = row.indexOf('\t');
+      const lastBreak = row.lastIndexOf('\n', firstCellEnd === -1 ? row.length : firstCellEnd);
+      if (lastBreak >= 0) paragraphs(row.slice(0, lastBreak));
+      row = row.slice(lastBreak + 1);
+      blocks.push({ kind: 'table', rows: [] });
+    }
+    const table = blocks.at(-1);
+    if (table?.kind === 'table') table.rows.push(row.split('\t').map((c) => c.trim()));
+    // The table goes on while the next row follows at once; a blank line, or two lines of
+    // text before the next cell (a heading and a paragraph), end it. A single paragraph
+    // between two tables is read as part of the next table's first cell: a known limit.
+    inTable = !rest.startsWith('\n') && rest.indexOf('\t\n') !== -1 && !/^[^\t]*\n[^\t]*\n/.test(rest.slice(0, rest.indexOf('\t\n')));
   }
   return blocks;
-}
-
-function rowCells(line: string): string[] {
-  const cells = line.split('\t').map((c) => c.trim());
-  // A .doc row ends with a tab of its own; drop the empty cell it leaves.
-  if (cells.length > 1 && cells.at(-1) === '') cells.pop();
-  return cells;
 }

@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { PlanReadError } from '../errors.ts';
 import type { Block } from './blocks.ts';
 import { DocxNumbering } from './docx-numbering.ts';
-import { readZipFiles } from './zip.ts';
+import { readZipFiles, refuseDeclaredEntities } from './zip.ts';
 
 type XmlNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
@@ -20,6 +20,7 @@ const PARTS = ['word/document.xml', 'word/numbering.xml', 'word/styles.xml'];
 
 export function readDocxBlocks(bytes: Buffer): Block[] {
   const files = readZipFiles(bytes, (name) => PARTS.includes(name));
+  refuseDeclaredEntities(files);
   const xml = files.get('word/document.xml');
   if (!xml) throw new PlanReadError('unsupported_format', '这个文件不是 Word 文档（.docx），请确认文件类型后再导入。');
   const tree = parseXml(xml);
@@ -78,11 +79,11 @@ class BlockReader {
 
   table(table: XmlNode): string[][] {
     const grid: string[][] = [];
-    for (const row of children(table).filter((n) => tagOf(n) === 'w:tr')) {
+    for (const row of unwrap(children(table), 'w:tr')) {
       const trPr = find(children(row), 'w:trPr');
       const before = Number(attr(find(children(trPr), 'w:gridBefore'), 'w:val') ?? 0) || 0;
       const cells: string[] = Array.from({ length: before }, () => '');
-      for (const cell of children(row).filter((n) => tagOf(n) === 'w:tc').map((c) => this.cell(c))) {
+      for (const cell of unwrap(children(row), 'w:tc').map((c) => this.cell(c))) {
         const column = cells.length;
         const above = grid.at(-1)?.[column] ?? '';
         const text = cell.vMerge === 'continue' ? above : cell.text;
@@ -110,6 +111,16 @@ class BlockReader {
     walk(children(cell));
     return { text: paragraphs.join('\n').trim(), span: Math.min(span, 64), vMerge };
   }
+}
+
+/** The `tag` nodes among `nodes`, looking inside content controls (w:sdt) that wrap rows or cells. */
+function unwrap(nodes: XmlNode[], tag: string): XmlNode[] {
+  return nodes.flatMap((n) => {
+    const t = tagOf(n);
+    if (t === tag) return [n];
+    if (t === 'w:sdt' || t === 'w:sdtContent' || t === 'w:customXml') return unwrap(children(n), tag);
+    return [];
+  });
 }
 
 /** Every w:t of a paragraph in order (runs, hyperlinks, insertions), tabs as spaces. */

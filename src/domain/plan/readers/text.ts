@@ -1,4 +1,6 @@
-// Plain-text plan files: the encodings Chinese offices actually produce.
+// Plain-text plan files: the encodings Chinese offices actually produce, and tables pasted
+// into them.
+import type { Block } from './blocks.ts';
 
 /**
  * Decodes a text file: UTF-8 (BOM stripped) normally; UTF-16 when it starts with a UTF-16
@@ -17,4 +19,19 @@ export function decodeText(bytes: Uint8Array): string {
 
 function stripBom(s: string): string {
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+/**
+ * A table pasted into a text file (cells copied from Excel are tab-separated): runs of lines
+ * with tabs become table rows, other lines paragraphs.
+ */
+export function textBlocks(text: string): Block[] {
+  const blocks: Block[] = [];
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const last = blocks.at(-1);
+    if (!line.includes('\t') || line.trim() === '') blocks.push({ kind: 'paragraph', text: line });
+    else if (last?.kind === 'table') last.rows.push(line.split('\t'));
+    else blocks.push({ kind: 'table', rows: [line.split('\t')] });
+  }
+  return blocks;
 }

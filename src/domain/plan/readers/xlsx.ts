@@ -3,7 +3,7 @@
 import ExcelJS from 'exceljs';
 import { PlanReadError } from '../errors.ts';
 import type { Block } from './blocks.ts';
-import { readZipFiles } from './zip.ts';
+import { readZipFiles, refuseDeclaredEntities } from './zip.ts';
 
 const MAX_ROWS = 5000;
 const MAX_COLUMNS = 60;
@@ -12,6 +12,7 @@ export async function readXlsxBlocks(bytes: Buffer): Promise<Block[]> {
   // Inflate every entry once within the limits before exceljs does: a directory that lies
   // about its sizes is caught here, not inside the library.
   const files = readZipFiles(bytes, () => true);
+  refuseDeclaredEntities(files);
   if (!files.has('xl/workbook.xml')) {
     throw new PlanReadError('unsupported_format', '这个文件不是 Excel 表格（.xlsx），请确认文件类型后再导入。');
   }
@@ -46,6 +47,7 @@ function cellText(cell: ExcelJS.Cell): string {
     // A date typed into a 完成时限 cell: write it the way plans do.
     return `${value.getUTCFullYear()}年${value.getUTCMonth() + 1}月${value.getUTCDate()}日`;
   }
+  if (typeof value === 'object' && 'error' in value) return '';
   if (typeof value === 'object' && 'richText' in value) return value.richText.map((r) => r.text).join('');
   if (typeof value === 'object' && 'result' in value) return value.result === undefined ? '' : String(value.result);
   if (typeof value === 'object' && 'text' in value) return String(value.text);

@@ -109,3 +109,16 @@ export function readZipFiles(bytes: Buffer, wanted: (name: string) => boolean, l
 }
 
 export const isZip = (bytes: Buffer): boolean => bytes.length >= 4 && bytes.readUInt32LE(0) === LOCAL_SIGNATURE;
+
+/**
+ * Office XML never declares entities; a part that does may be an entity-expansion bomb
+ * ("billion laughs"), so it is refused before any XML parser sees it.
+ */
+export function refuseDeclaredEntities(files: Map<string, Buffer>): void {
+  for (const [name, data] of files) {
+    if (!/\.(xml|rels|vml)$/i.test(name)) continue;
+    if (data.includes('<!ENTITY') || data.includes('<!DOCTYPE')) {
+      throw new PlanReadError('corrupt', '文件内容异常（含有不允许的 XML 声明），已拒绝读取。请用 Word 或 Excel 另存一份再导入。');
+    }
+  }
+}
