@@ -58,6 +58,7 @@ const schema = z.object({
   DIGEST_CRON: cronExpr.default('0 9 * * 1'),
   DIGEST_MENTIONS: bool.default(false),
   WORKDAY_ADJUST: bool.default(true),
+  REVIEW_REQUIRED: bool.default(true),
   BOT_URL: optionalText,
 });
 
@@ -89,6 +90,8 @@ export interface Config {
   digestCron: string;
   digestMentions: boolean;
   workdayAdjust: boolean;
+  /** 完成 waits for an admin's 审核通过 (待审核 → 已销号); false closes on the department's word. */
+  reviewRequired: boolean;
   botUrl: string | undefined;
   timeZone: typeof TIME_ZONE;
 }
@@ -148,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     digestCron: v.DIGEST_CRON,
     digestMentions: v.DIGEST_MENTIONS,
     workdayAdjust: v.WORKDAY_ADJUST,
+    reviewRequired: v.REVIEW_REQUIRED,
     botUrl: v.BOT_URL,
     timeZone: TIME_ZONE,
   };

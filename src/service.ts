@@ -85,9 +85,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     stops.push(() => outbox.stop());
 
     const notifier: Notifier = {
-      async notifyUsers(key, userids, text) {
+      async notifyUsers(key, userids, text, opts) {
         if (userids.length === 0) return;
-        await enqueue(store, clock, key, { channel: 'app', body: { touser: userids.join('|'), msgtype: 'text', text: { content: text } } });
+        await enqueue(store, clock, key, { channel: 'app', body: { touser: userids.join('|'), msgtype: 'text', text: { content: text } } }, opts);
         outbox.kick();
       },
     };
@@ -100,13 +100,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, reviewRequired: config.reviewRequired,
       async deliver(key, msg) {
         await enqueue(store, clock, key, msg);
         outbox.kick();
       },
     };
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs) }, COMMANDS);
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), reviewRequired: config.reviewRequired }, COMMANDS);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies });
     const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     const app = createApp({ store, logger, routers });

@@ -18,6 +18,8 @@ export interface JobDeps {
   digestMentions: boolean;
   /** Group robot configured: the digest goes to the 党政办 group too. */
   hasGroupRobot: boolean;
+  /** REVIEW_REQUIRED: with review off nothing waits for 审核, so no 待审核 notice goes out. Default true. */
+  reviewRequired?: boolean;
   /** Durable delivery (the outbox); the same key twice stores one message. */
   deliver(key: string, msg: OutboxMessage): Promise<void>;
 }

@@ -19,7 +19,7 @@ export type OutboxMessage =
 export type OutboxState = 'pending' | 'sent' | 'dead';
 
 /** Stores the message unless one with this key exists; the key makes a rerun of a job harmless. */
-export async function enqueue(store: Store, clock: Clock, key: string, msg: OutboxMessage): Promise<'queued' | 'exists'> {
+export async function enqueue(store: Store, clock: Clock, key: string, msg: OutboxMessage, opts: { notBefore?: Date } = {}): Promise<'queued' | 'exists'> {
   const now = clock.now();
   try {
     await store.models.Outbox.create({
@@ -29,7 +29,8 @@ export async function enqueue(store: Store, clock: Clock, key: string, msg: Outb
       createdAt: now,
       state: 'pending',
       attempts: 0,
-      nextAttemptAt: now,
+      // A notice held back to respect "one of a kind per member per day" waits for its day.
+      nextAttemptAt: opts.notBefore && opts.notBefore > now ? opts.notBefore : now,
     });
     return 'queued';
   } catch (err) {
