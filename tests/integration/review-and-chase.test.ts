@@ -6,6 +6,12 @@ import { ManualClock } from '../../src/clock.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
 import { loopModels } from '../../src/store/loop-models.ts';
+import { createBot } from '../../src/bot/dispatch.ts';
+import { weekKey } from '../../src/domain/period.ts';
+import { buildDigest } from '../../src/jobs/digest.ts';
+import { createLogger } from '../../src/logger.ts';
+import { activePlans } from '../../src/store/plans.ts';
+import { COMMANDS } from '../../handlers/index.ts';
 import { startHarness, type Harness } from '../helpers/bot-harness.ts';
 import { openTestStore } from '../helpers/store.ts';
 
@@ -113,5 +119,34 @@ describe('催办', () => {
 
   it('does not chase a department that has finished', async () => {
     expect(await say('admin', '催办 7.5 经贸办')).toContain('无需催办');
+  });
+});
+
+describe('counted apart: 总览, the digest, 超期', () => {
+  it('总览 counts 待审核 and 已销号 apart', async () => {
+    // 7.5 经贸办 is 已销号; 7.1 经贸办 is 待审核 again after its second 完成.
+    expect(await say('admin', '总览')).toContain('销号：待审核 1　已销号 1');
+  });
+
+  it('the digest counts them apart and lists 超期 tasks; 任务 says how late', async () => {
+    await store.models.Task.updateOne({ code: '7.6' }, { $set: { deadline: '2021-07-20', deadlineText: '2021年7月20日前' } });
+    const plans = await activePlans(store);
+    const built = await buildDigest(store, plans, weekKey(h.clock.now()), h.clock.now(), { mentions: false });
+    expect(built.digest.review).toEqual({ pending: 1, closed: 1, returned: 0 });
+    expect(built.digest.overdue.map((t) => t.code)).toEqual(['7.6']);
+    const text = built.leaderParts.join('\n');
+    expect(text).toContain('销号：待审核 1　已销号 1');
+    expect(text).toMatch(/超期任务\n⏰ 7\.6 [^\n]*经贸办；时限 2021-07-20/);
+    expect(await say('jmb', '任务 7.6')).toContain('已超期 6 天');
+  });
+});
+
+describe('REVIEW_REQUIRED=false', () => {
+  it('closes a 完成 on the department’s word', async () => {
+    const bot = createBot({ store, clock: h.clock, logger: createLogger('silent'), notifier: { notifyUsers: async () => undefined }, reviewRequired: false }, COMMANDS);
+    const reply = await bot.handle({ channel: 'test', userid: 'jmb', text: '完成 7.3 经贸办 已完成', msgId: 'no-review-1', at: h.clock.now() });
+    expect(reply.messages.join('\n')).toContain('已销号');
+    expect(reply.messages.join('\n')).not.toContain('待审核');
+    expect(await say('jmb', '任务 7.3')).toMatch(/经贸办：已销号/);
   });
 });
