@@ -30,7 +30,7 @@ export const taskDetail: CommandSpec = {
       const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
       const more = loop.department(d, r);
       const plain = r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报';
-      return { name: d, icon: more.icon ?? LIGHT_ICON[light], state: more.state ?? plain, lead: task.lead.includes(d) };
+      return { name: d, icon: more.icon ?? LIGHT_ICON[light], state: (more.state ?? plain) + more.suffix, lead: task.lead.includes(d) };
     });
     // Recent reports: the last of each recent week per department, newest first (from the cache, no report scan).
     const recent = [...progress.entries()].flatMap(([id, entries]) => entries.map((e) => ({ ...e, department: id.slice(id.indexOf('|') + 1) })));

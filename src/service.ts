@@ -101,8 +101,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     };
     const jobs: JobDeps = {
       store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, reviewRequired: config.reviewRequired,
-      async deliver(key, msg) {
-        await enqueue(store, clock, key, msg);
+      async deliver(key, msg, opts) {
+        await enqueue(store, clock, key, msg, opts);
         outbox.kick();
       },
     };

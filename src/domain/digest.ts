@@ -88,7 +88,7 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
     if (worst === 'red' || worst === 'yellow') {
       attention.push(line(worst, cs.filter((c) => c.light === worst).map((c) => c.department)));
     }
-    const completed = cs.filter((c) => c.latest?.status === 'done' && !c.doneBefore && c.reportedInPeriod);
+    const completed = cs.filter((c) => c.latest?.status === 'done' && c.review !== 'returned' && !c.doneBefore && c.reportedInPeriod);
     if (completed.length) newlyCompleted.push(line('done', completed.map((c) => c.department)));
     for (const c of cs) {
       if (c.latest?.status === 'blocked') blocked.push(line('red', [c.department], c.latest.note));

@@ -11,7 +11,7 @@ import type { Cell } from '../domain/snapshot.ts';
 import { compareCodes } from '../domain/digest.ts';
 import type { Store } from '../store/database.ts';
 import type { MemberDoc, PlanDoc } from '../store/models.ts';
-import { recordChase } from '../store/chases.ts';
+import { claimNoticeSlot, recordChase } from '../store/chases.ts';
 import { allCharges } from '../store/leader-charges.ts';
 import { loadSnapshot } from '../store/snapshot-queries.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
@@ -69,7 +69,12 @@ export async function buildEscalation(store: Store, plans: PlanDoc[], week: stri
   for (const m of liaisons.members) {
     const mine = escalated.filter((r) => m.departments.includes(r.department));
     if (mine.length === 0) continue;
-    messages.push({ userid: m.userid, text: render('escalation-notice', { week, items: mine, showDepartment: m.departments.length > 1, example: mine[0]!.code }) });
+    // The automatic 催办 and a person's 催办 are one kind: one a day per member, a second waits for the next working day.
+    const slot = await claimNoticeSlot(store, 'chase', m.userid, clock.now());
+    messages.push({
+      userid: m.userid, notBefore: slot.today ? undefined : slot.at,
+      text: render('escalation-notice', { week, items: mine, showDepartment: m.departments.length > 1, example: mine[0]!.code }),
+    });
   }
 
   const leaders = new Map((await store.models.Member.find({ active: true, roles: 'leader' }).lean<MemberDoc[]>()).map((m) => [m.userid, m]));

@@ -30,6 +30,8 @@ const DEFAULT_ESCALATION_SLOT = { minute: 0, hour: 9, weekday: 1 };
 export interface LoopMessage {
   userid: string;
   text: string;
+  /** Held until then: the member already had a message of this kind today (see claimNoticeSlot). */
+  notBefore?: Date;
 }
 
 export type LoopOutcome =
@@ -100,7 +102,7 @@ export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string): P
   let sent = 0;
   for (const m of messages) {
     for (const [i, content] of splitNumbered(m.text, APP_TEXT_MAX_BYTES).entries()) {
-      await deps.deliver(`${runKey}:${m.userid}:${i}`, { channel: 'app', body: { touser: m.userid, msgtype: 'text', text: { content } } });
+      await deps.deliver(`${runKey}:${m.userid}:${i}`, { channel: 'app', body: { touser: m.userid, msgtype: 'text', text: { content } } }, m.notBefore ? { notBefore: m.notBefore } : undefined);
       sent++;
     }
   }

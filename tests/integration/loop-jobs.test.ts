@@ -4,6 +4,7 @@
 // and nobody ever gets two messages of one kind on one day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot/dispatch.ts';
+import type { Notifier } from '../../src/bot/types.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runDueLoopJobs } from '../../src/jobs/loop-run.ts';
@@ -35,7 +36,7 @@ const log: Array<{ day: string; touser: string; content: string }> = [];
 function jobDeps(s: Store, workerId: string): JobDeps {
   return {
     store: s, clock, logger, workerId, digestMentions: false, hasGroupRobot: false,
-    deliver: async (key, msg) => void (await enqueue(s, clock, key, msg)),
+    deliver: async (key, msg, opts) => void (await enqueue(s, clock, key, msg, opts)),
   };
 }
 
@@ -75,7 +76,13 @@ beforeAll(async () => {
   wecom = await startLocalWecom({ clock });
   const client = createWecomClient({ apiBase: wecom.url, corpId: wecom.corpId, secret: wecom.secret, agentId: '1', store, clock, logger, sleep: async () => undefined });
   worker = new OutboxWorker({ store, clock, logger, sender: createWecomSender(client, undefined), workerId: 'w1', sleep: async () => undefined });
-  bot = createBot({ store, clock, logger, notifier: { notifyUsers: async () => undefined } }, COMMANDS);
+  // As the service wires it: notices go into the outbox, a held one with its time.
+  const notifier: Notifier = {
+    async notifyUsers(key, userids, text, opts) {
+      await enqueue(store, clock, key, { channel: 'app', body: { touser: userids.join('|'), msgtype: 'text', text: { content: text } } }, opts);
+    },
+  };
+  bot = createBot({ store, clock, logger, notifier }, COMMANDS);
   expect(await say('admin', '分管 deputy 经贸办', '2021-07-26T08:00:00')).toContain('已记录留痕');
 });
 afterAll(async () => {
@@ -179,6 +186,27 @@ describe('the 待审核 notice', () => {
     expect(second.to('admin')).toContain('另有 2 项此前报完成');
     expect(await say('admin', '审核通过 7.2 经贸办', '2021-08-25T09:00:00')).toContain('已销号');
     expect((await tick('2021-08-25T16:40:00')).to('admin')).toBe('');
+  });
+});
+
+describe('a second 催办 on the same day', () => {
+  it('reaches the liaison through the outbox at once, and a second one the next working day at 09:15', async () => {
+    expect(await say('admin', '催办 7.1 经贸办 请补报技改进展', '2021-08-26T10:00:00')).toContain('已通知 1 人');
+    expect((await tick('2021-08-26T10:00:00')).to('jmb')).toContain('请补报技改进展');
+    const reply = await say('admin', '催办 7.3 经贸办 请报送双20培育进展', '2021-08-26T11:00:00');
+    expect(reply).toContain('顺延至：jmb（8月27日 09:15）');
+    expect((await tick('2021-08-26T11:00:00')).to('jmb')).toBe('');
+    expect((await tick('2021-08-27T09:14:00')).to('jmb')).toBe('');
+    expect((await tick('2021-08-27T09:15:00')).to('jmb')).toContain('请报送双20培育进展');
+  });
+
+  it('holds the automatic 催办 too when a person chased the liaison earlier that day', async () => {
+    expect(await say('admin', '催办 7.1 经贸办 周一请先报技改', '2021-08-30T08:30:00')).toContain('已通知 1 人');
+    const monday = await tick('2021-08-30T09:00:00');
+    expect(monday.outcomes.map((o) => `${o.runKey} ${o.status}`)).toContain('escalation:2021-W34 done');
+    expect(monday.to('jmb')).toContain('周一请先报技改');
+    expect(monday.to('jmb')).not.toContain('连续两周红灯');
+    expect((await tick('2021-08-31T09:15:00')).to('jmb')).toContain('连续两周红灯');
   });
 });
 

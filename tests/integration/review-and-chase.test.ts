@@ -80,6 +80,7 @@ describe('销号 review', () => {
     expect(notice[0]!.text).toContain('缺少佐证材料');
     expect(notice[0]!.text).toContain('完成 7.1');
     expect(await store.models.Audit.countDocuments({ action: 'task.review.return', target: 'task:7.1' })).toBe(1);
+    expect(await say('jmb', '我的任务')).toMatch(/7\.1 [^\n]*\n\s+退回推进中：缺少佐证材料/);
     // A new 完成 (an hour later) makes it 待审核 again.
     h.clock.advance(3600_000);
     expect(await say('jmb', '完成 7.1 已补充验收照片')).toContain('待审核');
@@ -137,7 +138,10 @@ describe('counted apart: 总览, the digest, 超期', () => {
     const text = built.leaderParts.join('\n');
     expect(text).toContain('销号：待审核 1　已销号 1');
     expect(text).toMatch(/超期任务\n⏰ 7\.6 [^\n]*经贸办；时限 2021-07-20/);
-    expect(await say('jmb', '任务 7.6')).toContain('已超期 6 天');
+    const detail = await say('jmb', '任务 7.6');
+    expect(detail).toContain('已超期 6 天');
+    expect(detail).toContain('经贸办：尚未汇报，⏰超期 6 天');
+    expect(await say('jmb', '我的任务')).toMatch(/7\.6 [^\n]*\n\s+尚未汇报，⏰超期 6 天/);
   });
 });
 
