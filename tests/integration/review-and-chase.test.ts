@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
 import { loopModels } from '../../src/store/loop-models.ts';
+import { loopLedger } from '../../src/store/loop-ledger.ts';
 import { createBot } from '../../src/bot/dispatch.ts';
 import { weekKey } from '../../src/domain/period.ts';
 import { buildDigest } from '../../src/jobs/digest.ts';
@@ -152,5 +153,18 @@ describe('REVIEW_REQUIRED=false', () => {
     expect(reply.messages.join('\n')).toContain('已销号');
     expect(reply.messages.join('\n')).not.toContain('待审核');
     expect(await say('jmb', '任务 7.3')).toMatch(/经贸办：已销号/);
+  });
+});
+
+describe('the loop’s figures for pages and the 台账', () => {
+  it('gives each unit its 销号 state, 佐证 and 催办 counts and 超期', async () => {
+    const plan = (await activePlans(store))[0]!;
+    const tasks = await store.models.Task.find({ planId: plan._id }).lean();
+    const id = (code: string) => String(tasks.find((t) => t.code === code)!._id);
+    const ledger = await loopLedger(store, plan._id, tasks, h.clock.now());
+    expect(ledger.get(`${id('7.5')}|经贸办`)).toMatchObject({ review: 'closed', evidence: 0, overdue: false });
+    expect(ledger.get(`${id('7.1')}|经贸办`)).toMatchObject({ review: 'pending' });
+    expect(ledger.get(`${id('7.6')}|经贸办`)).toMatchObject({ review: 'open', chases: 1, overdue: true, lastChase: { actor: 'admin', note: '请本周报送招商进展', kind: 'manual' } });
+    expect(ledger.get(`${id('7.3')}|经贸办`)).toMatchObject({ review: 'closed', chases: 1 });
   });
 });
