@@ -72,7 +72,10 @@ export const chase: CommandSpec = {
       await ctx.notifier.notifyUsers(`chase:${ctx.inbound.msgId ?? now.getTime()}:${String(task._id)}:${userid}`, [userid], text, slot.today ? undefined : { notBefore: slot.at });
     }
     const lines = [`已催办：${label} ${open.join('、')}${note ? `（${note}）` : ''}。`];
-    lines.push(userids.length ? `已通知 ${userids.length} 人。` : `${open.join('、')}没有绑定联络员，未能通知；请管理员先：绑定 账号 ${open[0]}`);
+    const unreached = [];
+    for (const d of open) if ((await liaisonsOf(ctx.store, [d])).filter((u) => u !== ctx.sender.userid).length === 0) unreached.push(d);
+    if (userids.length) lines.push(`已通知 ${userids.length} 人。`);
+    if (unreached.length) lines.push(`${unreached.join('、')}没有绑定联络员，未能通知；请管理员先：绑定 账号 ${unreached[0]}`);
     if (held.length) lines.push(`今天已收到过催办的，顺延至：${held.join('、')}`);
     if (finished.length) lines.push(`${finished.join('、')}已完成，未催办。`);
     lines.push(`查看：任务 ${label}`);

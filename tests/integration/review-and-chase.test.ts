@@ -119,6 +119,13 @@ describe('催办', () => {
     expect(await say('jmb', '催办 7.3')).toContain('只有领导和管理员');
   });
 
+  it('says which departments it could not reach', async () => {
+    const reply = await say('admin', '催办 7.7');
+    expect(reply).toContain('已催办：7.7 自然资源南旺事务中心、村建办');
+    expect(reply).toContain('已通知 1 人');
+    expect(reply).toContain('自然资源南旺事务中心没有绑定联络员');
+  });
+
   it('does not chase a department that has finished', async () => {
     expect(await say('admin', '催办 7.5 经贸办')).toContain('无需催办');
   });
