@@ -12,7 +12,8 @@ import { appendDecision } from '../src/store/reviews.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
 import { cellStates } from './lib/cell-state.ts';
-import { codeLabel, requireTask } from './lib/tasks.ts';
+import { codeLabel, requireActivePlans, requireTask } from './lib/tasks.ts';
+import { pendingReviews } from '../src/store/pending-reviews.ts';
 
 export const MAX_REASON_CHARS = 200;
 
@@ -99,4 +100,19 @@ export const sendBack: CommandSpec = {
   example: '退回 7.1 经贸办 缺少佐证材料',
   access: 'admin',
   run: (ctx, args) => decide(ctx, args, 'returned'),
+};
+
+export const pendingReview: CommandSpec = {
+  name: '待审核',
+  aliases: ['待销号', '审核列表'],
+  summary: '列出报了完成、等待审核销号的任务',
+  args: [],
+  example: '待审核',
+  access: 'admin',
+  async run(ctx) {
+    const plans = await requireActivePlans(ctx);
+    const items = await pendingReviews(ctx.store, plans, ctx.clock.now());
+    if (items.length === 0) return '没有待审核的任务。';
+    return ctx.render('review-notice', { items, older: 0, example: items[0]!, listing: true });
+  },
 };

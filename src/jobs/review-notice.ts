@@ -1,21 +1,10 @@
 // The 待审核 notice: once a working day (16:40), one message per admin listing the units whose 完成 came in since
 // the last notice, with their 佐证 counts, and how many older ones still wait. Nothing new, nothing sent.
 import { render } from '../bot/render.ts';
-import { formatLocal, weekBounds } from '../domain/period.ts';
 import type { Store } from '../store/database.ts';
 import type { MemberDoc, PlanDoc } from '../store/models.ts';
-import { loadSnapshot } from '../store/snapshot-queries.ts';
+import { pendingReviews } from '../store/pending-reviews.ts';
 import type { LoopMessage } from './loop-run.ts';
-
-export interface PendingItem {
-  code: string;
-  title: string;
-  department: string;
-  doneAt: string;
-  note: string;
-  /** 佐证材料 attached to the 完成; photo evidence (issue 11, item 1) fills this in later. */
-  evidence: number;
-}
 
 /** The cutoff of the last finished notice before this run: items done after it are new. */
 export async function previousReviewCutoff(store: Store, runKey: string): Promise<Date | null> {
@@ -24,21 +13,6 @@ export async function previousReviewCutoff(store: Store, runKey: string): Promis
     .filter((r) => r.key !== runKey && r.summary && (r.summary as { cutoff?: unknown }).cutoff)
     .map((r) => new Date((r.summary as { cutoff: Date }).cutoff));
   return cutoffs.length ? new Date(Math.max(...cutoffs.map((d) => d.getTime()))) : null;
-}
-
-export async function pendingReviews(store: Store, plans: PlanDoc[], asOf: Date): Promise<Array<PendingItem & { at: Date }>> {
-  const several = plans.length > 1;
-  const out: Array<PendingItem & { at: Date }> = [];
-  for (const plan of plans) {
-    for (const c of await loadSnapshot(store, plan, weekBounds(asOf), asOf)) {
-      if (c.review !== 'pending' || !c.latest) continue;
-      out.push({
-        code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, department: c.department,
-        at: c.latest.at, doneAt: formatLocal(c.latest.at, 'M月D日 HH:mm'), note: c.latest.note, evidence: 0,
-      });
-    }
-  }
-  return out.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 export async function buildReviewNotice(store: Store, plans: PlanDoc[], since: Date | null, cutoff: Date): Promise<LoopMessage[]> {

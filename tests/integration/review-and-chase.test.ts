@@ -48,6 +48,13 @@ describe('销号 review', () => {
     expect(await say('jmb', '任务 7.5')).toMatch(/经贸办：已完成，待审核/);
   });
 
+  it('lists what waits for review on request, with 佐证 counts', async () => {
+    const list = await say('admin', '待审核');
+    expect(list).toContain('待审核 1 项');
+    expect(list).toMatch(/· 7\.5 [^\n]*（经贸办，7月26日 10:00，佐证 0 份）：电商培训全部完成/);
+    expect(list).toContain('通过：审核通过 7.5 经贸办');
+  });
+
   it('closes it with 审核通过 (已销号), audited, and refuses a second approval without writing', async () => {
     expect(await say('admin', '审核通过 7.5 经贸办')).toContain('已销号');
     const detail = await say('jmb', '任务 7.5');
