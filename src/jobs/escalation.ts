@@ -36,7 +36,8 @@ function reasonOf(c: Cell): string {
   return c.latest ? `两周以上未汇报（上次：${describeProgress(c.latest)}）` : '两周以上未汇报';
 }
 
-export async function buildEscalation(store: Store, plans: PlanDoc[], week: string, now: Date, clock: Clock): Promise<{ messages: LoopMessage[]; chased: number }> {
+/** `preview` writes nothing: no 催办 recorded, no daily claim taken (the CLI's look before a run). */
+export async function buildEscalation(store: Store, plans: PlanDoc[], week: string, now: Date, clock: Clock, opts: { preview?: boolean } = {}): Promise<{ messages: LoopMessage[]; chased: number }> {
   const start = weekStart(week);
   if (!start) throw new Error(`not a week: ${week}`);
   const end = new Date(start.getTime() + WEEK);
@@ -53,7 +54,7 @@ export async function buildEscalation(store: Store, plans: PlanDoc[], week: stri
       const escalated = redBefore.has(`${c.task.id}|${c.department}`);
       const item = { code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, department: c.department, reason: reasonOf(c), escalated };
       red.push(item);
-      if (!escalated) continue;
+      if (!escalated || opts.preview) continue;
       const { created } = await recordChase(store, {
         task: { _id: new Types.ObjectId(c.task.id), code: c.task.code, planId: plan._id }, department: c.department,
         kind: 'auto', actor: ESCALATION_ACTOR, note: `连续两周红灯：${item.reason}`, at: clock.now(), idempotencyKey: `auto:${week}`,
@@ -70,7 +71,7 @@ export async function buildEscalation(store: Store, plans: PlanDoc[], week: stri
     const mine = escalated.filter((r) => m.departments.includes(r.department));
     if (mine.length === 0) continue;
     // The automatic 催办 and a person's 催办 are one kind: one a day per member, a second waits for the next working day.
-    const slot = await claimNoticeSlot(store, 'chase', m.userid, clock.now());
+    const slot = opts.preview ? { today: true, at: now } : await claimNoticeSlot(store, 'chase', m.userid, clock.now());
     messages.push({
       userid: m.userid, notBefore: slot.today ? undefined : slot.at,
       text: render('escalation-notice', { week, items: mine, showDepartment: m.departments.length > 1, example: mine[0]!.code }),

@@ -8,6 +8,9 @@ import type { Notifier } from '../../src/bot/types.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runDueLoopJobs } from '../../src/jobs/loop-run.ts';
+import { runLoopCommand } from '../../src/cli/loop.ts';
+import type { CliContext } from '../../src/cli/runtime.ts';
+import { loadConfig } from '../../src/config.ts';
 import type { JobDeps } from '../../src/jobs/run-job.ts';
 import type { ScheduleSettings } from '../../src/jobs/scheduler.ts';
 import { createWecomSender, enqueue, OutboxWorker } from '../../src/outbox/outbox.ts';
@@ -210,6 +213,23 @@ describe('a second 催办 on the same day', () => {
     expect(monday.to('jmb')).toContain('周一请先报技改');
     expect(monday.to('jmb')).not.toContain('连续两周红灯');
     expect((await tick('2021-08-31T09:15:00')).to('jmb')).toContain('连续两周红灯');
+  });
+});
+
+describe('loop --preview', () => {
+  it('shows who would get what, and writes nothing', async () => {
+    const { Chase, NoticeClaim } = await loopModels(store);
+    const before = { chases: await Chase.countDocuments({}), claims: await NoticeClaim.countDocuments({}), outbox: await store.models.Outbox.countDocuments({}) };
+    clock.set(shanghai('2021-09-06T08:00:00'));
+    const lines: string[] = [];
+    const ctx: CliContext = {
+      config: loadConfig({}, { dotenvPath: null }), logger, clock, out: (l) => lines.push(l), store: async () => store, close: async () => undefined,
+    };
+    expect(await runLoopCommand(['--preview', '--json'], ctx)).toBe(0);
+    const json = JSON.parse(lines[0]!) as Record<string, string[]>;
+    expect(json.escalation).toEqual(expect.arrayContaining(['jmb', 'deputy']));
+    expect(json.reviewNotice).toEqual(['admin']);
+    expect({ chases: await Chase.countDocuments({}), claims: await NoticeClaim.countDocuments({}), outbox: await store.models.Outbox.countDocuments({}) }).toEqual(before);
   });
 });
 
