@@ -124,6 +124,16 @@ describe('催办', () => {
     expect(await say('deputy', '催办 7.7 村建办')).toContain('不在你的分管范围内');
     expect(await say('deputy', '催办 7.3 经贸办 抓紧')).toContain('已催办');
     expect(await say('jmb', '催办 7.3')).toContain('只有领导和管理员');
+    expect(await say('admin', '分管 deputy 火星办')).toContain('没有找到部门“火星办”');
+    expect(await say('admin', '分管 jmb 经贸办')).toContain('jmb 不是领导');
+    expect(await store.models.Audit.countDocuments({ action: 'member.charge' })).toBe(1);
+  });
+
+  it('clears a leader’s charge with “无”, audited, and the leader can no longer chase', async () => {
+    expect(await say('admin', '分管 deputy 无')).toContain('经贸办、财政所 → （无）');
+    expect(await say('deputy', '催办 7.3 经贸办')).toContain('你还没有分管的部门');
+    expect(await say('admin', '分管 deputy 经贸办，财政所')).toContain('（无） → 经贸办、财政所');
+    expect(await store.models.Audit.countDocuments({ action: 'member.charge', target: 'member:deputy' })).toBe(3);
   });
 
   it('says which departments it could not reach', async () => {
