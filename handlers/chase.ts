@@ -55,14 +55,13 @@ export const chase: CommandSpec = {
     }
     const now = ctx.clock.now();
     const actor = ctx.sender.member?.name || ctx.sender.userid;
-    let created = 0;
+    // Keyed by the message: the same message again (its first run crashed midway) records nothing twice, and its
+    // notices below carry the same keys, so the outbox holds each once.
     for (const department of open) {
-      const r = await recordChase(ctx.store, {
+      await recordChase(ctx.store, {
         task, department, kind: 'manual', actor: ctx.sender.userid, note, at: now, idempotencyKey: ctx.inbound.msgId ? `msg:${ctx.inbound.msgId}` : null,
       });
-      if (r.created) created++;
     }
-    if (created === 0) return `任务 ${label} 的这次催办已记录过，没有重复发送。`; // a redelivered message
     const userids = (await liaisonsOf(ctx.store, open)).filter((u) => u !== ctx.sender.userid).sort();
     const text = ctx.render('chase-notice', { code: label, title: task.title, departments: open.join('、'), note, actor, deadline: task.deadlineText ?? task.deadline });
     const held: string[] = [];

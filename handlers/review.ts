@@ -8,7 +8,9 @@ import { REVIEW_LABEL } from '../src/domain/review.ts';
 import { taskAuditTarget } from '../src/store/audit.ts';
 import { claimNoticeSlot } from '../src/store/chases.ts';
 import { activePlans } from '../src/store/plans.ts';
-import { appendDecision } from '../src/store/reviews.ts';
+import { appendDecision, decisionOfMessage } from '../src/store/reviews.ts';
+import type { ReviewDoc } from '../src/store/loop-models.ts';
+import type { TaskDoc } from '../src/store/models.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
 import { cellStates } from './lib/cell-state.ts';
@@ -32,10 +34,12 @@ async function decide(ctx: CommandContext, args: ArgValues, decision: 'approved'
   if ([...reason].length > MAX_REASON_CHARS) {
     throw new BotError('reason_too_long', `原因太长（${[...reason].length} 字），请控制在 ${MAX_REASON_CHARS} 字以内，未做修改。`);
   }
+  // The same message again (its first run crashed after the decision): finish what it started, decide nothing new.
+  const earlier = await decisionOfMessage(ctx.store, ctx.inbound.msgId, task._id, department);
+  if (earlier) return announce(ctx, task, label, department, earlier, earlier.decision === 'approved' ? REVIEW_LABEL.pending : null);
   const state = (await cellStates(ctx.store, task, [department])).get(department)!;
   const now = ctx.clock.now();
   const { state: current } = state.review;
-  const before = current;
   if (decision === 'approved' && current === 'closed') return `${department}的任务 ${label} 已销号，未做修改。\n查看：任务 ${label}`;
   if (decision === 'approved' && current !== 'pending') {
     throw new BotError('not_pending', refusal(label, department, current, state.latest ? describeProgress(state.latest) : null, '审核通过'));
@@ -43,19 +47,33 @@ async function decide(ctx: CommandContext, args: ArgValues, decision: 'approved'
   if (decision === 'returned' && current !== 'pending' && current !== 'closed') {
     throw new BotError('not_pending', refusal(label, department, current, state.latest ? describeProgress(state.latest) : null, '退回'));
   }
-  const { decision: stored, created } = await appendDecision(ctx.store, {
+  const { decision: stored } = await appendDecision(ctx.store, {
     task, department, decision, reason, actor: ctx.sender.userid, at: now, sourceMsgId: ctx.inbound.msgId,
   });
-  if (!created) return confirmation(label, department, decision, reason, 0, null); // a redelivery: written once
-  await ctx.store.models.Audit.create({
-    at: now, actor: ctx.sender.userid, action: decision === 'approved' ? 'task.review.approve' : 'task.review.return',
-    ...taskAuditTarget(task), before: REVIEW_LABEL[before], after: decision === 'approved' ? REVIEW_LABEL.closed : REVIEW_LABEL.returned,
-    note: [department, reason].filter(Boolean).join('：'),
-  });
+  return announce(ctx, task, label, department, stored, REVIEW_LABEL[current]);
+}
+
+/**
+ * What follows a decision: its audit entry and, for a 退回, the liaisons' notice. Safe to run again for the same
+ * decision: the audit entry is written once (looked up by the decision's moment) and the notices carry its key.
+ */
+async function announce(ctx: CommandContext, task: TaskDoc, label: string, department: string, stored: ReviewDoc, before: string | null) {
+  const { decision, reason } = stored;
+  const action = decision === 'approved' ? 'task.review.approve' : 'task.review.return';
+  const target = taskAuditTarget(task);
+  if ((await ctx.store.models.Audit.countDocuments({ action, ...target, at: stored.at, actor: stored.actor })) === 0) {
+    await ctx.store.models.Audit.create({
+      at: stored.at, actor: stored.actor, action, ...target,
+      before: before ?? REVIEW_LABEL.pending, after: decision === 'approved' ? REVIEW_LABEL.closed : REVIEW_LABEL.returned,
+      note: [department, reason].filter(Boolean).join('：'),
+    });
+  }
   if (decision === 'approved') return confirmation(label, department, decision, reason, 0, null);
 
-  const userids = (await liaisonsOf(ctx.store, [department])).filter((u) => u !== ctx.sender.userid).sort();
-  const text = ctx.render('return-notice', { code: label, title: task.title, department, reason, actor: ctx.sender.member?.name || ctx.sender.userid });
+  const now = ctx.clock.now();
+  const userids = (await liaisonsOf(ctx.store, [department])).filter((u) => u !== stored.actor).sort();
+  const actor = ctx.sender.userid === stored.actor ? ctx.sender.member?.name || stored.actor : stored.actor;
+  const text = ctx.render('return-notice', { code: label, title: task.title, department, reason, actor });
   const held: string[] = [];
   for (const userid of userids) {
     const slot = await claimNoticeSlot(ctx.store, 'review-return', userid, now);

@@ -16,9 +16,20 @@ export interface NewDecision {
   sourceMsgId: string | null;
 }
 
+function decisionKey(sourceMsgId: string, taskId: Types.ObjectId, department: string): string {
+  return `msg:${sourceMsgId}|${String(taskId)}|${department}`;
+}
+
+/** The decision a message already made, if it got that far before (a redelivery after a crash). */
+export async function decisionOfMessage(store: Store, sourceMsgId: string | null, taskId: Types.ObjectId, department: string): Promise<ReviewDoc | null> {
+  if (!sourceMsgId) return null;
+  const { Review } = await loopModels(store);
+  return Review.findOne({ _id: decisionKey(sourceMsgId, taskId, department) }).lean<ReviewDoc>();
+}
+
 export async function appendDecision(store: Store, d: NewDecision): Promise<{ decision: ReviewDoc; created: boolean }> {
   const { Review } = await loopModels(store);
-  const key = d.sourceMsgId ? `msg:${d.sourceMsgId}|${String(d.task._id)}|${d.department}` : `local:${new Types.ObjectId().toHexString()}`;
+  const key = d.sourceMsgId ? decisionKey(d.sourceMsgId, d.task._id, d.department) : `local:${new Types.ObjectId().toHexString()}`;
   const doc: ReviewDoc = {
     _id: key, key, planId: d.task.planId, taskId: d.task._id, taskCode: d.task.code, department: d.department,
     decision: d.decision, reason: d.reason, actor: d.actor, at: d.at,

@@ -192,3 +192,24 @@ describe('the loop’s figures for pages and the 台账', () => {
     expect(ledger.get(`${id('7.3')}|经贸办`)).toMatchObject({ review: 'closed', chases: 1 });
   });
 });
+
+describe('the same message handled again (a crash after the decision, before the reply)', () => {
+  it('records a 退回 and a 催办 once, audits once, and does not refuse its own decision', async () => {
+    await say('jmb', '完成 7.17 经贸办 科技创新项目完成');
+    const { Review, Chase } = await loopModels(store);
+    const inbound = (text: string, msgId: string) => ({ channel: 'test' as const, userid: 'admin', text, msgId, at: h.clock.now() });
+    const first = await h.bot.handle(inbound('退回 7.17 经贸办 缺少验收报告', 'again-1'));
+    const again = await h.bot.handle(inbound('退回 7.17 经贸办 缺少验收报告', 'again-1'));
+    expect(first.messages.join('\n')).toMatch(/^已退回：7\.17 经贸办（缺少验收报告）/);
+    expect(again.messages.join('\n')).toMatch(/^已退回：7\.17 经贸办（缺少验收报告）/);
+    expect(await Review.countDocuments({ taskCode: '7.17' })).toBe(1);
+    expect(await store.models.Audit.countDocuments({ action: 'task.review.return', target: 'task:7.17' })).toBe(1);
+    const keys = h.notified.filter((n) => n.text.includes('缺少验收报告')).map((n) => n.key);
+    expect(new Set(keys).size).toBe(1); // the outbox stores one message per key
+
+    await h.bot.handle(inbound('催办 7.18 经贸办 请报人才项目', 'again-2'));
+    await h.bot.handle(inbound('催办 7.18 经贸办 请报人才项目', 'again-2'));
+    expect(await Chase.countDocuments({ taskCode: '7.18' })).toBe(1);
+    expect(new Set(h.notified.filter((n) => n.text.includes('请报人才项目')).map((n) => n.key)).size).toBe(1);
+  });
+});
