@@ -6,6 +6,9 @@ import type { PlanDoc, TaskDoc } from '../src/store/models.ts';
 import { progressId, progressOf } from '../src/store/progress-cache.ts';
 import { activeTasks, isNamedResponsible } from '../src/store/task-queries.ts';
 import { codeLabel, requireActivePlans } from './lib/tasks.ts';
+import { describeCell } from './lib/task-loop.ts';
+import { decisionsOfPlan } from '../src/store/reviews.ts';
+import { cellKey } from '../src/domain/review.ts';
 
 export const myTasks: CommandSpec = {
   name: '我的任务',
@@ -31,15 +34,17 @@ export const myTasks: CommandSpec = {
         ...collective.map((t) => ({ taskId: t._id, department: depts[0]! })),
       ];
       const progress = await progressOf(ctx.store, cells);
+      const decisions = await decisionsOfPlan(ctx.store, plan._id);
       const row = (t: TaskDoc, dept: string) => {
         const r = progress.get(progressId(t._id, dept))?.[0] ?? null;
         const light = statusLight({ now, since: t.createdAt ?? now, latest: r, deadline: t.deadline, planStart: plan.date });
+        const loop = describeCell(plan, t, r, decisions.get(cellKey(String(t._id), dept)) ?? [], now);
         return {
           code: codeLabel(plan, t, plans),
           title: t.title,
-          icon: LIGHT_ICON[light],
+          icon: loop.icon ?? LIGHT_ICON[light],
           dept: depts.length > 1 ? dept : null,
-          last: r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报',
+          last: (loop.state ?? (r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报')) + loop.suffix,
         };
       };
       const rows = named.flatMap((t) => depts.filter((d) => isNamedResponsible(t, d)).map((d) => row(t, d)));

@@ -13,7 +13,13 @@ function tally(cells: Cell[]) {
   for (const c of cells) lights[c.light]++;
   const expected = cells.filter(isExpected);
   const reported = expected.filter((c) => c.reportedInPeriod).length;
-  return { lights, total: cells.length, rate: expected.length ? Math.round((reported / expected.length) * 100) : 100 };
+  // 销号 review and deadlines, counted apart: 待审核 is done by the department but not yet accepted.
+  const review = { pending: 0, closed: 0, returned: 0, overdue: 0 };
+  for (const c of cells) {
+    if (c.review !== 'open') review[c.review]++;
+    if (c.overdue) review.overdue++;
+  }
+  return { lights, total: cells.length, rate: expected.length ? Math.round((reported / expected.length) * 100) : 100, review };
 }
 
 function groupBy<K>(cells: Cell[], key: (c: Cell) => K): Map<K, Cell[]> {

@@ -4,6 +4,7 @@ import { describeProgress, type Progress } from '../src/domain/progress.ts';
 import { appendReport } from '../src/store/reports.ts';
 import { chooseDepartment, codeLabel, requireTask } from './lib/tasks.ts';
 import { activePlans } from '../src/store/plans.ts';
+import { appendDecision } from '../src/store/reviews.ts';
 
 export const MAX_NOTE_CHARS = 500;
 
@@ -26,11 +27,18 @@ export async function recordReport(ctx: CommandContext, args: ArgValues, named: 
     task, department, userid: ctx.sender.userid, at: ctx.inbound.at, status: progress.status,
     percent: progress.percent, note, sourceMsgId: ctx.inbound.msgId, seq: ctx.inbound.seq,
   });
+  const done = report.status === 'done';
+  if (done && ctx.reviewRequired === false) {
+    // Review is off: the department's word closes it, recorded as the system's approval so the state reads the same.
+    await appendDecision(ctx.store, {
+      task, department, decision: 'approved', reason: '', actor: 'system:auto', at: report.at, sourceMsgId: report._id,
+    });
+  }
   return {
     template: 'report-recorded',
     view: {
       code: label, title: task.title, department, progress: describeProgress(report),
-      note: report.note, duplicate: !created, done: report.status === 'done',
+      note: report.note, duplicate: !created, done, review: done ? (ctx.reviewRequired === false ? 'closed' : 'pending') : null,
     },
   };
 }

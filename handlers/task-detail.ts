@@ -8,6 +8,7 @@ import { activePlans } from '../src/store/plans.ts';
 import { taskAuditFilter } from '../src/store/audit.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 import { taskPageUrl } from '../src/web/links.ts';
+import { taskLoop } from './lib/task-loop.ts';
 
 export const taskDetail: CommandSpec = {
   name: '任务',
@@ -24,17 +25,21 @@ export const taskDetail: CommandSpec = {
     const responsible = task.collective ? await concreteDepartments(ctx.store) : task.departments;
     const progress = await progressOf(ctx.store, responsible.map((d) => ({ taskId: task._id, department: d })));
     const shown = task.collective ? responsible.filter((d) => progress.has(progressId(task._id, d))) : responsible;
+    const loop = await taskLoop(ctx.store, plan, task, now);
     const departments = shown.map((d) => {
       const r = progress.get(progressId(task._id, d))?.[0] ?? null;
       const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
-      return { name: d, icon: LIGHT_ICON[light], state: r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报', lead: task.lead.includes(d) };
+      const more = loop.department(d, r);
+      const plain = r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报';
+      return { name: d, icon: more.icon ?? LIGHT_ICON[light], state: (more.state ?? plain) + more.suffix, lead: task.lead.includes(d) };
     });
     // Recent reports: the last of each recent week per department, newest first (from the cache, no report scan).
     const recent = [...progress.entries()].flatMap(([id, entries]) => entries.map((e) => ({ ...e, department: id.slice(id.indexOf('|') + 1) })));
     const reports = recent.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, 5).map((r) => ({
       when: formatLocal(r.at, 'M月D日 HH:mm'), department: r.department, progress: describeProgress(r), note: r.note,
     }));
-    const history = (await ctx.store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1 }).limit(5).lean()).map((a) => ({
+    // 审核 decisions are listed apart (审核记录); the change history keeps to responsibility and cadence.
+    const history = (await ctx.store.models.Audit.find({ ...taskAuditFilter(task), action: { $nin: ['task.review.approve', 'task.review.return'] } }).sort({ at: -1 }).limit(5).lean()).map((a) => ({
       when: formatLocal(a.at, 'M月D日'),
       actor: a.actor,
       before: Array.isArray(a.before) ? a.before.join('、') : String(a.before ?? ''),
@@ -49,6 +54,7 @@ export const taskDetail: CommandSpec = {
         section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
         departments, silent: responsible.length - shown.length, reports, history, mine,
         link: ctx.webBaseUrl ? taskPageUrl(ctx.webBaseUrl, plan, task.code) : null,
+        overdue: loop.overdue, reviews: loop.reviews, chases: loop.chases, chaseCount: loop.chaseCount,
       },
     };
   },

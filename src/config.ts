@@ -59,6 +59,7 @@ const schema = z.object({
   DIGEST_CRON: cronExpr.default('0 9 * * 1'),
   DIGEST_MENTIONS: bool.default(false),
   WORKDAY_ADJUST: bool.default(true),
+  REVIEW_REQUIRED: bool.default(true),
   BOT_URL: optionalText,
   WEB_BASE_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), {
     message: 'must be an http(s) address without query, e.g. https://duban.example.gov.cn',
@@ -104,6 +105,8 @@ export interface Config {
   digestCron: string;
   digestMentions: boolean;
   workdayAdjust: boolean;
+  /** 完成 waits for an admin's 审核通过 (待审核 → 已销号); false closes on the department's word. */
+  reviewRequired: boolean;
   botUrl: string | undefined;
   web: WebConfig;
   timeZone: typeof TIME_ZONE;
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     digestCron: v.DIGEST_CRON,
     digestMentions: v.DIGEST_MENTIONS,
     workdayAdjust: v.WORKDAY_ADJUST,
+    reviewRequired: v.REVIEW_REQUIRED,
     botUrl: v.BOT_URL,
     web: {
       baseUrl: v.WEB_BASE_URL?.replace(/\/+$/, ''),

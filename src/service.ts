@@ -116,9 +116,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     stops.push(() => outbox.stop());
 
     const notifier: Notifier = {
-      async notifyUsers(key, userids, text) {
+      async notifyUsers(key, userids, text, opts) {
         if (userids.length === 0) return;
-        await enqueue(store, clock, key, { channel: 'app', body: { touser: userids.join('|'), msgtype: 'text', text: { content: text } } });
+        await enqueue(store, clock, key, { channel: 'app', body: { touser: userids.join('|'), msgtype: 'text', text: { content: text } } }, opts);
         outbox.kick();
       },
     };
@@ -131,13 +131,13 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl,
-      async deliver(key, msg) {
-        await enqueue(store, clock, key, msg);
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired,
+      async deliver(key, msg, opts) {
+        await enqueue(store, clock, key, msg, opts);
         outbox.kick();
       },
     };
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl }, COMMANDS);
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired }, COMMANDS);
     const ledger = createInboundLedger(store, clock);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
     const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];

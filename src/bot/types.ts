@@ -33,7 +33,8 @@ export interface Sender {
 
 /** Tells people something outside the current conversation (reassignments, weekly jobs). */
 export interface Notifier {
-  notifyUsers(key: string, userids: string[], text: string): Promise<void>;
+  /** `notBefore`: hold the message until then (a second notice of a kind the same day waits for the next). */
+  notifyUsers(key: string, userids: string[], text: string, opts?: { notBefore?: Date }): Promise<void>;
 }
 
 /** A handler may ask to run one of the weekly jobs now; wired by the composition root. */
@@ -50,4 +51,6 @@ export interface BotDeps {
   jobs?: JobRunner;
   /** WEB_BASE_URL when the pages are published: replies then link to them. */
   webBaseUrl?: string;
+  /** 完成 waits for an admin's 审核通过 (待审核) unless this is false (REVIEW_REQUIRED). Default true. */
+  reviewRequired?: boolean;
 }

@@ -7,6 +7,7 @@ import { MEMBERS_USAGE, runMembersCommand } from './members.ts';
 import { runSayCommand, SAY_USAGE } from './say.ts';
 import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
 import { DIGEST_USAGE, REMIND_USAGE, runDigestCommand, runRemindCommand } from './jobs.ts';
+import { LOOP_USAGE, runLoopCommand } from './loop.ts';
 import { CliUsageError, createCliContext, type CliContext } from './runtime.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   wecom: { usage: WECOM_USAGE, run: runWecomCommand },
   digest: { usage: DIGEST_USAGE, run: runDigestCommand },
   remind: { usage: REMIND_USAGE, run: runRemindCommand },
+  loop: { usage: LOOP_USAGE, run: runLoopCommand },
   say: { usage: SAY_USAGE, run: runSayCommand },
   ledger: { usage: LEDGER_USAGE, run: runLedgerCommand },
   db: { usage: DB_USAGE, run: runDbCommand },

@@ -32,6 +32,10 @@ export interface Digest {
   attention: TaskLine[]; // red and yellow tasks, worst first
   lights: Record<Light, number>;
   taskCount: number;
+  /** 销号 review of the (task, department) pairs: 待审核, 已销号, and 退回 (back to 推进中). */
+  review: { pending: number; closed: number; returned: number };
+  /** Tasks past their deadline with departments not done (超期), by code. */
+  overdue: TaskLine[];
 }
 
 const LIGHT_RANK: Record<Light, number> = { red: 0, yellow: 1, green: 2, done: 3 };
@@ -50,7 +54,9 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
   const tasks = new Map<string, { cells: Cell[] }>();
   let expected = 0;
   let reported = 0;
+  const review = { pending: 0, closed: 0, returned: 0 };
   for (const c of cells) {
+    if (c.review !== 'open') review[c.review]++;
     byStatus[c.latest?.status ?? 'none']++;
     const d = depts.get(c.department) ?? { expected: 0, reported: 0 };
     depts.set(c.department, d);
@@ -71,6 +77,7 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
   const attention: TaskLine[] = [];
   const newlyCompleted: TaskLine[] = [];
   const blocked: TaskLine[] = [];
+  const overdue: TaskLine[] = [];
   for (const { cells: cs } of tasks.values()) {
     const task = cs[0]!.task;
     const worst = cs.reduce((w, c) => (LIGHT_RANK[c.light] < LIGHT_RANK[w] ? c.light : w), 'done' as Light);
@@ -81,12 +88,15 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
     if (worst === 'red' || worst === 'yellow') {
       attention.push(line(worst, cs.filter((c) => c.light === worst).map((c) => c.department)));
     }
-    const completed = cs.filter((c) => c.latest?.status === 'done' && !c.doneBefore && c.reportedInPeriod);
+    const completed = cs.filter((c) => c.latest?.status === 'done' && c.review !== 'returned' && !c.doneBefore && c.reportedInPeriod);
     if (completed.length) newlyCompleted.push(line('done', completed.map((c) => c.department)));
     for (const c of cs) {
       if (c.latest?.status === 'blocked') blocked.push(line('red', [c.department], c.latest.note));
     }
+    const late = cs.filter((c) => c.overdue);
+    if (late.length) overdue.push(line('red', late.map((c) => c.department), task.deadline ?? undefined));
   }
+  overdue.sort((a, b) => compareCodes(a.code, b.code));
   attention.sort((a, b) => LIGHT_RANK[a.light] - LIGHT_RANK[b.light] || compareCodes(a.code, b.code));
   newlyCompleted.sort((a, b) => compareCodes(a.code, b.code));
   blocked.sort((a, b) => compareCodes(a.code, b.code));
@@ -97,7 +107,7 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
   return {
     week, expected, reported, rate: pct(reported, expected), byStatus, departments, newlyCompleted, blocked,
     silentDepartments: departments.filter((d) => d.reported === 0).map((d) => d.name),
-    attention, lights, taskCount: tasks.size,
+    attention, lights, taskCount: tasks.size, review, overdue,
   };
 }
 

@@ -1,7 +1,8 @@
 // Where every (task, department) stands in a period: the shared basis of 待汇报, 总览, the reminder and
 // the digest. Pure: tasks, departments and reports in, cells out; the clock's "as of" is passed in.
 import type { Cadence, ReportStatus } from '../store/models.ts';
-import { monthKey } from './period.ts';
+import { monthKey, shanghaiDate } from './period.ts';
+import { cellKey, reviewStateOf, type ReviewDecision, type ReviewState } from './review.ts';
 import { statusLight, type Light } from './status-light.ts';
 
 export interface SnapshotTask {
@@ -40,6 +41,10 @@ export interface Cell {
   /** Owes a report in this period: not done, and not reported in the period (month, for monthly tasks). */
   owes: boolean;
   light: Light;
+  /** 销号 review: 待审核 / 已销号 / 退回 (a returned cell counts as not done). */
+  review: ReviewState;
+  /** Past its deadline (as of `asOf`) and not done: 超期. */
+  overdue: boolean;
 }
 
 export interface SnapshotInput {
@@ -52,6 +57,8 @@ export interface SnapshotInput {
   /** The moment the snapshot describes: now, or the end of a past period. */
   asOf: Date;
   planStart: string | null;
+  /** 销号 decisions by cell (`taskId|department`); none means nothing was reviewed yet. */
+  decisions?: ReadonlyMap<string, readonly ReviewDecision[]>;
 }
 
 /**
@@ -91,13 +98,20 @@ export function buildSnapshot(input: SnapshotInput): Cell[] {
         } else if (r.at < input.period.end) reportedInPeriod = true;
         if (monthKey(r.at) === asOfMonth) reportedInMonth = true;
       }
-      const doneBefore = latestBefore?.status === 'done';
-      const done = latest?.status === 'done';
+      const decisions = input.decisions?.get(cellKey(task.id, department)) ?? [];
+      const review = reviewStateOf(latest, decisions, input.asOf);
+      // A 完成 sent back (退回) is 推进中 again from the moment of the decision, and owes a report again.
+      const returned = review.state === 'returned';
+      const doneBefore = latestBefore?.status === 'done' && reviewStateOf(latestBefore, decisions, input.period.start).state !== 'returned';
+      const done = latest?.status === 'done' && !returned;
       const reported = task.cadence === 'monthly' ? reportedInMonth : reportedInPeriod;
+      const effective = returned ? { at: review.decision!.at, status: 'in_progress' as const, percent: null } : latest;
       cells.push({
         task, department, latest, latestBefore, reportedInPeriod, doneBefore,
-        owes: !done && !reported,
-        light: statusLight({ now: input.asOf, since: task.since, latest, deadline: task.deadline, planStart: input.planStart }),
+        owes: !done && (returned || !reported),
+        light: statusLight({ now: input.asOf, since: task.since, latest: effective, deadline: task.deadline, planStart: input.planStart }),
+        review: review.state,
+        overdue: !done && !!task.deadline && shanghaiDate(input.asOf) > task.deadline,
       });
     }
   }

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
+import { loopModels } from '../store/loop-models.ts';
 import { shanghaiDate } from '../domain/period.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -12,6 +13,8 @@ export const RETENTION = {
   inboundDays: 7,
   /** Delivered messages stay a month for "did it go out?" questions; dead letters stay until someone looks. */
   sentOutboxDays: 30,
+  /** "One notice of a kind per member per day" claims matter for their day (held ones a few days ahead). */
+  noticeClaimDays: 60,
 } as const;
 
 export interface CleanupResult {
@@ -19,6 +22,7 @@ export interface CleanupResult {
   outbox: number;
   claims: number;
   tokens: number;
+  noticeClaims: number;
 }
 
 export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult> {
@@ -29,7 +33,9 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const outbox = await Outbox.deleteMany({ state: 'sent', sentAt: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
   const claims = await OutboxClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
   const tokens = await Token.deleteMany({ expiresAt: { $lt: new Date(now - DAY) } });
-  return { inbound: inbound.deletedCount, outbox: outbox.deletedCount, claims: claims.deletedCount, tokens: tokens.deletedCount };
+  const { NoticeClaim } = await loopModels(store);
+  const noticeClaims = await NoticeClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.noticeClaimDays * DAY) } });
+  return { inbound: inbound.deletedCount, outbox: outbox.deletedCount, claims: claims.deletedCount, tokens: tokens.deletedCount, noticeClaims: noticeClaims.deletedCount };
 }
 
 /** Once a day, whichever instance gets there first (claimed like the weekly jobs). */

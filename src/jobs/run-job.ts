@@ -21,8 +21,10 @@ export interface JobDeps {
   hasGroupRobot: boolean;
   /** WEB_BASE_URL when the pages are published: reminders link to them. */
   webBaseUrl?: string;
+  /** REVIEW_REQUIRED: with review off nothing waits for 审核, so no 待审核 notice goes out. Default true. */
+  reviewRequired?: boolean;
   /** Durable delivery (the outbox); the same key twice stores one message. */
-  deliver(key: string, msg: OutboxMessage): Promise<void>;
+  deliver(key: string, msg: OutboxMessage, opts?: { notBefore?: Date }): Promise<void>;
 }
 
 export type JobOutcome =

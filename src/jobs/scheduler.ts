@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { weekKey } from '../domain/period.ts';
 import { dueRuns, parseWeeklyCron, type JobName } from '../domain/schedule.ts';
 import { cleanupOncePerDay } from './cleanup.ts';
+import { runDueLoopJobs } from './loop-run.ts';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.ts';
 
 export interface ScheduleSettings {
@@ -40,6 +41,7 @@ export function startScheduler(deps: JobDeps, settings: ScheduleSettings, logger
   const tick = () => {
     running = running
       .then(() => runDueJobs(deps, settings))
+      .then(() => runDueLoopJobs(deps, settings))
       .then(() => cleanupOncePerDay(deps.store, clock, deps.workerId))
       .then((cleaned) => cleaned && logger.info({ cleaned }, 'daily cleanup'))
       .catch((err) => logger.error({ err }, 'scheduled job failed'));

@@ -19,17 +19,20 @@ export type OutboxMessage =
 export type OutboxState = 'pending' | 'sent' | 'dead';
 
 /** Stores the message unless one with this key exists; the key makes a rerun of a job harmless. */
-export async function enqueue(store: Store, clock: Clock, key: string, msg: OutboxMessage): Promise<'queued' | 'exists'> {
+export async function enqueue(store: Store, clock: Clock, key: string, msg: OutboxMessage, opts: { notBefore?: Date } = {}): Promise<'queued' | 'exists'> {
   const now = clock.now();
+  // A notice held back to respect "one of a kind per member per day" waits for its day. It is queued as of that
+  // moment too: the per-recipient order counts it from when it may go, so it never holds up what comes meanwhile.
+  const at = opts.notBefore && opts.notBefore > now ? opts.notBefore : now;
   try {
     await store.models.Outbox.create({
       key,
       channel: msg.channel,
       payload: msg.body,
-      createdAt: now,
+      createdAt: at,
       state: 'pending',
       attempts: 0,
-      nextAttemptAt: now,
+      nextAttemptAt: at,
     });
     return 'queued';
   } catch (err) {

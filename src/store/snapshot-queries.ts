@@ -4,6 +4,7 @@ import type { Store } from './database.ts';
 import { cachedReports } from './progress-cache.ts';
 import type { PlanDoc, TaskDoc } from './models.ts';
 import { activeTasks } from './task-queries.ts';
+import { decisionsOfPlan } from './reviews.ts';
 
 /** What a snapshot needs of a task: not its full text, which is most of its bytes. */
 const SNAPSHOT_TASK_FIELDS: Record<string, 1> = { code: 1, title: 1, section: 1, sectionTitle: 1, departments: 1, collective: 1, deadline: 1, cadence: 1, createdAt: 1, order: 1 };
@@ -36,7 +37,8 @@ export async function loadSnapshot(
   const snapshotTasks = tasks
     .map((t) => toSnapshotTask(t, asOf))
     .filter((t) => !only?.departments || t.collective || t.departments.some((d) => only.departments!.includes(d)));
-  const cells = buildSnapshot({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date });
+  const decisions = await decisionsOfPlan(store, plan._id);
+  const cells = buildSnapshot({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions });
   return only?.departments ? cells.filter((c) => only.departments!.includes(c.department)) : cells;
 }
 

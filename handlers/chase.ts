@@ -1,0 +1,83 @@
+// 催办: admins chase any department, leaders the departments in their charge (分管). The 催办 is recorded (who,
+// when, note; shown in 任务) and the department's liaisons are told — at most one 催办 message a day each.
+import type { CommandSpec } from '../src/bot/command-spec.ts';
+import { BotError } from '../src/bot/errors.ts';
+import { formatLocal } from '../src/domain/period.ts';
+import { REVIEW_LABEL } from '../src/domain/review.ts';
+import { chargeOf } from '../src/store/leader-charges.ts';
+import { claimNoticeSlot, recordChase } from '../src/store/chases.ts';
+import { activePlans } from '../src/store/plans.ts';
+import { liaisonsOf } from '../src/store/task-assignments.ts';
+import { isResponsible } from '../src/store/task-queries.ts';
+import { cellStates, isFinished } from './lib/cell-state.ts';
+import { codeLabel, requireTask } from './lib/tasks.ts';
+
+export const MAX_CHASE_NOTE_CHARS = 200;
+
+export const chase: CommandSpec = {
+  name: '催办',
+  aliases: ['督促'],
+  summary: '催办任务：通知责任部门的联络员（领导只能催办分管的部门）',
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department', optional: true }, { name: '说明', kind: 'text', optional: true }],
+  example: '催办 7.6 经贸办 请本周内报送招商进展',
+  access: 'leader',
+  async run(ctx, args) {
+    const named = (args['部门'] as string | undefined) ?? null;
+    const note = ((args['说明'] as string | undefined) ?? '').trim();
+    const { plan, task } = await requireTask(ctx, args, { retry: (code) => ['催办', code, named, note].filter(Boolean).join(' ') });
+    const label = codeLabel(plan, task, await activePlans(ctx.store));
+    if ([...note].length > MAX_CHASE_NOTE_CHARS) {
+      throw new BotError('note_too_long', `说明太长（${[...note].length} 字），请控制在 ${MAX_CHASE_NOTE_CHARS} 字以内，未催办。`);
+    }
+    if (named && !isResponsible(task, named)) {
+      throw new BotError('not_responsible', `${named}不负责任务 ${label}（责任部门：${task.departments.join('、')}），未催办。`);
+    }
+    if (!named && task.collective) {
+      throw new BotError('department_required', `任务 ${label} 由全镇各部门共同负责，请指明催办哪个部门，例如：\n催办 ${label} 经贸办 ${note}`.trim());
+    }
+    let departments = named ? [named] : task.departments;
+    const isAdmin = ctx.sender.roles.includes('admin');
+    if (!isAdmin) {
+      const charge = await chargeOf(ctx.store, ctx.sender.userid);
+      const allowed = departments.filter((d) => charge.includes(d));
+      if (allowed.length === 0) {
+        const mine = charge.length ? `你分管的部门：${charge.join('、')}` : '你还没有分管的部门（管理员可设置：分管 账号 部门）';
+        throw new BotError('not_in_charge', `${named ?? task.departments.join('、')}不在你的分管范围内，未催办。\n${mine}`);
+      }
+      departments = allowed;
+    }
+    const states = await cellStates(ctx.store, task, departments);
+    const finished = departments.filter((d) => isFinished(states.get(d)!));
+    const open = departments.filter((d) => !finished.includes(d));
+    if (open.length === 0) {
+      const how = finished.map((d) => `${d}${REVIEW_LABEL[states.get(d)!.review.state]}`).join('、');
+      return `任务 ${label}：${how}，无需催办，未做记录。`;
+    }
+    const now = ctx.clock.now();
+    const actor = ctx.sender.member?.name || ctx.sender.userid;
+    // Keyed by the message: the same message again (its first run crashed midway) records nothing twice, and its
+    // notices below carry the same keys, so the outbox holds each once.
+    for (const department of open) {
+      await recordChase(ctx.store, {
+        task, department, kind: 'manual', actor: ctx.sender.userid, note, at: now, idempotencyKey: ctx.inbound.msgId ? `msg:${ctx.inbound.msgId}` : null,
+      });
+    }
+    const userids = (await liaisonsOf(ctx.store, open)).filter((u) => u !== ctx.sender.userid).sort();
+    const text = ctx.render('chase-notice', { code: label, title: task.title, departments: open.join('、'), note, actor, deadline: task.deadlineText ?? task.deadline });
+    const held: string[] = [];
+    for (const userid of userids) {
+      const slot = await claimNoticeSlot(ctx.store, 'chase', userid, now);
+      if (!slot.today) held.push(`${userid}（${formatLocal(slot.at, 'M月D日 HH:mm')}）`);
+      await ctx.notifier.notifyUsers(`chase:${ctx.inbound.msgId ?? now.getTime()}:${String(task._id)}:${userid}`, [userid], text, slot.today ? undefined : { notBefore: slot.at });
+    }
+    const lines = [`已催办：${label} ${open.join('、')}${note ? `（${note}）` : ''}。`];
+    const unreached = [];
+    for (const d of open) if ((await liaisonsOf(ctx.store, [d])).filter((u) => u !== ctx.sender.userid).length === 0) unreached.push(d);
+    if (userids.length) lines.push(`已通知 ${userids.length} 人。`);
+    if (unreached.length) lines.push(`${unreached.join('、')}没有绑定联络员，未能通知；请管理员先：绑定 账号 ${unreached[0]}`);
+    if (held.length) lines.push(`今天已收到过催办的，顺延至：${held.join('、')}`);
+    if (finished.length) lines.push(`${finished.join('、')}已完成，未催办。`);
+    lines.push(`查看：任务 ${label}`);
+    return lines.join('\n');
+  },
+};
