@@ -1,0 +1,98 @@
+// The digest chart: a real PNG of sensible size, drawn with the bundled font, with a glyph for every character
+// a township's plan and departments use.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { missingGlyphs } from '../../src/charts/chart-font.ts';
+import { MAX_BARS, renderDigestChart, ROBOT_IMAGE_MAX_BYTES, type DigestChartView } from '../../src/charts/digest-chart.ts';
+import { parsePlan } from '../../src/domain/plan/parse-plan.ts';
+import { readPlanFile } from '../../src/domain/plan/read-plan-file.ts';
+import { BUNDLED_PLAN } from '../../src/plan-source.ts';
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from the PNG's IHDR chunk, which always comes first. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+/** Every plan the project ships or tests with: their units and titles are what the chart will be asked to draw. */
+async function planTexts(): Promise<string[]> {
+  const dir = fileURLToPath(new URL('../fixtures/plans/', import.meta.url));
+  const files = [BUNDLED_PLAN, ...readdirSync(dir).map((f) => `${dir}${f}`)];
+  const texts: string[] = [];
+  for (const file of files) {
+    const plan = parsePlan(await readPlanFile(file));
+    texts.push(plan.plan.title, ...plan.tasks.flatMap((t) => t.departments));
+  }
+  return texts;
+}
+
+function view(departments: DigestChartView['departments']): DigestChartView {
+  return {
+    plan: '南旺镇2021年政务公开工作实施方案', week: '2021-W30', range: '7月26日—8月1日', rate: 37, reported: 40, expected: 108,
+    departments, lights: { red: 4, yellow: 20, green: 35, done: 6 },
+  };
+}
+
+describe('the chart font', () => {
+  it('has a glyph for every character of every department and plan title the project knows', async () => {
+    const texts = await planTexts();
+    const departments = new Set(texts.slice(1));
+    expect(departments.size).toBeGreaterThan(20); // the seed plan alone names dozens of units
+    expect(missingGlyphs(texts.join(''))).toEqual([]);
+  });
+
+  it('covers all 6,763 hanzi of GB2312 and its punctuation', () => {
+    const gb = new TextDecoder('gb18030');
+    const row = (lead: number) => Array.from({ length: 94 }, (_, i) => gb.decode(Uint8Array.of(lead, 0xa1 + i))).filter((c) => !/\p{Co}|\uFFFD/u.test(c));
+    const rows = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => row(from + i)).flat();
+    const hanzi = rows(0xb0, 0xf7);
+    expect(hanzi.filter((c) => /\p{Script=Han}/u.test(c))).toHaveLength(6763);
+    expect(missingGlyphs(hanzi.join(''))).toEqual([]);
+    expect(missingGlyphs(rows(0xa1, 0xa9).join(''))).toEqual([]);
+  });
+
+  it('names the characters it lacks, so a missing glyph cannot pass unnoticed', () => {
+    expect(missingGlyphs('经贸办𠀀龘 办')).toEqual(['𠀀', '龘']);
+  });
+});
+
+describe('renderDigestChart', () => {
+  it('draws every department of the seed plan into a PNG the group robot accepts', async () => {
+    const names = [...new Set((await planTexts()).slice(1))].slice(0, 40);
+    const image = await renderDigestChart(view(names.map((name, i) => ({ name, rate: (i * 7) % 101, reported: i, expected: 40 }))));
+
+    expect(image.png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
+    expect(image.png.length).toBeLessThanOrEqual(ROBOT_IMAGE_MAX_BYTES);
+    expect(pngSize(image.png)).toEqual({ width: image.width, height: image.height });
+    expect(image.width).toBe(1440); // 720 px laid out, drawn at twice that for sharp text
+    // A bar per department, so the picture grows with them: 40 rows of 26 px plus header and footer, doubled.
+    expect(image.height).toBeGreaterThan(40 * 26 * 2);
+    expect(image.height).toBeLessThan(4000);
+    expect(image.missingGlyphs).toEqual([]);
+    expect(image.omittedDepartments).toBe(0);
+  });
+
+  it('reports a department name the font cannot draw', async () => {
+    const image = await renderDigestChart(view([{ name: '𠀀𠀁办', rate: 50, reported: 1, expected: 2 }]));
+    expect(image.missingGlyphs).toEqual(['𠀀', '𠀁']);
+  });
+
+  it('stays under the robot limit with the most bars it draws, and says how many it left out', async () => {
+    const many = Array.from({ length: MAX_BARS + 15 }, (_, i) => ({ name: `农业综合服务中心第${i + 1}组`, rate: i % 101, reported: i, expected: 100 }));
+    const image = await renderDigestChart(view(many));
+    expect(image.png.length).toBeLessThanOrEqual(ROBOT_IMAGE_MAX_BYTES);
+    expect(image.omittedDepartments).toBe(15);
+    const few = await renderDigestChart(view(many.slice(0, MAX_BARS)));
+    expect(image.height).toBe(few.height); // 15 left out (the subtitle says so), not squeezed in
+  });
+
+  it('draws a chart with no departments at all (a week with nothing to report)', async () => {
+    const image = await renderDigestChart(view([]));
+    expect(image.png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
+    expect(image.height).toBeGreaterThan(0);
+    expect(image.missingGlyphs).toEqual([]);
+  });
+});
