@@ -59,6 +59,9 @@ const schema = z.object({
   DIGEST_MENTIONS: bool.default(false),
   WORKDAY_ADJUST: bool.default(true),
   BOT_URL: optionalText,
+  WEB_BASE_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), {
+    message: 'must be an http(s) address without query, e.g. https://duban.example.gov.cn',
+  }),
 });
 
 export interface WecomConfig {
@@ -73,6 +76,11 @@ export interface WecomConfig {
   apiBase: string;
   admins: string[];
   maxSkewSeconds: number;
+}
+
+export interface WebConfig {
+  /** The trusted-domain address of the web pages: links in chat. */
+  baseUrl: string | undefined;
 }
 
 export interface Config {
@@ -90,6 +98,7 @@ export interface Config {
   digestMentions: boolean;
   workdayAdjust: boolean;
   botUrl: string | undefined;
+  web: WebConfig;
   timeZone: typeof TIME_ZONE;
 }
 
@@ -149,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     digestMentions: v.DIGEST_MENTIONS,
     workdayAdjust: v.WORKDAY_ADJUST,
     botUrl: v.BOT_URL,
+    web: {
+      baseUrl: v.WEB_BASE_URL?.replace(/\/+$/, ''),
+    },
     timeZone: TIME_ZONE,
   };
 }

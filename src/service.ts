@@ -100,7 +100,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl,
       async deliver(key, msg) {
         await enqueue(store, clock, key, msg);
         outbox.kick();

@@ -26,7 +26,7 @@ export async function runDigestCommand(argv: string[], ctx: CliContext): Promise
   const store = await ctx.store();
   const plan = await currentPlan(store);
   if (!plan) throw new Error('还没有导入工作方案');
-  const built = await buildDigest(store, plan, week, ctx.clock.now(), { mentions: ctx.config.digestMentions });
+  const built = await buildDigest(store, plan, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
   if (flags.json) ctx.out(JSON.stringify(built.digest));
   else ctx.out(built.groupParts.join('\n\n'));
   return 0;
@@ -57,7 +57,7 @@ async function send(ctx: CliContext, job: JobName, force: boolean): Promise<numb
     const workerId = `cli-${randomBytes(3).toString('hex')}`;
     const worker = new OutboxWorker({ store, clock: ctx.clock, logger: ctx.logger, sender: createWecomSender(client, wecom.webhookKey), workerId });
     const deps: JobDeps = {
-      store, clock: ctx.clock, logger: ctx.logger, workerId, digestMentions: ctx.config.digestMentions, hasGroupRobot: !!wecom.webhookKey,
+      store, clock: ctx.clock, logger: ctx.logger, workerId, digestMentions: ctx.config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: ctx.config.web.baseUrl,
       deliver: async (key, msg) => void (await enqueue(store, ctx.clock, key, msg)),
     };
     const period = currentPeriod(job, ctx.clock.now());
