@@ -1,9 +1,10 @@
 // The digest chart: a real PNG of sensible size, drawn with the bundled font, with a glyph for every character
 // a township's plan and departments use.
-import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { missingGlyphs } from '../../src/charts/chart-font.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as fontkit from 'fontkit';
+import { CHART_FONT_FAMILY, CHART_FONT_FILE, chartFontMetrics, missingGlyphs, textWidth } from '../../src/charts/chart-font.ts';
 import { MAX_BARS, renderDigestChart, ROBOT_IMAGE_MAX_BYTES, type DigestChartView } from '../../src/charts/digest-chart.ts';
 import { parsePlan } from '../../src/domain/plan/parse-plan.ts';
 import { readPlanFile } from '../../src/domain/plan/read-plan-file.ts';
@@ -36,7 +37,29 @@ function view(departments: DigestChartView['departments']): DigestChartView {
   };
 }
 
+/** The same font through a general font library, to check the chart's own small reader against. */
+function fontkitFont(): fontkit.Font {
+  const f = fontkit.create(readFileSync(CHART_FONT_FILE));
+  if (!('hasGlyphForCodePoint' in f)) throw new Error('a collection, not one font');
+  return f;
+}
+
 describe('the chart font', () => {
+  it('is the family the chart asks for, and the chart reads it as fontkit does', () => {
+    const reference = fontkitFont();
+    expect(reference.familyName).toBe(CHART_FONT_FAMILY);
+    const ours = chartFontMetrics();
+    expect(ours.unitsPerEm).toBe(reference.unitsPerEm);
+    // fontkit lists the cmap's closing 0xFFFF too, mapped to .notdef: not a character the font draws.
+    const drawn = reference.characterSet.filter((cp) => reference.glyphForCodePoint(cp).id !== 0);
+    expect(drawn.length).toBeGreaterThan(7000);
+    expect(new Set(ours.glyphs.keys())).toEqual(new Set(drawn));
+    for (const cp of drawn) {
+      expect(ours.glyphs.get(cp)).toBe(reference.glyphForCodePoint(cp).id);
+    }
+    expect(textWidth('经贸办 O2O 100%', 10)).toBeCloseTo((reference.layout('经贸办 O2O 100%').advanceWidth * 10) / reference.unitsPerEm, 6);
+  });
+
   it('has a glyph for every character of every department and plan title the project knows', async () => {
     const texts = await planTexts();
     const departments = new Set(texts.slice(1));
