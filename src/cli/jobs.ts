@@ -1,8 +1,9 @@
 // `digest` and `remind`: preview the weekly messages, or run the job now (once per period).
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { previousWeekKey, weekStart } from '../domain/period.ts';
 import type { JobName } from '../domain/schedule.ts';
-import { buildDigest } from '../jobs/digest.ts';
+import { buildDigest, renderDigestChart } from '../jobs/digest.ts';
 import { currentPeriod, describeOutcome } from '../jobs/job-runner.ts';
 import { buildReminders } from '../jobs/reminder.ts';
 import { runJob, type JobDeps } from '../jobs/run-job.ts';
@@ -12,7 +13,7 @@ import { effectiveWecom } from '../wecom/settings.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 import { withWecomClient } from './wecom.ts';
 
-export const DIGEST_USAGE = 'digest --preview [--week 2021-W30] | digest --send [--force]';
+export const DIGEST_USAGE = 'digest --preview [--week 2021-W30] [--chart FILE.png] | digest --send [--force]';
 export const REMIND_USAGE = 'remind --preview [--json] | remind --send [--force]';
 
 const DRAIN_MS = 60_000;
@@ -26,9 +27,16 @@ export async function runDigestCommand(argv: string[], ctx: CliContext): Promise
   const store = await ctx.store();
   const plan = await currentPlan(store);
   if (!plan) throw new Error('还没有导入工作方案');
+  if (flags.chart === true) throw new CliUsageError(`--chart 后面要写图片文件名（${DIGEST_USAGE}）`);
   const built = await buildDigest(store, plan, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
   if (flags.json) ctx.out(JSON.stringify(built.digest));
   else ctx.out(built.groupParts.join('\n\n'));
+  if (typeof flags.chart === 'string') {
+    // The picture the group robot gets, to look at before it is sent.
+    const chart = await renderDigestChart(built.chartView);
+    await writeFile(flags.chart, chart.png);
+    ctx.out(`群图表已写入 ${flags.chart}（${chart.width}×${chart.height}，${Math.round(chart.png.length / 1024)} KB）${chart.missingGlyphs.length ? `；字体缺字：${chart.missingGlyphs.join('')}` : ''}`);
+  }
   return 0;
 }
 
