@@ -43,16 +43,17 @@ export const ROBOT_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 export const MAX_BARS = 60;
 
 const WIDTH = 720;
-const HEADER = 128;
+const MARGIN = 20;
+const HEADER = 152;
 const ROW = 26;
-const FOOTER = 56;
+const FOOTNOTE_LINE = 20;
 /** Drawn at twice the layout size so the text stays sharp when WeCom shows it full screen. */
 const PIXEL_RATIO = 2;
 
 const COLOR = { red: '#e5484d', yellow: '#f5a524', green: '#30a46c', done: '#3e63dd', text: '#1c2024', muted: '#60646c', line: '#8b8d98' };
 const LIGHT_LABEL: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', done: '已完成' };
 
-/** Green when everyone reported, amber from 60 %, red below: the same reading as the digest's lights. */
+/** At a glance: green when everyone reported, amber from 60 %, red below. */
 function barColor(rate: number): string {
   return rate >= 100 ? COLOR.green : rate >= 60 ? COLOR.yellow : COLOR.red;
 }
@@ -66,13 +67,18 @@ export async function renderDigestChart(view: DigestChartView): Promise<ChartIma
   const shown = view.departments.slice(0, MAX_BARS);
   const hidden = view.departments.length - shown.length;
   const title = `各部门汇报率｜${view.week}`;
-  const subtitle = `${view.plan}　${view.range}${hidden > 0 ? `　只画出最低的 ${shown.length} 个部门，另有 ${hidden} 个见文字周报` : ''}`;
-  const total = `全镇汇报率 ${view.rate}%（${view.reported}/${view.expected}）`;
+  const subtitle = `${fitText(view.plan, WIDTH - 2 * MARGIN - textWidth(`　${view.range}`, 13), 13)}　${view.range}`;
+  const total = `整体汇报率 ${view.rate}%（${view.reported}/${view.expected}）`;
   const lightItems = (['red', 'yellow', 'green', 'done'] as const).map((l) => ({ light: l, text: `${LIGHT_LABEL[l]} ${view.lights[l]}` }));
   const label = (d: DigestChartView['departments'][number]) => `${d.rate}%（${d.reported}/${d.expected}）`;
-  const footnote = shown.length ? '条形颜色：绿 全部已报　黄 60% 及以上　红 不足 60%　虚线：全镇汇报率' : '本周没有需要汇报的任务';
+  const footnotes = [
+    ...(hidden > 0 ? [`只画出汇报率最低的 ${shown.length} 个部门，另有 ${hidden} 个见文字周报`] : []),
+    shown.length ? '条形颜色：绿 全部已报　黄 60% 及以上　红 不足 60%　虚线：整体汇报率' : '本周没有需要汇报的任务',
+  ];
+  // Below the plot: the x-axis labels, then one line per footnote.
+  const footer = 44 + footnotes.length * FOOTNOTE_LINE;
 
-  const height = HEADER + Math.max(shown.length, 1) * ROW + FOOTER;
+  const height = HEADER + Math.max(shown.length, 1) * ROW + footer;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
   let svg: string;
   try {
@@ -81,13 +87,13 @@ export async function renderDigestChart(view: DigestChartView): Promise<ChartIma
       backgroundColor: '#ffffff',
       textStyle: { fontFamily: CHART_FONT_FAMILY },
       title: {
-        text: title, subtext: subtitle, left: 20, top: 14,
+        text: title, subtext: subtitle, left: MARGIN, top: 14,
         textStyle: { fontFamily: CHART_FONT_FAMILY, fontSize: 20, color: COLOR.text },
         subtextStyle: { fontFamily: CHART_FONT_FAMILY, fontSize: 13, color: COLOR.muted },
       },
       graphic: headerGraphics(total, lightItems),
       // 'same': the axis labels stay inside these margins (what containLabel did before ECharts 6).
-      grid: { left: 20, right: 28, top: HEADER, bottom: FOOTER - 8, outerBoundsMode: 'same' },
+      grid: { left: MARGIN, right: MARGIN + 8, top: HEADER, bottom: footer - 8, outerBoundsMode: 'same' },
       xAxis: {
         type: 'value', min: 0, max: 100, interval: 20,
         axisLabel: { formatter: '{value}%', fontFamily: CHART_FONT_FAMILY, color: COLOR.muted, fontSize: 12 },
@@ -118,21 +124,22 @@ export async function renderDigestChart(view: DigestChartView): Promise<ChartIma
   } finally {
     chart.dispose();
   }
-  svg = svg.replace('</svg>', `${footnoteSvg(footnote, height)}</svg>`);
+  const footnoteTop = height - 8 - footnotes.length * FOOTNOTE_LINE;
+  svg = svg.replace('</svg>', `${footnotes.map((f, i) => footnoteSvg(f, footnoteTop + (i + 1) * FOOTNOTE_LINE - 6)).join('')}</svg>`);
 
-  const drawn = [title, subtitle, total, footnote, ...lightItems.map((i) => i.text), ...shown.flatMap((d) => [d.name, label(d)]), '0%20%40%60%80%100%'].join('');
+  const drawn = [title, subtitle, total, ...footnotes, '任务状态灯', ...lightItems.map((i) => i.text), ...shown.flatMap((d) => [d.name, label(d)]), '0%20%40%60%80%100%'].join('');
   const image = await rasterise(svg);
   return { ...image, missingGlyphs: missingGlyphs(drawn), omittedDepartments: hidden };
 }
 
-/** The town's rate and the four light counts, under the title. */
+/** The overall rate, and on the line below the four light counts, under the title. */
 function headerGraphics(total: string, items: Array<{ light: Light; text: string }>) {
-  const y = 86;
   const size = 14;
   const graphics: object[] = [
-    { type: 'text', left: 20, top: y - 4, style: { text: total, fontFamily: CHART_FONT_FAMILY, fontSize: 15, fill: COLOR.text } },
+    { type: 'text', left: MARGIN, top: 76, style: { text: total, fontFamily: CHART_FONT_FAMILY, fontSize: 16, fill: COLOR.text } },
   ];
-  let x = 20 + textWidth(total, 15) + 28;
+  const y = 108;
+  let x = MARGIN;
   graphics.push({ type: 'text', left: x, top: y - 2, style: { text: '任务状态灯', fontFamily: CHART_FONT_FAMILY, fontSize: size, fill: COLOR.muted } });
   x += textWidth('任务状态灯', size) + 14;
   for (const item of items) {
@@ -143,9 +150,17 @@ function headerGraphics(total: string, items: Array<{ light: Light; text: string
   return graphics;
 }
 
-function footnoteSvg(text: string, height: number): string {
+/** `text`, cut with an ellipsis to fit `width` px: a long plan title must not run off the picture. */
+function fitText(text: string, width: number, fontSize: number): string {
+  if (textWidth(text, fontSize) <= width) return text;
+  const chars = [...text];
+  while (chars.length && textWidth(`${chars.join('')}…`, fontSize) > width) chars.pop();
+  return `${chars.join('')}…`;
+}
+
+function footnoteSvg(text: string, baseline: number): string {
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  return `<text x="20" y="${height - 14}" font-family="${CHART_FONT_FAMILY}" font-size="12" fill="${COLOR.muted}">${escaped}</text>`;
+  return `<text x="${MARGIN}" y="${baseline}" font-family="${CHART_FONT_FAMILY}" font-size="12" fill="${COLOR.muted}">${escaped}</text>`;
 }
 
 /** SVG → PNG with the bundled font alone; on a libuv thread, so callbacks keep being answered meanwhile. */
