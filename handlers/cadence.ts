@@ -1,7 +1,8 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { BotError } from '../src/bot/errors.ts';
 import type { Cadence } from '../src/store/models.ts';
-import { requirePlan, requireTask } from './lib/tasks.ts';
+import { taskAuditTarget } from '../src/store/audit.ts';
+import { requireTask } from './lib/tasks.ts';
 
 const WORDS: Record<string, Cadence> = { 每周: 'weekly', 周: 'weekly', weekly: 'weekly', 每月: 'monthly', 月: 'monthly', monthly: 'monthly' };
 const LABEL: Record<Cadence, string> = { weekly: '每周', monthly: '每月' };
@@ -14,14 +15,13 @@ export const cadence: CommandSpec = {
   example: '汇报频次 7.20 每月',
   access: 'admin',
   async run(ctx, args) {
-    const plan = await requirePlan(ctx);
-    const task = await requireTask(ctx, plan, args['编号'] as string);
+    const { task } = await requireTask(ctx, args, { retry: (code) => `汇报频次 ${code} ${String(args['每周|每月'])}` });
     const value = WORDS[String(args['每周|每月']).toLowerCase()];
     if (!value) throw new BotError('bad_cadence', `请写 每周 或 每月，例如：汇报频次 ${task.code} 每月`);
     if (task.cadence === value) return `任务 ${task.code} 已经是${LABEL[value]}汇报，未做修改。`;
     await ctx.store.models.Task.updateOne({ _id: task._id }, { $set: { cadence: value } });
     await ctx.store.models.Audit.create({
-      at: ctx.clock.now(), actor: ctx.sender.userid, action: 'task.cadence', target: `task:${task.code}`, before: task.cadence, after: value,
+      at: ctx.clock.now(), actor: ctx.sender.userid, action: 'task.cadence', ...taskAuditTarget(task), before: task.cadence, after: value,
     });
     return `任务 ${task.code} 改为${LABEL[value]}汇报（${LABEL[task.cadence]} → ${LABEL[value]}），已记录留痕。`;
   },

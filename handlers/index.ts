@@ -9,12 +9,13 @@ import { bind, makeAdmin, makeLeader, revokeRole, unbind } from './members-admin
 import { myTasks } from './my-tasks.ts';
 import { overview } from './overview.ts';
 import { owed } from './owed.ts';
+import { plans } from './plans.ts';
 import { complete, report } from './report.ts';
 import { search } from './search.ts';
 import { taskDetail } from './task-detail.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
-  help, myTasks, report, complete, taskDetail, owed, search, departments, overview,
+  help, myTasks, report, complete, taskDetail, owed, search, departments, overview, plans,
   transfer, addDepartment, removeDepartment, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole,
   sendDigest, sendReminder,
 ];

@@ -1,9 +1,12 @@
-import type { CommandSpec } from '../src/bot/command-spec.ts';
+import type { CommandContext, CommandSpec } from '../src/bot/command-spec.ts';
+import type { PlanDoc } from '../src/store/models.ts';
+import { activePlans } from '../src/store/plans.ts';
 import { isExpected, type Cell } from '../src/domain/snapshot.ts';
 import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { LIGHT_ICON, type Light } from '../src/domain/status-light.ts';
 import { loadSnapshot } from '../src/store/snapshot-queries.ts';
-import { requirePlan } from './lib/tasks.ts';
+import { codeLabel, requireActivePlans } from './lib/tasks.ts';
+import { planHeading } from './my-tasks.ts';
 
 function tally(cells: Cell[]) {
   const lights: Record<Light, number> = { done: 0, green: 0, yellow: 0, red: 0 };
@@ -32,22 +35,28 @@ export const overview: CommandSpec = {
   example: '总览',
   access: 'leader',
   async run(ctx) {
-    const plan = await requirePlan(ctx);
+    const plans = await requireActivePlans(ctx);
     const now = ctx.clock.now();
-    const cells = await loadSnapshot(ctx.store, plan, weekBounds(now), now);
-    const icons = (t: ReturnType<typeof tally>) =>
-      (['done', 'green', 'yellow', 'red'] as Light[]).filter((l) => t.lights[l] > 0).map((l) => `${LIGHT_ICON[l]}${t.lights[l]}`).join(' ');
-    const byDept = [...groupBy(cells, (c) => c.department)].map(([name, cs]) => ({ name, t: tally(cs) }))
-      .sort((a, b) => a.t.rate - b.t.rate || b.t.lights.red - a.t.lights.red);
-    const bySection = [...groupBy(cells, (c) => c.task.section)].sort((a, b) => a[0] - b[0])
-      .map(([section, cs]) => ({ section, title: cs[0]!.task.sectionTitle, t: tally(cs) }));
-    return {
-      template: 'overview',
-      view: {
-        week: weekKey(now), all: { ...tally(cells), icons: icons(tally(cells)) },
-        departments: byDept.map((d) => ({ name: d.name, rate: d.t.rate, icons: icons(d.t) })),
-        sections: bySection.map((s) => ({ section: s.section, title: s.title.length > 14 ? `${s.title.slice(0, 14)}…` : s.title, rate: s.t.rate, icons: icons(s.t) })),
-      },
-    };
+    const blocks = [];
+    for (const plan of plans) blocks.push({ heading: planHeading(plan, plans), ...(await planOverview(ctx, plan, now)) });
+    return { template: 'overview', view: { week: weekKey(now), plans: blocks, example: blocks[0]?.example ?? '7.5' } };
   },
 };
+
+const icons = (t: ReturnType<typeof tally>) =>
+  (['done', 'green', 'yellow', 'red'] as Light[]).filter((l) => t.lights[l] > 0).map((l) => `${LIGHT_ICON[l]}${t.lights[l]}`).join(' ');
+
+async function planOverview(ctx: CommandContext, plan: PlanDoc, now: Date) {
+  const cells = await loadSnapshot(ctx.store, plan, weekBounds(now), now);
+  const byDept = [...groupBy(cells, (c) => c.department)].map(([name, cs]) => ({ name, t: tally(cs) }))
+    .sort((a, b) => a.t.rate - b.t.rate || b.t.lights.red - a.t.lights.red);
+  const bySection = [...groupBy(cells, (c) => c.task.section)].sort((a, b) => a[0] - b[0])
+    .map(([section, cs]) => ({ section, title: cs[0]!.task.sectionTitle, t: tally(cs) }));
+  const plans = await activePlans(ctx.store);
+  return {
+    all: { ...tally(cells), icons: icons(tally(cells)) },
+    departments: byDept.map((d) => ({ name: d.name, rate: d.t.rate, icons: icons(d.t) })),
+    sections: bySection.map((s) => ({ section: s.section, title: s.title.length > 14 ? `${s.title.slice(0, 14)}…` : s.title, rate: s.t.rate, icons: icons(s.t) })),
+    example: cells[0] ? codeLabel(plan, cells[0].task, plans) : null,
+  };
+}

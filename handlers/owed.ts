@@ -3,25 +3,32 @@ import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { describeProgress } from '../src/domain/progress.ts';
 import { LIGHT_ICON } from '../src/domain/status-light.ts';
 import { loadSnapshot } from '../src/store/snapshot-queries.ts';
-import { requirePlan } from './lib/tasks.ts';
+import { codeLabel, requireActivePlans } from './lib/tasks.ts';
+import { planHeading } from './my-tasks.ts';
 
 export const owed: CommandSpec = {
   name: '待汇报',
   aliases: ['待办', '欠报', '本周待汇报', 'todo'],
-  summary: '我的部门本周还没汇报的任务',
+  summary: '我的部门本周还没汇报的任务（按方案分组）',
   args: [],
   example: '待汇报',
   access: 'member',
   async run(ctx) {
-    const plan = await requirePlan(ctx);
+    const plans = await requireActivePlans(ctx);
     const depts = ctx.sender.departments;
     if (depts.length === 0) return '你没有绑定部门，没有需要汇报的任务。';
     const now = ctx.clock.now();
-    const cells = (await loadSnapshot(ctx.store, plan, weekBounds(now), now, { departments: depts })).filter((c) => c.owes);
-    const rows = cells.map((c) => ({
-      code: c.task.code, title: c.task.title, icon: LIGHT_ICON[c.light], dept: depts.length > 1 ? c.department : null,
-      last: c.latest ? describeProgress(c.latest) : '尚未汇报', collective: c.task.collective,
-    }));
-    return { template: 'owed', view: { week: weekKey(now), depts, rows: rows.filter((r) => !r.collective), collective: rows.filter((r) => r.collective) } };
+    const groups = [];
+    for (const plan of plans) {
+      const cells = (await loadSnapshot(ctx.store, plan, weekBounds(now), now, { departments: depts })).filter((c) => c.owes);
+      const rows = cells.map((c) => ({
+        code: codeLabel(plan, c.task, plans), title: c.task.title, icon: LIGHT_ICON[c.light], dept: depts.length > 1 ? c.department : null,
+        last: c.latest ? describeProgress(c.latest) : '尚未汇报', collective: c.task.collective,
+      }));
+      if (rows.length) groups.push({ plan: planHeading(plan, plans), rows: rows.filter((r) => !r.collective), collective: rows.filter((r) => r.collective) });
+    }
+    const total = groups.reduce((n, g) => n + g.rows.length + g.collective.length, 0);
+    const first = groups.flatMap((g) => [...g.rows, ...g.collective])[0];
+    return { template: 'owed', view: { week: weekKey(now), depts, groups, total, example: first?.code ?? null } };
   },
 };

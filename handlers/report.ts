@@ -2,15 +2,20 @@ import type { ArgValues, CommandContext, CommandSpec } from '../src/bot/command-
 import { BotError } from '../src/bot/errors.ts';
 import { describeProgress, type Progress } from '../src/domain/progress.ts';
 import { appendReport } from '../src/store/reports.ts';
-import { chooseDepartment, requirePlan, requireTask } from './lib/tasks.ts';
+import { chooseDepartment, codeLabel, requireTask } from './lib/tasks.ts';
+import { activePlans } from '../src/store/plans.ts';
 
 export const MAX_NOTE_CHARS = 500;
 
 /** Shared by 汇报 and its shortcut 完成. */
-export async function recordReport(ctx: CommandContext, code: string, named: string | null, progress: Progress, note: string, commandName: string) {
-  const plan = await requirePlan(ctx);
-  const task = await requireTask(ctx, plan, code, note || null);
-  const department = chooseDepartment(ctx, task, named, (d) => `${commandName} ${task.code} ${d} ${progress.percent ?? ''}${progress.percent !== null ? '%' : describeProgress(progress)}`);
+export async function recordReport(ctx: CommandContext, args: ArgValues, named: string | null, progress: Progress, note: string, commandName: string) {
+  const typed = commandName === '完成' ? '' : progressWord(progress);
+  const { plan, task } = await requireTask(ctx, args, {
+    keyword: note || null,
+    retry: (code) => [commandName, code, named, typed, note].filter(Boolean).join(' '),
+  });
+  const label = codeLabel(plan, task, await activePlans(ctx.store));
+  const department = chooseDepartment(ctx, task, named, (d) => [commandName, label, d, typed].filter(Boolean).join(' '));
   if (progress.status === 'blocked' && !note) {
     throw new BotError('reason_required', `请写明受阻原因，例如：\n汇报 ${task.code} 受阻 资金未到位`);
   }
@@ -19,15 +24,20 @@ export async function recordReport(ctx: CommandContext, code: string, named: str
   }
   const { report, created } = await appendReport(ctx.store, {
     task, department, userid: ctx.sender.userid, at: ctx.inbound.at, status: progress.status,
-    percent: progress.percent, note, sourceMsgId: ctx.inbound.msgId,
+    percent: progress.percent, note, sourceMsgId: ctx.inbound.msgId, seq: ctx.inbound.seq,
   });
   return {
     template: 'report-recorded',
     view: {
-      code: task.code, title: task.title, department, progress: describeProgress(report),
+      code: label, title: task.title, department, progress: describeProgress(report),
       note: report.note, duplicate: !created, done: report.status === 'done',
     },
   };
+}
+
+/** The progress as the user would type it again: "60%", or the status word. */
+function progressWord(progress: Progress): string {
+  return progress.status === 'in_progress' && progress.percent !== null ? `${progress.percent}%` : describeProgress(progress);
 }
 
 export const report: CommandSpec = {
@@ -43,7 +53,7 @@ export const report: CommandSpec = {
   example: '汇报 7.5 60% 已完成电商培训两期',
   access: 'member',
   run: (ctx, args: ArgValues) =>
-    recordReport(ctx, args['编号'] as string, (args['部门'] as string) ?? null, args['进度'] as Progress, (args['说明'] as string) ?? '', '汇报'),
+    recordReport(ctx, args, (args['部门'] as string) ?? null, args['进度'] as Progress, (args['说明'] as string) ?? '', '汇报'),
 };
 
 export const complete: CommandSpec = {
@@ -58,5 +68,5 @@ export const complete: CommandSpec = {
   example: '完成 7.5 已全部落实',
   access: 'member',
   run: (ctx, args) =>
-    recordReport(ctx, args['编号'] as string, (args['部门'] as string) ?? null, { status: 'done', percent: 100 }, (args['说明'] as string) ?? '', '完成'),
+    recordReport(ctx, args, (args['部门'] as string) ?? null, { status: 'done', percent: 100 }, (args['说明'] as string) ?? '', '完成'),
 };

@@ -4,7 +4,9 @@ import { formatLocal } from '../src/domain/period.ts';
 import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
 import { progressId, progressOf } from '../src/store/progress-cache.ts';
 import { concreteDepartments } from '../src/store/snapshot-queries.ts';
-import { requirePlan, requireTask } from './lib/tasks.ts';
+import { activePlans } from '../src/store/plans.ts';
+import { taskAuditFilter } from '../src/store/audit.ts';
+import { codeLabel, requireTask } from './lib/tasks.ts';
 
 export const taskDetail: CommandSpec = {
   name: '任务',
@@ -14,8 +16,8 @@ export const taskDetail: CommandSpec = {
   example: '任务 7.5',
   access: 'member',
   async run(ctx, args) {
-    const plan = await requirePlan(ctx);
-    const task = await requireTask(ctx, plan, args['编号'] as string);
+    const { plan, task } = await requireTask(ctx, args, { retry: (code) => `任务 ${code}` });
+    const plans = await activePlans(ctx.store);
     const now = ctx.clock.now();
     // A collective task (镇直各部门) is every department's: reports are filed under each reporter's own department.
     const responsible = task.collective ? await concreteDepartments(ctx.store) : task.departments;
@@ -31,7 +33,7 @@ export const taskDetail: CommandSpec = {
     const reports = recent.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, 5).map((r) => ({
       when: formatLocal(r.at, 'M月D日 HH:mm'), department: r.department, progress: describeProgress(r), note: r.note,
     }));
-    const history = (await ctx.store.models.Audit.find({ target: `task:${task.code}` }).sort({ at: -1 }).limit(5).lean()).map((a) => ({
+    const history = (await ctx.store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1 }).limit(5).lean()).map((a) => ({
       when: formatLocal(a.at, 'M月D日'),
       actor: a.actor,
       before: Array.isArray(a.before) ? a.before.join('、') : String(a.before ?? ''),
@@ -42,7 +44,8 @@ export const taskDetail: CommandSpec = {
     return {
       template: 'task-detail',
       view: {
-        code: task.code, section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
+        code: codeLabel(plan, task, plans), plan: plan.status === 'active' ? null : `${plan.title}，已归档`,
+        section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
         departments, silent: responsible.length - shown.length, reports, history, mine,
       },
     };

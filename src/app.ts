@@ -3,6 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from './logger.ts';
 import type { Store } from './store/database.ts';
+import { isDatabaseUnavailable } from './store/database-errors.ts';
 
 export interface AppDeps {
   store: Store;
@@ -17,6 +18,9 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** The database's share of a health check's time; the whole answer stays under a second. */
+export const HEALTH_PROBE_MS = 800;
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -33,6 +37,13 @@ export function createApp(deps: AppDeps): Koa {
         deps.logger.warn({ path: ctx.path, status: err.status, code: err.code }, 'request refused');
         return;
       }
+      if (isDatabaseUnavailable(err)) {
+        // Not final: WeCom retries a non-200, and the database may be back by then.
+        deps.logger.warn({ path: ctx.path, err: (err as Error).message }, 'database unavailable');
+        ctx.status = 503;
+        ctx.body = { error: 'db_unavailable', message: '数据库暂时不可用，请稍后再试。' };
+        return;
+      }
       deps.logger.error({ err, path: ctx.path }, 'request failed');
       ctx.status = 500;
       ctx.body = { error: 'internal', message: '服务暂时出错，请稍后再试。' };
@@ -40,10 +51,12 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   const router = new Router();
+  // 200 when the database answers a ping and takes a small write within the probe's budget, else 503: the answer
+  // always comes within a second, so a load balancer or supervisor never waits on a stalled database.
   router.get('/healthz', async (ctx) => {
-    const ok = await deps.store.ping();
-    ctx.status = ok ? 200 : 503;
-    ctx.body = { ok, database: deps.store.kind };
+    const probe = await deps.store.probe(HEALTH_PROBE_MS);
+    ctx.status = probe.ok ? 200 : 503;
+    ctx.body = probe.ok ? { ok: true, database: deps.store.kind } : { ok: false, database: deps.store.kind, problem: probe.problem };
   });
   app.use(router.routes()).use(router.allowedMethods());
   for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());

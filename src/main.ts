@@ -39,7 +39,11 @@ async function main() {
     void shutdown('unhandledRejection', 1);
   });
 
-  service = await startService({ config, logger, clock: systemClock });
+  service = await startService({
+    config, logger, clock: systemClock,
+    // The embedded database could not be brought back: exit non-zero so that systemd (or whoever) restarts us.
+    onFatal: (err) => void shutdown(`database lost: ${err.message}`, 1),
+  });
   logger.info({ url: service.url, database: service.store.kind, localMode: config.localMode }, '督办助手 is listening');
   if (config.localMode) {
     process.stderr.write(

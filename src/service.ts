@@ -1,7 +1,7 @@
 // Wires the running bot: database, WeCom link (real or the local stand-in), outbox, bot, HTTP.
 // Used by main.ts and by the simulator when no bot is running.
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
@@ -14,7 +14,9 @@ import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
 import { ensurePlanImported } from './plan-source.ts';
 import { openStore, type Store } from './store/database.ts';
 import { createWecomClient, type WecomClient } from './wecom/api-client.ts';
-import { createCallbackRouter, type ReplySink } from './wecom/callback-routes.ts';
+import { createCallbackRouter, orphanAfterMs, type ReplySink } from './wecom/callback-routes.ts';
+import { startRecoverySweep } from './wecom/inbound-recovery.ts';
+import { createInboundLedger } from './store/inbound-ledger.ts';
 import { startLocalWecom, type LocalWecom } from './wecom/local-wecom.ts';
 import { createLocalWecomRouter } from './wecom/local-routes.ts';
 import { effectiveWecom, type EffectiveWecom } from './wecom/settings.ts';
@@ -45,14 +47,29 @@ export interface ServiceOptions {
   store?: Store;
   /** Run the weekly jobs on their schedule (default true; the simulator's in-process bot does not). */
   scheduler?: boolean;
+  /** The embedded database died and could not be restarted: main.ts exits non-zero. */
+  onFatal?: (err: Error) => void;
 }
 
 /** Plan, tasks and the sender's record are re-read at most this often; this process's own writes show at once. */
 export const READ_CACHE_TTL_MS = 1000;
 
+/** How often journalled messages without an outcome are looked for. */
+const RECOVERY_INTERVAL_MS = 10_000;
+
 /** Opens the database and makes sure it has what a first run needs: the plan, admins, and in local mode a demo roster. */
-export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store): Promise<Store> {
-  const s = store ?? (await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger, readCacheTtlMs: READ_CACHE_TTL_MS }));
+export interface PrepareOptions {
+  /** Beside a bot that owns DATA_DIR: 'join' its database (CLI commands) or 'refuse' to start (a second bot). */
+  besideOwner?: 'refuse' | 'join';
+  /** The embedded database died and could not be restarted. */
+  onFatal?: (err: Error) => void;
+}
+
+export async function prepareDatabase(config: Config, logger: Logger, clock: Clock, store?: Store, options: PrepareOptions = {}): Promise<Store> {
+  const s = store ?? (await openStore({
+    mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger, readCacheTtlMs: READ_CACHE_TTL_MS,
+    besideOwner: options.besideOwner ?? 'refuse', startedAt: clock.now(), onFatal: options.onFatal,
+  }));
   await ensurePlanImported(s, config.planFile, clock, logger);
   if (config.localMode) {
     const demo = await ensureDemoRoster(s, clock);
@@ -65,7 +82,7 @@ export async function prepareDatabase(config: Config, logger: Logger, clock: Clo
 export async function startService(opts: ServiceOptions): Promise<Service> {
   const { config, logger, clock } = opts;
   const stops: Array<() => Promise<void>> = [];
-  const store = await prepareDatabase(config, logger, clock, opts.store);
+  const store = await prepareDatabase(config, logger, clock, opts.store, { onFatal: opts.onFatal });
   if (!opts.store) stops.push(() => store.close());
   try {
     const wecom = effectiveWecom(config);
@@ -107,10 +124,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs) }, COMMANDS);
-    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies });
+    const ledger = createInboundLedger(store, clock);
+    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
     const routers = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     const app = createApp({ store, logger, routers });
-    const server: Server = app.listen(opts.port ?? config.port, config.host);
+    const server: Server = createSlowClientSafeServer(app.callback());
+    server.listen(opts.port ?? config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -119,6 +138,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       server.closeAllConnections();
       server.close(() => r());
     }));
+    // Journalled messages with no outcome (a crash after the journal, a database outage mid-command) are
+    // finished now and then every ten seconds; the quiet period keeps deliveries still in flight out of it.
+    const recovery = startRecoverySweep({ ledger, bot, replies, clock, logger }, { intervalMs: RECOVERY_INTERVAL_MS, quietMs: orphanAfterMs() + 2000 });
+    stops.push(() => recovery.stop());
     if (opts.scheduler !== false) {
       const scheduler = startScheduler(jobs, config, logger, clock);
       stops.push(() => scheduler.stop());
@@ -133,6 +156,18 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     await runStops(stops, logger);
     throw err;
   }
+}
+
+/**
+ * Slow or stalled clients are cut off: the headers must arrive within 10 s and the whole request within 20 s
+ * (checked every second, not Node's default 30), idle keep-alive connections close after 5 s.
+ */
+export const CLIENT_LIMITS = { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1000, keepAliveTimeout: 5000 };
+
+export function createSlowClientSafeServer(handler: RequestListener, limits = CLIENT_LIMITS): Server {
+  const server = createServer(limits, handler);
+  server.maxHeadersCount = 100;
+  return server;
 }
 
 async function runStops(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {

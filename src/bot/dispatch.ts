@@ -6,6 +6,7 @@ import { mayUse, ROLE_LABEL, usageOf, type ArgValues, type CommandContext, type 
 import { BotError } from './errors.ts';
 import { parseCommand } from './parse-command.ts';
 import { render } from './render.ts';
+import { isDatabaseUnavailable } from '../store/database-errors.ts';
 import type { MemberDoc } from '../store/models.ts';
 import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
 
@@ -28,6 +29,11 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
         if (err instanceof BotError || err instanceof MemberError) {
           log.info({ code: err.code }, 'command refused');
           return toReply(err instanceof MemberError ? `${err.message}，未做修改。` : err.message);
+        }
+        if (isDatabaseUnavailable(err)) {
+          // Not the user's fault and not final: the transport keeps the message and runs it again.
+          log.warn({ err }, 'database unavailable; the message will be run again');
+          return { ...toReply('数据库暂时不可用，您的消息已保存，稍后会自动处理并回复。'), retryable: true };
         }
         log.error({ err }, 'command failed');
         return toReply('抱歉，处理时出错了，请稍后再试。如果一直出错，请联系党政办。');

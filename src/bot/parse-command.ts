@@ -1,6 +1,6 @@
 // Text → command and arguments, from the declarations alone. Pure: department names are resolved later.
-import { parseProgress } from '../domain/progress.ts';
-import { parseTaskCode } from '../domain/task-code.ts';
+import { looksNumeric, parseProgress } from '../domain/progress.ts';
+import { parseQualifiedTaskCode, parseTaskCode } from '../domain/task-code.ts';
 import { normalizeInput, toHalfWidth } from '../domain/text.ts';
 import { ROLE_WORDS, usageOf, type ArgSpec, type ArgValues, type CommandSpec } from './command-spec.ts';
 
@@ -9,6 +9,9 @@ export type ParsedCommand =
   | { kind: 'command'; spec: CommandSpec; args: ArgValues }
   | { kind: 'bad_args'; spec: CommandSpec; problem: string }
   | { kind: 'unknown'; guess: CommandSpec | null; code: string | null };
+
+/** Where a taskCode argument's plan qualifier goes, when one was typed. */
+export const PLAN_QUALIFIER = '方案';
 
 const LIST_SEPARATORS = /[、,，;；/|]+/;
 
@@ -56,13 +59,22 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
     switch (arg.kind) {
       case 'taskCode': {
         const code = parseTaskCode(token);
-        if (!code) {
-          if (arg.optional) continue;
-          return { problem: `“${token}”不是任务编号（例如 7.3）` };
+        if (code) {
+          values[arg.name] = code.code;
+          replaceHead(tokens, code.rest);
+          break;
         }
-        values[arg.name] = code.code;
-        replaceHead(tokens, code.rest);
-        break;
+        // "安全生产1.2" / "安全 1.2": the plan's short name (or a prefix of it) qualifies the code.
+        const qualified = parseQualifiedTaskCode(tokens);
+        if (qualified) {
+          values[arg.name] = qualified.code;
+          values[PLAN_QUALIFIER] = qualified.plan;
+          tokens.splice(0, qualified.used);
+          if (qualified.rest) tokens.unshift(qualified.rest);
+          break;
+        }
+        if (arg.optional) continue;
+        return { problem: `“${token}”不是任务编号（例如 7.3，或带方案简称：安全生产1.2）` };
       }
       case 'progress': {
         const p = parseProgress(token);
@@ -87,7 +99,7 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
       }
       case 'department':
         // An optional department stands before the progress ("汇报 7.5 经贸办 60%"): a progress is not one.
-        if (arg.optional && (parseProgress(token) || parseTaskCode(token))) continue;
+        if (arg.optional && (parseProgress(token) || parseTaskCode(token) || looksNumeric(token))) continue;
         values[arg.name] = normalizeInput(token);
         tokens.shift();
         break;

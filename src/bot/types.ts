@@ -12,11 +12,15 @@ export interface Inbound {
   msgId: string | null;
   at: Date;
   chatId?: string | null;
+  /** Order of receipt (see domain/receipt-sequence.ts): the later of two reports of one cell wins by it. */
+  seq?: number;
 }
 
 /** What goes back: one or more messages, each within WeCom's 2048-byte limit. */
 export interface Reply {
   messages: string[];
+  /** The command failed for a reason that may pass (the database was unreachable): run it again later. */
+  retryable?: boolean;
 }
 
 export interface Sender {

@@ -15,6 +15,7 @@ echarts.setPlatformAPI({
 });
 
 export interface DigestChartView {
+  /** The plan's title, or the names of the plans the figures cover. */
   plan: string;
   week: string;
   /** e.g. 7月26日—8月1日 */

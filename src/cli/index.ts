@@ -1,6 +1,6 @@
 // CLI entry: `npm run -s cli -- <command> …`. One place catches errors and turns them into an exit code.
 import { ConfigError } from '../config.ts';
-import { ensureFerretDbBinary } from '../store/embedded-server.ts';
+import { DB_USAGE, runDbCommand } from './db.ts';
 import { runPlanCommand, PLAN_USAGE } from './plan.ts';
 import { MEMBERS_USAGE, runMembersCommand } from './members.ts';
 import { runSayCommand, SAY_USAGE } from './say.ts';
@@ -24,13 +24,7 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   digest: { usage: DIGEST_USAGE, run: runDigestCommand },
   remind: { usage: REMIND_USAGE, run: runRemindCommand },
   say: { usage: SAY_USAGE, run: runSayCommand },
-  db: {
-    usage: 'db build   (builds the embedded FerretDB now instead of on first use)',
-    run: async (_argv, ctx) => {
-      ctx.out(await ensureFerretDbBinary());
-      return 0;
-    },
-  },
+  db: { usage: DB_USAGE, run: runDbCommand },
 };
 
 function usage(): string {

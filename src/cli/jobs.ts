@@ -8,7 +8,7 @@ import { currentPeriod, describeOutcome } from '../jobs/job-runner.ts';
 import { buildReminders } from '../jobs/reminder.ts';
 import { runJob, type JobDeps } from '../jobs/run-job.ts';
 import { createWecomSender, enqueue, OutboxWorker } from '../outbox/outbox.ts';
-import { currentPlan } from '../store/task-queries.ts';
+import { activePlans } from '../store/plans.ts';
 import { effectiveWecom } from '../wecom/settings.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 import { withWecomClient } from './wecom.ts';
@@ -25,10 +25,10 @@ export async function runDigestCommand(argv: string[], ctx: CliContext): Promise
   const week = typeof flags.week === 'string' ? flags.week : previousWeekKey(ctx.clock.now());
   if (!weekStart(week)) throw new CliUsageError(`--week 要写成 2021-W30 的形式（${DIGEST_USAGE}）`);
   const store = await ctx.store();
-  const plan = await currentPlan(store);
-  if (!plan) throw new Error('还没有导入工作方案');
   if (flags.chart === true) throw new CliUsageError(`--chart 后面要写图片文件名（${DIGEST_USAGE}）`);
-  const built = await buildDigest(store, plan, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
+  const plans = await activePlans(store);
+  if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
+  const built = await buildDigest(store, plans, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
   if (flags.json) ctx.out(JSON.stringify(built.digest));
   else ctx.out(built.groupParts.join('\n\n'));
   if (typeof flags.chart === 'string') {
@@ -45,9 +45,9 @@ export async function runRemindCommand(argv: string[], ctx: CliContext): Promise
   if (flags.send) return send(ctx, 'reminder', flags.force === true);
   if (!flags.preview) throw new CliUsageError(REMIND_USAGE);
   const store = await ctx.store();
-  const plan = await currentPlan(store);
-  if (!plan) throw new Error('还没有导入工作方案');
-  const reminders = await buildReminders(store, plan, ctx.clock.now());
+  const plans = await activePlans(store);
+  if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
+  const reminders = await buildReminders(store, plans, ctx.clock.now());
   if (flags.json) {
     ctx.out(JSON.stringify(reminders.map((r) => ({ userid: r.userid, tasks: r.tasks }))));
   } else {

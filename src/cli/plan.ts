@@ -1,40 +1,178 @@
-import { parsePlan } from '../domain/plan/parse-plan.ts';
-import { readPlanFile } from '../domain/plan/read-plan-file.ts';
-import { importPlanFile } from '../plan-source.ts';
+// `plan …`: parse a document, preview and import it, list plans, archive or activate one, export one as a 任务分解表.
+import { writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { parsePlanFile, PlanReadError } from '../domain/plan/index.ts';
+import { readPlanSource } from '../plan-source.ts';
+import { writePlanWorkbook } from '../plans/export-plan.ts';
+import { applyImport, previewImport, type ImportPreview } from '../store/import-plan.ts';
+import type { PlanDoc } from '../store/models.ts';
+import { allPlans, matchPlans, setPlanStatus } from '../store/plans.ts';
+import type { Store } from '../store/database.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
-export const PLAN_USAGE = 'plan parse FILE [--json] | plan import FILE';
+export const PLAN_USAGE = [
+  'plan parse FILE [--json]',
+  'plan import FILE [--name 简称] [--yes]',
+  'plan list [--json]',
+  'plan archive NAME | plan activate NAME',
+  'plan export NAME --out FILE.xlsx',
+].join(' | ');
+
+/** The exit status of a refused import: nothing was changed, and scripts must be able to tell. */
+const REFUSED = 2;
 
 export async function runPlanCommand(argv: string[], ctx: CliContext): Promise<number> {
-  const { positional, flags } = parseArgs(argv, ['json']);
-  const [sub, file] = positional;
-  if (!file || (sub !== 'parse' && sub !== 'import')) throw new CliUsageError(PLAN_USAGE);
+  try {
+    return await runPlanSubcommand(argv, ctx);
+  } catch (err) {
+    // A file that is not what it claims, too large, or empty: say so plainly; nothing was read into the database.
+    if (!(err instanceof PlanReadError)) throw err;
+    ctx.out(`${err.message}没有导入，现有方案未改动。`);
+    return REFUSED;
+  }
+}
 
-  if (sub === 'parse') {
-    // Parsing never touches a database: scripts use it to check a document before importing.
-    const parsed = parsePlan(await readPlanFile(file));
-    if (flags.json) {
-      ctx.out(JSON.stringify({
-        plan: parsed.plan,
-        tasks: parsed.tasks.map((t) => ({
-          code: t.code, title: t.title, text: t.text, departments: t.departments, lead: t.lead,
-          deadline: t.deadline, collective: t.collective, chapter: t.chapter, section: t.section,
-        })),
-      }));
-    } else {
-      ctx.out(`${parsed.plan.docNumber ?? ''} ${parsed.plan.title}`.trim());
-      ctx.out(`${parsed.sections.length} 个小节，${parsed.tasks.length} 项任务`);
-      for (const t of parsed.tasks) ctx.out(`${t.code.padEnd(5)} ${t.title}（${t.departments.join('、')}）`);
-    }
+async function runPlanSubcommand(argv: string[], ctx: CliContext): Promise<number> {
+  const { positional, flags } = parseArgs(argv, ['json', 'yes']);
+  const [sub, arg] = positional;
+  switch (sub) {
+    case 'parse':
+      return parseCommand(ctx, requireArg(arg), flags.json === true);
+    case 'import':
+      return importCommand(ctx, requireArg(arg), typeof flags.name === 'string' ? flags.name : undefined, flags.yes === true);
+    case 'list':
+      return listCommand(ctx, flags.json === true);
+    case 'archive':
+    case 'activate':
+      return statusCommand(ctx, requireArg(arg), sub === 'archive' ? 'archived' : 'active');
+    case 'export':
+      if (typeof flags.out !== 'string') throw new CliUsageError(PLAN_USAGE);
+      return exportCommand(ctx, requireArg(arg), flags.out);
+    default:
+      throw new CliUsageError(PLAN_USAGE);
+  }
+}
+
+function requireArg(arg: string | undefined): string {
+  if (!arg) throw new CliUsageError(PLAN_USAGE);
+  return arg;
+}
+
+/** Parsing never touches a database: scripts use it to check a document before importing. */
+async function parseCommand(ctx: CliContext, file: string, json: boolean): Promise<number> {
+  const parsed = await parsePlanFile(file);
+  const warnings = parsed.warnings.map((w) => w.message);
+  if (json) {
+    ctx.out(JSON.stringify({
+      plan: parsed.plan,
+      tasks: parsed.tasks.map((t) => ({
+        code: t.code, title: t.title, text: t.text, departments: t.departments, lead: t.lead,
+        deadline: t.deadline, collective: t.collective, chapter: t.chapter, section: t.section,
+      })),
+      warnings,
+    }));
+  } else {
+    ctx.out(`${parsed.plan.docNumber ?? ''} ${parsed.plan.title}`.trim());
+    ctx.out(`${parsed.sections.length} 个小节，${parsed.tasks.length} 项任务`);
+    for (const t of parsed.tasks) ctx.out(`${t.code.padEnd(5)} ${t.title}（${t.departments.join('、')}）`);
+    if (warnings.length) ctx.out(`提示（${warnings.length}）：\n${warnings.map((w) => `- ${w}`).join('\n')}`);
+  }
+  return 0;
+}
+
+async function importCommand(ctx: CliContext, file: string, name: string | undefined, yes: boolean): Promise<number> {
+  const store = await ctx.store();
+  const knownUnits = (await store.models.Department.find({}, { name: 1 }).lean()).map((d) => d.name);
+  const { parsed, sourceHash } = await readPlanSource(file, { knownUnits });
+  const preview = await previewImport(store, parsed, { name });
+  for (const line of describePreview(preview)) ctx.out(line);
+  if (preview.refusal) {
+    ctx.out(preview.refusal);
+    return REFUSED;
+  }
+  if (!yes && !(await confirmOnTerminal('确认导入？(y/N) '))) {
+    ctx.out(`未导入，没有任何改动。确认无误后加 --yes 再运行：\nnpm run -s cli -- plan import ${quoteArg(file)}${name ? ` --name ${name}` : ''} --yes`);
     return 0;
   }
+  const result = await applyImport(store, parsed, preview, { sourceHash, clock: ctx.clock, actor: 'cli' });
+  const total = await store.models.Task.countDocuments({ planId: result.planId, retired: false });
+  ctx.out(`已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}；现有任务 ${total} 项。`);
+  return 0;
+}
 
+/** The preview as people read it: what would change, who would become responsible, what looks wrong. */
+export function describePreview(p: ImportPreview): string[] {
+  const lines = [
+    `方案：${p.title}${p.docNumber ? `（${p.docNumber}）` : ''}　简称：${p.name}　${p.existingStatus ? `已有方案，将更新${p.existingStatus === 'archived' ? '（已归档）' : ''}` : '新方案'}`,
+    `识别任务 ${p.tasks} 项：新增 ${p.created.length}，有变化 ${p.updated.length}，未变 ${p.unchanged.length}，停用 ${p.retired.length}`,
+  ];
+  if (p.updated.length) lines.push(`有变化：${p.updated.join(' ')}`);
+  if (p.retired.length) lines.push(`停用（文件中已没有）：${p.retired.join(' ')}`);
+  const moved = p.existingStatus ? p.responsibility : [];
+  if (moved.length) {
+    lines.push(`责任变化 ${moved.length} 项：`);
+    for (const r of moved.slice(0, 30)) lines.push(`  ${r.code}：${r.before.join('、') || '（无）'} → ${r.after.join('、') || '（无）'}`);
+    if (moved.length > 30) lines.push(`  ……另有 ${moved.length - 30} 项`);
+  }
+  if (p.departmentsAdded.length) lines.push(`新部门 ${p.departmentsAdded.length} 个：${p.departmentsAdded.join('、')}`);
+  if (p.warnings.length) {
+    lines.push(`提示 ${p.warnings.length} 条：`);
+    for (const w of p.warnings.slice(0, 40)) lines.push(`  - ${w}`);
+    if (p.warnings.length > 40) lines.push(`  ……另有 ${p.warnings.length - 40} 条`);
+  }
+  return lines;
+}
+
+async function confirmOnTerminal(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes|是|确认)$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function quoteArg(s: string): string {
+  return /^[\w./\-\u4e00-\u9fff]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+async function listCommand(ctx: CliContext, json: boolean): Promise<number> {
   const store = await ctx.store();
-  const r = await importPlanFile(store, file, ctx.clock, 'cli');
-  const total = await store.models.Task.countDocuments({ planId: r.planId, retired: false });
-  ctx.out(`导入 ${r.planKey}：新增 ${r.created.length}，更新 ${r.updated.length}，未变 ${r.unchanged.length}，停用 ${r.retired.length}；现有任务 ${total} 项。`);
-  if (r.updated.length) ctx.out(`更新：${r.updated.join(' ')}`);
-  if (r.retired.length) ctx.out(`停用：${r.retired.join(' ')}`);
-  if (r.departmentsAdded.length) ctx.out(`新部门：${r.departmentsAdded.join('、')}`);
+  const plans = await allPlans(store);
+  const counts = await Promise.all(plans.map((p) => store.models.Task.countDocuments({ planId: p._id, retired: false })));
+  const rows = plans.map((p, i) => ({ key: p.key, name: p.name, title: p.title, docNumber: p.docNumber, status: p.status, tasks: counts[i]! }));
+  if (json) {
+    ctx.out(JSON.stringify(rows));
+    return 0;
+  }
+  if (rows.length === 0) ctx.out('还没有导入任何方案。导入：npm run -s cli -- plan import 文件');
+  for (const r of rows) ctx.out(`${r.name}\t${r.status === 'active' ? '进行中' : '已归档'}\t${r.tasks} 项\t${r.title}${r.docNumber ? `（${r.docNumber}）` : ''}`);
+  return 0;
+}
+
+/** One plan by short name or a unique prefix of it; an error that lists the plans otherwise. */
+async function requirePlanNamed(store: Store, typed: string): Promise<PlanDoc> {
+  const found = await matchPlans(store, typed);
+  if (found.length === 1) return found[0]!;
+  const names = (await allPlans(store)).map((p) => p.name).join('、') || '（无）';
+  throw new CliUsageError(found.length === 0 ? `没有简称为“${typed}”的方案。现有方案：${names}` : `“${typed}”可指 ${found.map((p) => p.name).join('、')}，请写完整的简称。`);
+}
+
+async function statusCommand(ctx: CliContext, typed: string, status: 'active' | 'archived'): Promise<number> {
+  const store = await ctx.store();
+  const plan = await requirePlanNamed(store, typed);
+  const changed = await setPlanStatus(store, ctx.clock, 'cli', plan, status);
+  const label = status === 'active' ? '进行中' : '已归档';
+  ctx.out(changed ? `《${plan.title}》（${plan.name}）改为${label}。${status === 'archived' ? '不再提醒，不再列入我的任务和周报；带简称的编号仍可查询。' : ''}` : `《${plan.title}》（${plan.name}）已经是${label}，未做修改。`);
+  return 0;
+}
+
+async function exportCommand(ctx: CliContext, typed: string, out: string): Promise<number> {
+  const store = await ctx.store();
+  const plan = await requirePlanNamed(store, typed);
+  const tasks = (await store.models.Task.find({ planId: plan._id, retired: false }).lean()).sort((a, b) => a.order - b.order);
+  await writeFile(out, await writePlanWorkbook(plan, tasks));
+  ctx.out(`已导出《${plan.title}》任务分解表：${out}（${tasks.length} 项）。修改后可再导入：npm run -s cli -- plan import ${quoteArg(out)}`);
   return 0;
 }

@@ -28,7 +28,8 @@ export function createCliContext(): CliContext {
     clock: systemClock,
     out: (line) => process.stdout.write(`${line}\n`),
     store() {
-      opened ??= prepareDatabase(config, logger, systemClock);
+      // Beside a running bot on the same DATA_DIR, through its database (named in the lock file), never a second one.
+      opened ??= prepareDatabase(config, logger, systemClock, undefined, { besideOwner: 'join' });
       return opened;
     },
     async close() {

@@ -101,9 +101,13 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
   };
 }
 
-/** "7.10" after "7.9": codes compare as numbers, section then item. */
+/** "7.10" after "7.9", "2.1.3" after "2.1": codes compare as numbers, level by level. */
 export function compareCodes(a: string, b: string): number {
-  const [as, ai] = a.split('.').map(Number);
-  const [bs, bi] = b.split('.').map(Number);
-  return as! - bs! || (ai ?? 0) - (bi ?? 0);
+  const as = a.split('.').map(Number);
+  const bs = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+    const d = (as[i] ?? 0) - (bs[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }

@@ -14,6 +14,14 @@ const STATUS_WORDS: Array<[RegExp, ReportStatus]> = [
   [/^(未启动|未开始|尚未启动|not[-_ ]?started)/i, 'not_started'],
 ];
 
+/** What may follow a percentage in the same token: nothing, a separator, or the note's Chinese text. */
+const NOTE_START = /^(?:$|[\s,，:：、;；。]|[\u3400-\u9fff\uf900-\ufaff（“])/;
+
+/** Starts like a number (a sign or a digit, either width): a progress, even a malformed one, not a department. */
+export function looksNumeric(token: string): boolean {
+  return /^[+\-−]?\d/.test(toHalfWidth(token.trim()));
+}
+
 export const STATUS_LABEL: Record<ReportStatus, string> = {
   not_started: '未启动',
   in_progress: '推进中',
@@ -30,7 +38,8 @@ export function parseProgress(token: string): (Progress & { rest: string }) | nu
   const pct = /^(\d{1,3})(?:\s*%|\s*percent)?(?![\d.])(.*)$/i.exec(t);
   if (pct) {
     const n = Number(pct[1]);
-    if (n > 100) return null;
+    // Refuse, never guess: "1e9%", "0x10%", "6O%", "1/2" are not 1, 0, 6 and 1 with a note.
+    if (n > 100 || !NOTE_START.test(pct[2]!)) return null;
     return { ...fromPercent(n), rest: token.trim().slice(t.length - pct[2]!.length).replace(/^[,，:：、\s]+/, '').trim() };
   }
   for (const [re, status] of STATUS_WORDS) {

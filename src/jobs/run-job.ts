@@ -6,7 +6,7 @@ import type { JobName } from '../domain/schedule.ts';
 import type { OutboxMessage } from '../outbox/outbox.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
-import { currentPlan } from '../store/task-queries.ts';
+import { activePlans } from '../store/plans.ts';
 import { buildDigest, renderDigestChart, robotImageMessage } from './digest.ts';
 import { buildReminders } from './reminder.ts';
 
@@ -48,8 +48,8 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
     resumed = true; // its claimer died between claim and finish: the keys below make finishing it safe
   }
 
-  const plan = await currentPlan(store);
-  if (!plan) {
+  const plans = await activePlans(store);
+  if (plans.length === 0) {
     await finish(deps, runKey, { skipped: 'no plan' });
     return { status: 'no_plan', runKey };
   }
@@ -57,7 +57,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
   let messages = 0;
   let recipients = 0;
   if (job === 'reminder') {
-    for (const r of await buildReminders(store, plan, now)) {
+    for (const r of await buildReminders(store, plans, now)) {
       recipients++;
       for (const [i, content] of r.messages.entries()) {
         await deps.deliver(`${runKey}:${r.userid}:${i}`, { channel: 'app', body: { touser: r.userid, msgtype: 'text', text: { content } } });
@@ -65,7 +65,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
       }
     }
   } else {
-    const built = await buildDigest(store, plan, period, now, { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl });
+    const built = await buildDigest(store, plans, period, now, { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl });
     if (deps.hasGroupRobot) {
       recipients++;
       for (const [i, content] of built.groupParts.entries()) {

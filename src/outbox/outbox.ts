@@ -349,7 +349,7 @@ function isBefore(a: LeanOutbox, b: LeanOutbox): boolean {
 }
 
 /** WeCom's classification when there is one; any error may say `retryable: false`; else assume transient. */
-function isRetryableFailure(err: unknown): boolean {
+export function isRetryableFailure(err: unknown): boolean {
   if (err instanceof WecomApiError) return err.retryable;
   const flag = (err as { retryable?: unknown } | null)?.retryable;
   return flag !== false;

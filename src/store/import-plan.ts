@@ -1,109 +1,222 @@
-// Imports a parsed plan: updates tasks by code, never duplicates them, never touches their reports.
+// Imports a parsed plan in two steps: a preview that changes nothing (what would be new, changed, retired, who
+// would become responsible, what looks wrong), then the import itself. A plan is identified by its 文号 (else its
+// title); importing it never touches another plan. Tasks are updated by code, never duplicated, their reports
+// never touched; a task the document no longer has is retired, not deleted.
 import { createHash } from 'node:crypto';
-import type { ParsedPlan, ParsedTask } from '../domain/plan/parse-plan.ts';
+import type { ParsedPlan, ParsedTask } from '../domain/plan/index.ts';
+import { deriveShortName, isValidShortName } from '../domain/plan/short-name.ts';
 import { isCollectiveUnit } from '../domain/plan/units.ts';
 import type { Clock } from '../clock.ts';
+import { taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
+import type { PlanDoc, PlanStatus, TaskDoc } from './models.ts';
 
-export interface ImportResult {
-  planId: string;
+export interface ResponsibilityChange {
+  code: string;
+  before: string[];
+  after: string[];
+}
+
+export interface ImportPreview {
   planKey: string;
+  name: string;
+  title: string;
+  docNumber: string | null;
+  /** null: a new plan. */
+  existingStatus: PlanStatus | null;
+  tasks: number;
   created: string[];
   updated: string[];
   unchanged: string[];
   retired: string[];
+  responsibility: ResponsibilityChange[];
   departmentsAdded: string[];
+  warnings: string[];
+  /** Why this document cannot be imported (Chinese, for the user); null when it can. */
+  refusal: string | null;
 }
 
-export function hashSource(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+export interface ImportResult extends ImportPreview {
+  planId: string;
 }
 
-const TASK_FIELDS = ['chapter', 'section', 'item', 'chapterTitle', 'sectionTitle', 'title', 'text', 'lead', 'collective', 'deadline', 'deadlineText'] as const;
+export class ImportRefusedError extends Error {
+  constructor(readonly preview: ImportPreview) {
+    super(preview.refusal ?? 'import refused');
+    this.name = 'ImportRefusedError';
+  }
+}
 
+export function hashSource(bytes: string | Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+// Fields that come from the document; a difference in any of them makes a task "changed".
+const TASK_FIELDS = ['chapter', 'section', 'item', 'chapterTitle', 'sectionTitle', 'title', 'text', 'lead', 'leaders', 'deadline', 'deadlineText'] as const;
+
+export function planKeyOf(parsed: ParsedPlan): string {
+  return parsed.plan.docNumber ?? parsed.plan.title;
+}
+
+/** What importing `parsed` would do. Reads only. */
+export async function previewImport(store: Store, parsed: ParsedPlan, opts: { name?: string } = {}): Promise<ImportPreview> {
+  const { Plan, Task, Department } = store.models;
+  const key = planKeyOf(parsed);
+  const plans = await Plan.find({}).lean<PlanDoc[]>();
+  const prior = plans.find((p) => p.key === key) ?? null;
+  const name = opts.name?.trim() || prior?.name || deriveShortName(parsed.plan.title);
+  const warnings = parsed.warnings.map((w) => w.message);
+  const preview: ImportPreview = {
+    planKey: key, name, title: parsed.plan.title, docNumber: parsed.plan.docNumber, existingStatus: prior?.status ?? (prior ? 'active' : null),
+    tasks: parsed.tasks.length, created: [], updated: [], unchanged: [], retired: [], responsibility: [], departmentsAdded: [], warnings, refusal: null,
+  };
+
+  const existing = new Map((prior ? await Task.find({ planId: prior._id }).lean<TaskDoc[]>() : []).map((t) => [t.code, t]));
+  for (const task of parsed.tasks) {
+    const before = existing.get(task.code);
+    existing.delete(task.code);
+    if (!before) {
+      preview.created.push(task.code);
+      if (task.departments.length > 0) preview.responsibility.push({ code: task.code, before: [], after: task.departments });
+      continue;
+    }
+    const after = nextDepartments(before, task);
+    if (!sameValue(before.departments, after)) preview.responsibility.push({ code: task.code, before: before.departments, after });
+    if (task.departments.length === 0 && before.departments.length > 0) {
+      preview.warnings.push(`任务 ${task.code} 在新文件中没有责任单位，保留现有的 ${before.departments.join('、')}`);
+    }
+    const changed = before.retired || !sameValue(before.departments, after) || TASK_FIELDS.some((f) => !sameValue(before[f as keyof TaskDoc], fieldsOf(task)[f]));
+    (changed ? preview.updated : preview.unchanged).push(task.code);
+  }
+  for (const gone of existing.values()) if (!gone.retired) preview.retired.push(gone.code);
+
+  const known = new Set((await Department.find({}, { name: 1 }).lean()).map((d) => d.name));
+  preview.departmentsAdded = [...new Set(parsed.tasks.flatMap((t) => t.departments))].filter((d) => !known.has(d));
+  preview.refusal = refusalOf(parsed, preview, plans.find((p) => p.name === name && p.key !== key) ?? null);
+  return preview;
+}
+
+function refusalOf(parsed: ParsedPlan, preview: ImportPreview, nameOwner: PlanDoc | null): string | null {
+  const kept = '没有导入，现有方案未改动。';
+  if (parsed.tasks.length === 0) {
+    return `文件中没有识别出任务（没有“一、（一）1.”式编号的条目，也没有任务分解表）。${kept}\n请确认这是工作方案或任务分解表；可先用 npm run -s cli -- plan parse 文件 查看识别结果。`;
+  }
+  if (!parsed.tasks.some((t) => t.departments.length > 0)) {
+    return `识别出 ${parsed.tasks.length} 项任务，但没有一项写明责任单位（如“（责任部门：经贸办）”或表格中的“责任单位”列）。${kept}`;
+  }
+  const codes = parsed.tasks.map((t) => t.code);
+  const dup = codes.find((c, i) => codes.indexOf(c) !== i);
+  if (dup) return `任务编号 ${dup} 出现了不止一次，无法区分。${kept}`;
+  if (!isValidShortName(preview.name)) {
+    return `简称“${preview.name}”不可用：简称只能由汉字或字母组成（不含数字，以免与任务编号混淆）。${kept}\n请用 --name 指定，例如：--name 安全生产`;
+  }
+  if (nameOwner) {
+    return `简称“${preview.name}”已被《${nameOwner.title}》使用。${kept}\n请用 --name 另起一个简称（汉字或字母，如 --name 简称）。`;
+  }
+  return null;
+}
+
+/** Previews, refuses what cannot be imported, and imports the rest. */
 export async function importPlan(
   store: Store,
   parsed: ParsedPlan,
-  opts: { sourceText: string; clock: Clock; actor?: string },
+  opts: { sourceHash: string; clock: Clock; actor?: string; name?: string },
 ): Promise<ImportResult> {
+  const preview = await previewImport(store, parsed, { name: opts.name });
+  if (preview.refusal) throw new ImportRefusedError(preview);
+  return applyImport(store, parsed, preview, opts);
+}
+
+/** Writes what `preview` describes. Call previewImport first and only when it has no refusal. */
+export async function applyImport(
+  store: Store,
+  parsed: ParsedPlan,
+  preview: ImportPreview,
+  opts: { sourceHash: string; clock: Clock; actor?: string },
+): Promise<ImportResult> {
+  if (preview.refusal) throw new ImportRefusedError(preview);
   const { Plan, Task, Department, Audit } = store.models;
   const now = opts.clock.now();
   const actor = opts.actor ?? 'system:import';
-  const key = parsed.plan.docNumber ?? parsed.plan.title;
+  const key = preview.planKey;
 
   const plan = await Plan.findOneAndUpdate(
     { key },
     {
-      $set: { ...parsed.plan, sourceHash: hashSource(opts.sourceText), importedAt: now },
-      $setOnInsert: { key },
+      // A document that does not state its issuer or date (a 分解表 export) does not erase them.
+      $set: { ...withoutNulls(parsed.plan), name: preview.name, sourceHash: opts.sourceHash, importedAt: now },
+      $setOnInsert: { key, status: 'active' },
     },
     { upsert: true, new: true },
-  ).lean();
+  ).lean<PlanDoc>();
   if (!plan) throw new Error('plan upsert returned nothing');
 
-  const existing = new Map((await Task.find({ planId: plan._id }).lean()).map((t) => [t.code, t]));
-  const result: ImportResult = {
-    planId: String(plan._id), planKey: key, created: [], updated: [], unchanged: [], retired: [], departmentsAdded: [],
-  };
-
+  const existing = new Map((await Task.find({ planId: plan._id }).lean<TaskDoc[]>()).map((t) => [t.code, t]));
   for (const [order, task] of parsed.tasks.entries()) {
     const prior = existing.get(task.code);
     existing.delete(task.code);
-    const fields = pickTaskFields(task);
+    const fields = fieldsOf(task);
     if (!prior) {
       await Task.create({
-        ...fields, planId: plan._id, code: task.code, order,
+        ...fields, planId: plan._id, code: task.code, order, collective: task.departments.some(isCollectiveUnit),
         departments: task.departments, plannedDepartments: task.departments,
       });
-      result.created.push(task.code);
       continue;
     }
     const set: Record<string, unknown> = {};
-    for (const f of TASK_FIELDS) if (!sameValue(prior[f], fields[f])) set[f] = fields[f];
+    for (const f of TASK_FIELDS) if (!sameValue(prior[f as keyof TaskDoc], fields[f])) set[f] = fields[f];
     if (prior.order !== order) set.order = order;
     if (prior.retired) set.retired = false;
-    // Only a change in the document moves responsibility; an admin's reassignment survives a re-import.
-    if (!sameValue(prior.plannedDepartments, task.departments)) {
-      set.plannedDepartments = task.departments;
-      set.departments = task.departments;
+    const departments = nextDepartments(prior, task);
+    if (!sameValue(prior.plannedDepartments, task.departments) && task.departments.length > 0) set.plannedDepartments = task.departments;
+    if (!sameValue(prior.departments, departments)) {
+      set.departments = departments;
       await Audit.create({
-        at: now, actor, action: 'task.departments.plan-changed', target: `task:${task.code}`,
-        before: prior.departments, after: task.departments, note: `plan ${key}`,
+        at: now, actor, action: 'task.departments.plan-changed', ...taskAuditTarget(prior),
+        before: prior.departments, after: departments, note: `plan ${key}`,
       });
     }
-    if (Object.keys(set).length === 0) {
-      result.unchanged.push(task.code);
-    } else {
-      await Task.updateOne({ _id: prior._id }, { $set: set });
-      result.updated.push(task.code);
-    }
+    // Whether the task binds every department follows who is responsible now, not what the document said.
+    const collective = departments.some(isCollectiveUnit);
+    if (prior.collective !== collective) set.collective = collective;
+    if (Object.keys(set).length > 0) await Task.updateOne({ _id: prior._id }, { $set: set });
   }
-
-  // Tasks the amended plan no longer has are retired, not deleted: their reports stay meaningful.
   for (const gone of existing.values()) {
-    if (gone.retired) continue;
-    await Task.updateOne({ _id: gone._id }, { $set: { retired: true } });
-    result.retired.push(gone.code);
+    if (!gone.retired) await Task.updateOne({ _id: gone._id }, { $set: { retired: true } });
   }
-
-  const unitNames = new Set(parsed.tasks.flatMap((t) => t.departments));
-  const known = new Set((await Department.find({}, { name: 1 }).lean()).map((d) => d.name));
-  for (const name of unitNames) {
-    if (known.has(name)) continue;
+  for (const name of preview.departmentsAdded) {
     await Department.create({ name, collective: isCollectiveUnit(name) }).catch((err: unknown) => {
       if ((err as { code?: number }).code !== 11000) throw err; // created meanwhile by another importer
     });
-    result.departmentsAdded.push(name);
   }
-  return result;
+  await Audit.create({
+    at: now, actor, action: preview.existingStatus ? 'plan.reimport' : 'plan.import', target: `plan:${preview.name}`,
+    before: null, after: { created: preview.created.length, updated: preview.updated.length, retired: preview.retired.length }, note: parsed.plan.title,
+  });
+  return { ...preview, planId: String(plan._id) };
 }
 
-function pickTaskFields(task: ParsedTask) {
+/**
+ * Who is responsible after the import: a change in the document moves responsibility; otherwise an admin's
+ * reassignment stands. A document that names no unit for a task never empties it.
+ */
+function nextDepartments(prior: TaskDoc, task: ParsedTask): string[] {
+  if (task.departments.length === 0) return prior.departments;
+  return sameValue(prior.plannedDepartments, task.departments) && prior.departments.length > 0 ? prior.departments : task.departments;
+}
+
+function fieldsOf(task: ParsedTask): Record<(typeof TASK_FIELDS)[number], unknown> {
   return {
     chapter: task.chapter, section: task.section, item: task.item, chapterTitle: task.chapterTitle,
-    sectionTitle: task.sectionTitle, title: task.title, text: task.text, lead: task.lead,
-    collective: task.collective, deadline: task.deadline, deadlineText: task.deadlineText,
+    sectionTitle: task.sectionTitle, title: task.title, text: task.text,
+    // Every unit leading is no unit leading: a 分解表 that puts all units under 牵头单位 says the same as 责任单位.
+    lead: task.departments.every((d) => task.lead.includes(d)) ? [] : task.lead,
+    leaders: task.leaders, deadline: task.deadline, deadlineText: task.deadlineText,
   };
+}
+
+function withoutNulls<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -1,6 +1,7 @@
 // Mongoose schemas. Only what MongoDB and FerretDB 1.x both support: plain and unique indexes,
 // no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { createEvidenceModels } from './evidence-models.ts';
 
 export const ROLES = ['member', 'leader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +15,9 @@ export type Cadence = (typeof CADENCES)[number];
 const planSchema = new Schema(
   {
     key: { type: String, required: true, unique: true }, // 文号, or the title when there is none
+    /** 简称 (政务公开, 安全生产 …): qualifies a code that several plans share, and names the plan in replies. */
+    name: { type: String, required: true, unique: true },
+    status: { type: String, enum: ['active', 'archived'], default: 'active' },
     docNumber: { type: String, default: null },
     title: { type: String, required: true },
     issuer: { type: String, default: null },
@@ -64,6 +68,7 @@ const taskSchema = new Schema(
     /** As the plan document states them; lets a re-import tell a plan change from an admin's reassignment. */
     plannedDepartments: { type: [String], default: [] },
     lead: { type: [String], default: [] },
+    leaders: { type: [String], default: [] }, // 责任领导 / 分管领导, as the document names them
     collective: { type: Boolean, default: false },
     deadline: { type: String, default: null },
     deadlineText: { type: String, default: null },
@@ -93,6 +98,8 @@ const reportSchema = new Schema(
     percent: { type: Number, default: null },
     note: { type: String, default: '' },
     sourceMsgId: { type: String, default: null },
+    // Order of receipt (domain/receipt-sequence.ts): of two reports in one second, the later received wins.
+    seq: { type: Number, default: null },
   },
   { collection: 'reports', versionKey: false },
 );
@@ -127,6 +134,7 @@ const auditSchema = new Schema(
     actor: { type: String, required: true }, // userid, or "system:import" / "cli"
     action: { type: String, required: true },
     target: { type: String, required: true }, // "task:7.3", "member:zhangsan"
+    planId: { type: Schema.Types.ObjectId, default: null }, // for task targets: codes are unique only within a plan
     before: { type: Schema.Types.Mixed, default: null },
     after: { type: Schema.Types.Mixed, default: null },
     note: { type: String, default: '' },
@@ -141,6 +149,9 @@ const inboundSchema = new Schema(
     key: { type: String, required: true, unique: true },
     at: { type: Date, required: true },
     channel: { type: String, required: true },
+    // The journal: the decrypted message as the bot received it (JournalledMessage), null for events it ignores.
+    // Written before any HTTP 200, so a message acknowledged to WeCom can always be finished (inbound-ledger.ts).
+    message: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'inbound', versionKey: false },
 );
@@ -213,9 +224,14 @@ const tokenSchema = new Schema(
 );
 
 // Explicit document shapes (what .lean() returns), rather than inferred ones, so defaults read as present.
+export const PLAN_STATUSES = ['active', 'archived'] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
+
 export interface PlanDoc {
   _id: Types.ObjectId;
   key: string;
+  name: string;
+  status: PlanStatus;
   docNumber: string | null;
   title: string;
   issuer: string | null;
@@ -256,6 +272,7 @@ export interface TaskDoc {
   departments: string[];
   plannedDepartments: string[];
   lead: string[];
+  leaders: string[];
   collective: boolean;
   deadline: string | null;
   deadlineText: string | null;
@@ -279,10 +296,12 @@ export interface ReportDoc {
   percent: number | null;
   note: string;
   sourceMsgId: string | null;
+  seq?: number | null;
 }
 export interface ProgressEntry {
   period: string;
   at: Date;
+  seq?: number | null;
   status: ReportStatus;
   percent: number | null;
   note: string;
@@ -303,6 +322,7 @@ export interface AuditDoc {
   actor: string;
   action: string;
   target: string;
+  planId?: Types.ObjectId | null;
   before: unknown;
   after: unknown;
   note: string;
@@ -348,6 +368,7 @@ export function createModels(conn: Connection) {
     Outbox: conn.model('Outbox', outboxSchema),
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Token: conn.model('Token', tokenSchema),
+    ...createEvidenceModels(conn),
   };
 }
 

@@ -1,10 +1,12 @@
 // Keeps the `progress` cache in step with `reports`, and reads it. The reports stay the truth: the cache holds,
 // per (task, department), the last report of each of its most recent report weeks — enough to answer "where
 // does it stand", "did it report this week" and "where did it stand before" without scanning every report.
+import { randomInt } from 'node:crypto';
 import type { Types } from 'mongoose';
+import { sequenceOf } from '../domain/receipt-sequence.ts';
 import type { SnapshotReport } from '../domain/snapshot.ts';
 import type { Store } from './database.ts';
-import type { ProgressDoc, ProgressEntry, ReportDoc } from './models.ts';
+import { isDuplicateKeyError, type ProgressDoc, type ProgressEntry, type ReportDoc } from './models.ts';
 
 /** Report weeks kept per (task, department): this week, last week and what stood before, with room to spare. */
 export const ENTRIES_KEPT = 8;
@@ -24,22 +26,27 @@ function encodeEntries(entries: ProgressEntry[]): string {
   return JSON.stringify(entries);
 }
 
-function toEntry(r: Pick<ReportDoc, 'period' | 'at' | 'status' | 'percent' | 'note' | 'userid'>): ProgressEntry {
-  return { period: r.period, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '', userid: r.userid };
+function toEntry(r: Pick<ReportDoc, 'period' | 'at' | 'status' | 'percent' | 'note' | 'userid' | 'seq'>): ProgressEntry {
+  const entry: ProgressEntry = { period: r.period, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '', userid: r.userid };
+  if (r.seq != null) entry.seq = r.seq;
+  return entry;
 }
 
-/** Merges a report: it replaces its week's entry only if it is the later one; idempotent, order-independent. */
+/**
+ * Merges a report: it replaces its week's entry only if it was received later (by its sequence, not its
+ * timestamp: several reports can share a second); idempotent, order-independent.
+ */
 export function mergeEntry(entries: ProgressEntry[], entry: ProgressEntry): { entries: ProgressEntry[]; dropped: boolean } {
   const same = entries.find((e) => e.period === entry.period);
-  if (same && new Date(same.at).getTime() >= new Date(entry.at).getTime()) return { entries, dropped: false };
-  const merged = [...entries.filter((e) => e.period !== entry.period), entry].sort((a, b) => new Date(b.at).getTime() - new Date(a.at).getTime());
+  if (same && sequenceOf(same) >= sequenceOf(entry)) return { entries, dropped: false };
+  const merged = [...entries.filter((e) => e.period !== entry.period), entry].sort((a, b) => sequenceOf(b) - sequenceOf(a));
   const kept = merged.slice(0, ENTRIES_KEPT);
   // A report older than every week kept changes nothing but the knowledge that history was cut.
   if (!kept.includes(entry)) return { entries, dropped: true };
   return { entries: kept, dropped: merged.length > ENTRIES_KEPT };
 }
 
-/** Writers of one cell in this process, chained: see recordProgress. */
+/** Writers of one cell in this process, chained, so they do not collide with each other: see recordProgress. */
 const cellQueues = new Map<string, Promise<void>>();
 
 function serialized(key: string, fn: () => Promise<void>): Promise<void> {
@@ -52,76 +59,80 @@ function serialized(key: string, fn: () => Promise<void>): Promise<void> {
   return next;
 }
 
-type ReportFields = Pick<ReportDoc, 'planId' | 'taskId' | 'department' | 'period' | 'at' | 'status' | 'percent' | 'note' | 'userid'>;
+type ReportFields = Pick<ReportDoc, 'planId' | 'taskId' | 'department' | 'period' | 'at' | 'status' | 'percent' | 'note' | 'userid' | 'seq'>;
+
+interface Cell {
+  entries: ProgressEntry[];
+  truncated: boolean;
+  rev: number;
+}
 
 /**
- * Records a report in the cache, by _id (FerretDB's indexed path). Concurrent writers of one cell must not lose
- * each other's entries: on MongoDB a revision number in the filter makes the write a compare-and-set; FerretDB
- * 1.x updates are read-modify-write whatever the filter, so there the writes of a cell are serialized in this
- * process — the embedded database belongs to one process anyway.
+ * What this process last read or wrote per cell: the first guess of a compare-and-set, so the usual write is one
+ * update (FerretDB 1.x scans on every read). A wrong guess (another instance, the CLI, a rebuild wrote the cell)
+ * only costs a read and a retry.
+ */
+const knownCells = new WeakMap<Store, Map<string, Cell>>();
+
+function knownOf(store: Store): Map<string, Cell> {
+  let cells = knownCells.get(store);
+  if (!cells) knownCells.set(store, (cells = new Map()));
+  return cells;
+}
+
+/**
+ * Records a report in the cache, by _id (FerretDB's indexed path). Writes of one cell in this process are chained
+ * so they never collide with each other. Across processes:
+ * - on a shared database (`external`: MongoDB, or `db serve` behind several instances) every write is a
+ *   compare-and-set on the cell's revision, so instances never lose each other's entries;
+ * - on the embedded database the owner of DATA_DIR is the only process that records reports (CLI commands
+ *   beside it send chat through it), so it writes what it knows by _id alone: FerretDB 1.x cannot use an index
+ *   for `{_id, rev}` and would scan the collection on every report.
  */
 export async function recordProgress(store: Store, r: ReportFields): Promise<void> {
   const _id = progressId(r.taskId, r.department);
-  if (store.kind === 'embedded') return serialized(`${store.conn.name}:${_id}`, () => writeKnownCell(store, _id, r));
-  return writeCell(store, _id, r, true);
+  return serialized(`${store.conn.name}:${_id}`, () => writeCell(store, _id, r, store.kind === 'external'));
 }
 
-/**
- * The embedded database has one writer, this process, and a cell's writes are serialized: what we last wrote
- * is what is stored, so a cell is read once and then only written (one scan fewer per report on FerretDB).
- */
-const knownCells = new WeakMap<Store, Map<string, { entries: ProgressEntry[]; truncated: boolean; rev: number }>>();
-
-async function writeKnownCell(store: Store, _id: string, r: ReportFields): Promise<void> {
-  let cells = knownCells.get(store);
-  if (!cells) knownCells.set(store, (cells = new Map()));
-  let known = cells.get(_id);
-  if (!known) {
-    const doc = await store.models.Progress.findOne({ _id }).lean<ProgressDoc>();
-    known = { entries: decodeEntries(doc?.entries), truncated: doc?.truncated ?? false, rev: doc?.rev ?? 0 };
-  }
-  const { entries, dropped } = mergeEntry(known.entries, toEntry(r));
-  if (entries === known.entries && (!dropped || known.truncated)) {
-    cells.set(_id, known);
-    return;
-  }
-  const next = { entries, truncated: known.truncated || dropped, rev: known.rev + 1 };
-  await store.models.Progress.updateOne(
-    { _id },
-    { $set: { entries: encodeEntries(next.entries), truncated: next.truncated, rev: next.rev }, $setOnInsert: { planId: r.planId, taskId: r.taskId, department: r.department } },
-    { upsert: true },
-  );
-  cells.set(_id, next);
-}
-
-/** After a rebuild the stored cells are new: forget what this process remembered. */
-function forgetKnownCells(store: Store): void {
-  knownCells.delete(store);
+async function readCell(store: Store, _id: string): Promise<Cell | null> {
+  const doc = await store.models.Progress.findOne({ _id }).lean<ProgressDoc>();
+  return doc ? { entries: decodeEntries(doc.entries), truncated: doc.truncated ?? false, rev: doc.rev ?? 0 } : null;
 }
 
 async function writeCell(store: Store, _id: string, r: ReportFields, cas: boolean): Promise<void> {
   const { Progress } = store.models;
+  const known = knownOf(store);
+  let cell: Cell | null | undefined = known.get(_id);
   for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-    const doc = await Progress.findOne({ _id }).lean<ProgressDoc>();
-    if (!doc) {
+    if (cell === undefined) cell = await readCell(store, _id);
+    if (cell === null) {
+      const created = { entries: [toEntry(r)], truncated: false, rev: 1 };
       try {
-        await Progress.create({ _id, planId: r.planId, taskId: r.taskId, department: r.department, entries: encodeEntries([toEntry(r)]), rev: 1 });
+        await Progress.collection.insertOne({ _id, planId: r.planId, taskId: r.taskId, department: r.department, entries: encodeEntries(created.entries), truncated: false, rev: 1 } as never);
+        known.set(_id, created);
         return;
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) continue; // created meanwhile: merge into it
-        throw err;
+        if (!isDuplicateKeyError(err)) throw err;
+        cell = undefined; // created meanwhile: merge into it
+        continue;
       }
     }
-    const stored = decodeEntries(doc.entries);
-    const { entries, dropped } = mergeEntry(stored, toEntry(r));
-    if (entries === stored) {
-      if (dropped && !doc.truncated) await Progress.updateOne({ _id }, { $set: { truncated: true } });
+    const { entries, dropped } = mergeEntry(cell.entries, toEntry(r));
+    if (entries === cell.entries && (!dropped || cell.truncated)) {
+      if (known.get(_id) === cell) return; // what we know is what we wrote or read: nothing to change
+      known.set(_id, cell);
       return;
     }
-    const res = await Progress.updateOne(cas ? { _id, rev: doc.rev } : { _id }, { $set: { entries: encodeEntries(entries), truncated: doc.truncated || dropped, rev: doc.rev + 1 } });
-    if (!cas || res.modifiedCount === 1) return;
-    // Another writer of the same cell won: step aside briefly so the retries do not collide again.
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+    const next = { entries, truncated: cell.truncated || dropped, rev: cell.rev + 1 };
+    const res = await Progress.updateOne(cas ? { _id, rev: cell.rev } : { _id }, { $set: { entries: encodeEntries(next.entries), truncated: next.truncated, rev: next.rev } });
+    if (res.matchedCount === 1) {
+      known.set(_id, next);
+      return;
+    }
+    // Someone else wrote the cell since we knew it: read it again and merge into what is there.
+    known.delete(_id);
+    cell = undefined;
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
   }
   throw new Error(`progress cache: too much contention on ${_id}`);
 }
@@ -130,7 +141,7 @@ async function writeCell(store: Store, _id: string, r: ReportFields, cas: boolea
 export async function rebuildProgress(store: Store, planId: Types.ObjectId): Promise<number> {
   const { Progress, Report } = store.models;
   const cells = new Map<string, { taskId: Types.ObjectId; department: string; entries: ProgressEntry[]; truncated: boolean }>();
-  const cursor = Report.find({ planId }, { taskId: 1, department: 1, period: 1, at: 1, status: 1, percent: 1, note: 1, userid: 1 }).lean().cursor();
+  const cursor = Report.find({ planId }, { taskId: 1, department: 1, period: 1, at: 1, status: 1, percent: 1, note: 1, userid: 1, seq: 1 }).lean().cursor();
   for await (const r of cursor) {
     const id = progressId(r.taskId, r.department);
     const cell = cells.get(id) ?? { taskId: r.taskId, department: r.department, entries: [], truncated: false };
@@ -139,9 +150,11 @@ export async function rebuildProgress(store: Store, planId: Types.ObjectId): Pro
     cell.truncated ||= dropped;
     cells.set(id, cell);
   }
-  forgetKnownCells(store);
+  knownCells.delete(store);
   await Progress.deleteMany({ planId });
-  const docs = [...cells].map(([_id, c]) => ({ _id, planId, ...c, entries: encodeEntries(c.entries), rev: 1 }));
+  // A fresh random revision: another process's remembered revision of a rebuilt cell must not match it.
+  const rev = randomInt(1_000_000, 1_000_000_000);
+  const docs = [...cells].map(([_id, c]) => ({ _id, planId, ...c, entries: encodeEntries(c.entries), rev }));
   for (let i = 0; i < docs.length; i += 1000) await Progress.insertMany(docs.slice(i, i + 1000), { ordered: false });
   return docs.length;
 }

@@ -14,6 +14,8 @@ export interface NewReport {
   percent: number | null;
   note: string;
   sourceMsgId: string | null;
+  /** Order of receipt; without one (CLI, old callers) the report is ordered by `at`. */
+  seq?: number | null;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function appendReport(store: Store, r: NewReport): Promise<{ report
       percent: r.percent,
       note: r.note,
       sourceMsgId: r.sourceMsgId,
+      seq: r.seq ?? null,
     };
     // Every field is set here, so the driver's insert does (a mongoose document costs a burst dearly).
     await store.models.Report.collection.insertOne(report as never);

@@ -1,12 +1,9 @@
 // Reads about tasks and their progress. Joins are done here in TypeScript over small results (FerretDB has no $lookup).
 import type { Types } from 'mongoose';
 import type { Store } from './database.ts';
-import type { PlanDoc, TaskDoc } from './models.ts';
+import type { TaskDoc } from './models.ts';
 
-/** The plan the bot works on: the one imported last. */
-export async function currentPlan(store: Store): Promise<PlanDoc | null> {
-  return store.cache.get('plan', () => store.models.Plan.findOne({}).sort({ importedAt: -1 }).lean<PlanDoc>());
-}
+export { activePlans } from './plans.ts';
 
 export async function activeTasks(store: Store, planId: Types.ObjectId, projection?: Record<string, 1>): Promise<TaskDoc[]> {
   const load = async () => {

@@ -7,6 +7,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
+import { takeWebhookSlot } from '../store/webhook-slots.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
 import { LOCAL_ERRCODES, TOKEN_ERRCODES, WecomApiError } from './errors.ts';
 
@@ -86,7 +87,6 @@ export const APP_TEXT_MAX_BYTES = 2048;
 export const WEBHOOK_TEXT_MAX_BYTES = 2048;
 export const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
 export const WEBHOOK_PER_MINUTE = 20;
-const MINUTE_MS = 60_000;
 
 /** Renew this long before expiry, so a token never dies in flight; at most half its life for short ones. */
 const TOKEN_RENEW_MARGIN_MS = 5 * 60_000;
@@ -264,43 +264,8 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
   }
 
   // ---- group webhook limiter: ≤ 20 posts per rolling minute per key, waiting rather than refusing ----
-
-  // A slot is stamped when its post is answered (WeCom counts arrival, which comes after our reservation)
-  // and counts as "now" while in flight, so a post never leaves before the one it replaces has landed.
-  interface Slot {
-    at: number;
-    inFlight: boolean;
-    landed: Promise<void>;
-  }
-  const webhookSlots = new Map<string, Slot[]>();
-
-  async function takeWebhookSlot(key: string): Promise<() => void> {
-    let slots = webhookSlots.get(key);
-    if (!slots) webhookSlots.set(key, (slots = []));
-    for (;;) {
-      const now = opts.clock.now().getTime();
-      const live = slots.filter((s) => s.inFlight || s.at > now - MINUTE_MS);
-      slots.splice(0, slots.length, ...live);
-      if (slots.length < WEBHOOK_PER_MINUTE) {
-        // Reserved synchronously (no await since the check), so concurrent callers cannot overbook.
-        let land!: () => void;
-        const slot: Slot = { at: now, inFlight: true, landed: new Promise<void>((r) => (land = r)) };
-        slots.push(slot);
-        return () => {
-          slot.at = Math.max(slot.at, opts.clock.now().getTime());
-          slot.inFlight = false;
-          land();
-        };
-      }
-      const settled = slots.filter((s) => !s.inFlight);
-      if (settled.length > 0) {
-        const oldest = Math.min(...settled.map((s) => s.at));
-        await sleep(Math.max(1, oldest + MINUTE_MS - now));
-      } else {
-        await Promise.race(slots.map((s) => s.landed));
-      }
-    }
-  }
+  // Counted in the database (store/webhook-slots.ts), so several instances together stay within the limit.
+  const takeSlot = (key: string) => takeWebhookSlot(opts.store, opts.clock, sleep, key, WEBHOOK_PER_MINUTE);
 
   return {
     getAccessToken,
@@ -331,7 +296,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
         query: { key },
         body,
         auth: false,
-        beforeAttempt: () => takeWebhookSlot(key),
+        beforeAttempt: () => takeSlot(key),
       });
     },
 

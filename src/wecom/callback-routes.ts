@@ -1,20 +1,22 @@
-// WeCom callbacks: the self-built app (encrypted XML) and the AI bot (encrypted JSON).
-// Transport only: verify, decrypt, de-duplicate, hand the text to bot.handle, carry the reply back.
+// WeCom callbacks: the self-built app (encrypted XML) and the AI bot (encrypted JSON), one route shape for both.
+// Transport only: verify and decrypt (callback-channels.ts), journal before any 200 (store/inbound-ledger.ts),
+// hand the message to bot.handle, carry the reply back within WeCom's budget or through the outbox.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { HttpError } from '../app.ts';
 import type { Bot } from '../bot/dispatch.ts';
 import type { Inbound, Reply } from '../bot/types.ts';
 import type { Clock } from '../clock.ts';
+import { createReceiptSequence, type ReceiptSequence } from '../domain/receipt-sequence.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
-import { isDuplicateKeyError } from '../store/models.ts';
-import { splitByBytes } from '../domain/text.ts';
-import { AIBOT_STREAM_CONTENT_MAX_BYTES, AibotCodecError, buildAibotEncryptedReply, buildAibotStreamReply, parseAibotEnvelope, parseAibotMessage, stripMention } from './aibot-codec.ts';
-import { createCallbackCipher, WecomCryptoError, type CallbackCipher } from './crypto.ts';
+import { isDatabaseUnavailable, withinMs } from '../store/database-errors.ts';
+import { createInboundLedger, fromJournalled, toJournalled, type InboundLedger } from '../store/inbound-ledger.ts';
+import { aibotChannel, appChannel, verifyAndOpen, type CallbackChannel, type OpenedCallback, type SignedQuery } from './callback-channels.ts';
+import { createCallbackCipher, type CallbackCipher } from './crypto.ts';
 import { readRawBody } from './raw-body.ts';
-import { buildEncryptedEnvelopeXml, buildTextReplyXml, parseAppMessageXml, parseEnvelopeXml, WecomXmlError, type WecomAppMessage } from './xml.ts';
+import { LATE, replyWithinBudget } from './reply-within-budget.ts';
 
 export interface CallbackSettings {
   corpId: string;
@@ -37,38 +39,52 @@ export interface CallbackDeps {
   clock: Clock;
   logger: Logger;
   replies: ReplySink;
-  /** How long to wait for the bot before answering empty and sending the reply later; WeCom allows 5 s. */
+  /** How long, from the request's arrival, to wait for the bot before answering empty; WeCom allows 5 s. */
   passiveBudgetMs?: number;
+  ledger?: InboundLedger;
+  sequence?: ReceiptSequence;
 }
 
-const DEFAULT_BUDGET_MS = 3000;
-/** Beyond the budget, how long a claim may stay unfinished before a retry takes it over. */
+export const DEFAULT_BUDGET_MS = 3000;
+/** Beyond the budget, how long a journalled message may stay unfinished before a retry takes it over. */
 const ORPHAN_GRACE_MS = 1000;
-const LATE = Symbol('late');
+/** A journal write slower than this is answered 503 (WeCom retries) instead of holding WeCom past its 5 s. */
+const JOURNAL_TIMEOUT_MS = 2500;
+
+export function orphanAfterMs(budgetMs = DEFAULT_BUDGET_MS): number {
+  return budgetMs + ORPHAN_GRACE_MS;
+}
+
+interface Route {
+  deps: CallbackDeps;
+  ledger: InboundLedger;
+  sequence: ReceiptSequence;
+  budgetMs: number;
+}
 
 export function createCallbackRouter(deps: CallbackDeps): Router {
   const router = new Router();
-  const app = createCallbackCipher({ token: deps.settings.token, encodingAESKey: deps.settings.encodingAESKey, receiveId: deps.settings.corpId });
+  const route: Route = {
+    deps,
+    ledger: deps.ledger ?? createInboundLedger(deps.store, deps.clock),
+    sequence: deps.sequence ?? createReceiptSequence(deps.clock),
+    budgetMs: deps.passiveBudgetMs ?? DEFAULT_BUDGET_MS,
+  };
+  const app = appChannel(createCallbackCipher({ token: deps.settings.token, encodingAESKey: deps.settings.encodingAESKey, receiveId: deps.settings.corpId }), deps.clock);
   const aibot = deps.settings.aibotToken && deps.settings.aibotEncodingAESKey
-    ? createCallbackCipher({ token: deps.settings.aibotToken, encodingAESKey: deps.settings.aibotEncodingAESKey, receiveId: '' })
+    ? aibotChannel(createCallbackCipher({ token: deps.settings.aibotToken, encodingAESKey: deps.settings.aibotEncodingAESKey, receiveId: '' }), deps.clock)
     : null;
 
-  router.get('/wecom/callback', (ctx) => answerUrlVerification(ctx, app, deps));
-  router.post('/wecom/callback', (ctx) => handleAppPost(ctx, app, deps));
-  router.get('/wecom/aibot', (ctx) => answerUrlVerification(ctx, requireAibot(aibot), deps));
-  router.post('/wecom/aibot', (ctx) => handleAibotPost(ctx, requireAibot(aibot), deps));
+  router.get('/wecom/callback', (ctx) => answerUrlVerification(ctx, app.cipher, deps));
+  router.post('/wecom/callback', (ctx) => handlePost(ctx, app, route));
+  router.get('/wecom/aibot', (ctx) => answerUrlVerification(ctx, requireAibot(aibot).cipher, deps));
+  router.post('/wecom/aibot', (ctx) => handlePost(ctx, requireAibot(aibot), route));
   return router;
 }
 
-function requireAibot(cipher: CallbackCipher | null): CallbackCipher {
-  if (!cipher) throw new HttpError(404, 'AI bot callback is not configured', 'not_configured');
-  return cipher;
-}
-
-interface SignedQuery {
-  signature: string;
-  timestamp: string;
-  nonce: string;
+function requireAibot(channel: CallbackChannel | null): CallbackChannel {
+  if (!channel) throw new HttpError(404, 'AI bot callback is not configured', 'not_configured');
+  return channel;
 }
 
 /** The query is decoded exactly once (Koa's querystring): echostr's "+" arrives as %2B and must stay "+". */
@@ -87,180 +103,97 @@ function signedQuery(ctx: Context, deps: CallbackDeps): SignedQuery {
   return { signature, timestamp, nonce };
 }
 
-function open(cipher: CallbackCipher, q: SignedQuery, encrypt: string): string {
-  try {
-    return cipher.verifyAndDecrypt(q.signature, q.timestamp, q.nonce, encrypt);
-  } catch (err) {
-    if (err instanceof WecomCryptoError) {
-      throw new HttpError(err.code === 'bad_signature' ? 401 : 400, 'callback refused', err.code);
-    }
-    throw err;
-  }
-}
-
 function answerUrlVerification(ctx: Context, cipher: CallbackCipher, deps: CallbackDeps) {
   const q = signedQuery(ctx, deps);
   const echostr = typeof ctx.query.echostr === 'string' ? ctx.query.echostr : '';
   if (!echostr) throw new HttpError(400, 'missing echostr', 'bad_query');
   ctx.status = 200;
   ctx.type = 'text/plain';
-  ctx.body = open(cipher, q, echostr); // the plaintext alone: no quotes, no newline
+  ctx.body = verifyAndOpen(cipher, q, echostr); // the plaintext alone: no quotes, no newline
 }
 
-async function handleAppPost(ctx: Context, cipher: CallbackCipher, deps: CallbackDeps) {
-  const q = signedQuery(ctx, deps);
-  const raw = await readRawBody(ctx);
-  const envelope = parseOr400(() => parseEnvelopeXml(raw));
-  const msg = parseOr400(() => parseAppMessageXml(open(cipher, q, envelope.encrypt)));
+async function handlePost(ctx: Context, channel: CallbackChannel, route: Route) {
+  const arrived = performance.now();
+  const q = signedQuery(ctx, route.deps);
+  const cb = channel.open(q, await readRawBody(ctx));
+  const fresh = cb.inbound ? { ...cb.inbound, seq: route.sequence() } : null;
 
-  const text = inboundText(msg);
-  const key = msg.msgId ? `app:${msg.msgId}` : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}`;
-  if (!(await claimInbound(deps, key, 'app'))) return answerDuplicate(ctx, key, deps, (content) => sealAppReply(cipher, msg, content, deps));
-  if (text === null) {
-    await markDone(deps, key, null);
-    ctx.status = 200; // events the bot does not act on: acknowledged, nothing to say
-    ctx.body = '';
-    return;
+  // Journal before any 200: once this insert stands, the message cannot be forgotten; until it does, WeCom
+  // gets a non-200 and retries.
+  const journalled = await journalOr503(route, cb.key, channel.name, fresh);
+  let inbound: Inbound | null = fresh;
+  if (!journalled.fresh) {
+    const taken = await route.ledger.takeOver(cb.key, orphanAfterMs(route.budgetMs));
+    if (!taken) return answerDuplicate(ctx, cb, route);
+    route.deps.logger.warn({ key: cb.key }, 'taking over a delivery that never finished');
+    if (taken.message) inbound = fromJournalled(taken.message); // its first receipt's order, not this retry's
   }
-  const inbound: Inbound = {
-    channel: 'app', userid: msg.fromUserName, text, msgId: msg.msgId, at: createdAt(msg.createTime, deps.clock),
-  };
-  await respond(ctx, deps, key, inbound, (content) => sealAppReply(cipher, msg, content, deps));
-}
-
-/** Text messages and menu clicks (EventKey = a command) reach the bot; other kinds get a hint. */
-function inboundText(msg: WecomAppMessage): string | null {
-  if (msg.msgType === 'text') return msg.content ?? '';
-  if (msg.msgType === 'event') return msg.event?.toLowerCase() === 'click' && msg.eventKey ? msg.eventKey : null;
-  return '［非文字消息］';
-}
-
-async function handleAibotPost(ctx: Context, cipher: CallbackCipher, deps: CallbackDeps) {
-  const q = signedQuery(ctx, deps);
-  const raw = await readRawBody(ctx);
-  const envelope = parseOr400(() => parseAibotEnvelope(raw));
-  const msg = parseOr400(() => parseAibotMessage(open(cipher, q, envelope.encrypt)));
-  const key = `aibot:${msg.msgid}`;
-  const seal = (content: string) => {
-    const plain = buildAibotStreamReply({ id: randomBytes(8).toString('hex'), content, finish: true });
-    const sealed = cipher.encryptAndSign(plain, q.timestamp, q.nonce);
-    return buildAibotEncryptedReply({ encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: sealed.timestamp, nonce: sealed.nonce });
-  };
-  if (!(await claimInbound(deps, key, 'aibot'))) return answerDuplicate(ctx, key, deps, seal);
-  if (msg.text === null) { // events, images, stream refreshes: acknowledged, nothing to say
-    await markDone(deps, key, null);
+  if (!inbound) {
+    await route.ledger.finish(cb.key, null);
     ctx.status = 200;
     ctx.body = '';
     return;
   }
-  const inbound: Inbound = {
-    channel: 'aibot', userid: msg.from.userid, text: stripMention(msg.text), msgId: msg.msgid, at: deps.clock.now(), chatId: msg.chatid,
-  };
-  // A stream reply carries up to 20 KB, so the parts of a long answer travel together, cut to fit.
-  await respond(ctx, deps, key, inbound, seal, (reply) => [fitStream(reply.messages.join('\n\n'))]);
+  await respond(ctx, route, channel, cb, inbound, route.budgetMs - (performance.now() - arrived));
 }
 
-const STREAM_CUT_NOTE = '\n……（内容较长，已截断；请在应用里查看全部）';
-
-function fitStream(text: string): string {
-  if (Buffer.byteLength(text) <= AIBOT_STREAM_CONTENT_MAX_BYTES) return text;
-  return splitByBytes(text, AIBOT_STREAM_CONTENT_MAX_BYTES - Buffer.byteLength(STREAM_CUT_NOTE))[0]! + STREAM_CUT_NOTE;
-}
-
-function parseOr400<T>(fn: () => T): T {
+async function journalOr503(route: Route, key: string, channel: string, inbound: (Inbound & { seq: number }) | null) {
   try {
-    return fn();
+    return await withinMs(route.ledger.journal(key, channel, inbound ? toJournalled(inbound) : null), JOURNAL_TIMEOUT_MS, 'journal');
   } catch (err) {
-    if (err instanceof WecomXmlError || err instanceof AibotCodecError) throw new HttpError(400, 'malformed body', `body_${err.code}`);
+    if (isDatabaseUnavailable(err)) throw new HttpError(503, 'database unavailable: retry', 'db_unavailable');
     throw err;
   }
 }
 
-/**
- * Inserting the key into a unique index is the de-duplication: retries and other instances lose. One exception:
- * a claim never marked done and older than the reply budget belongs to a delivery that died mid-way (crash,
- * restart): WeCom's retry takes it over, so the message is not lost. The commands' own writes are keyed
- * (reports by message id), so running one again writes nothing twice.
- */
-async function claimInbound(deps: CallbackDeps, key: string, channel: string): Promise<boolean> {
-  const { Inbound } = deps.store.models;
-  const now = deps.clock.now();
-  try {
-    // On the hot path of every message: the driver's insert, without building a mongoose document.
-    await Inbound.collection.insertOne({ _id: key, key, at: now, channel } as never);
-    return true;
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
-  const prior = await Inbound.findOne({ _id: key }, { at: 1 }).lean();
-  const orphanAfter = (deps.passiveBudgetMs ?? DEFAULT_BUDGET_MS) + ORPHAN_GRACE_MS;
-  if (!prior || now.getTime() - prior.at.getTime() < orphanAfter) return false;
-  if (await deps.store.models.InboundDone.exists({ _id: key })) return false;
-  await Inbound.updateOne({ _id: key }, { $set: { at: now } });
-  deps.logger.warn({ key }, 'taking over a delivery that never finished');
-  return true;
-}
-
-/** Records that the message was dealt with; a second record (a taken-over delivery) changes nothing. */
-async function markDone(deps: CallbackDeps, key: string, reply: string | null): Promise<void> {
-  try {
-    await deps.store.models.InboundDone.collection.insertOne({ _id: key, at: deps.clock.now(), reply } as never);
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-  }
-}
-
 /** WeCom retries when it did not get our answer: give the same reply again, never run the command twice. */
-async function answerDuplicate(ctx: Context, key: string, deps: CallbackDeps, seal: (content: string) => string) {
-  deps.logger.info({ key }, 'duplicate delivery');
-  const prior = await deps.store.models.InboundDone.findOne({ _id: key }, { reply: 1 }).lean();
+async function answerDuplicate(ctx: Context, cb: OpenedCallback, route: Route) {
+  route.deps.logger.info({ key: cb.key }, 'duplicate delivery');
+  const prior = await route.ledger.outcome(cb.key);
   ctx.status = 200;
   if (prior?.reply) {
     ctx.type = 'application/xml';
-    ctx.body = seal(prior.reply);
+    ctx.body = cb.seal(prior.reply);
   } else {
     ctx.body = '';
   }
 }
 
-async function respond(
-  ctx: Context, deps: CallbackDeps, key: string, inbound: Inbound, seal: (content: string) => string,
-  shape: (reply: Reply) => string[] = (r) => r.messages,
-) {
-  const work = deps.bot.handle(inbound);
-  const budget = deps.passiveBudgetMs ?? DEFAULT_BUDGET_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof LATE>((r) => (timer = setTimeout(() => r(LATE), budget)));
-  const first = await Promise.race([work, late]);
-  clearTimeout(timer);
-
-  if (first === LATE) {
-    // Too slow for the passive reply: end WeCom's wait now, send the whole reply through the outbox.
+async function respond(ctx: Context, route: Route, channel: CallbackChannel, cb: OpenedCallback, inbound: Inbound, budgetLeftMs: number) {
+  const work = route.deps.bot.handle(inbound);
+  const first = await replyWithinBudget(work, budgetLeftMs);
+  if (first !== LATE && first.retryable) {
+    // The database went away mid-command: the journal keeps the message; WeCom's retry or the recovery sweep
+    // runs it again once the database is back.
+    throw new HttpError(503, 'database unavailable: retry', 'db_unavailable');
+  }
+  if (first === LATE || connectionGone(ctx)) {
+    // Too slow for the passive reply (or WeCom stopped waiting): end the wait, the reply goes through the outbox.
     ctx.status = 200;
     ctx.body = '';
-    work
-      .then((reply) => deps.replies.deliverLater(`reply:${key}`, inbound.userid, shape(reply)))
-      .then(() => markDone(deps, key, null))
-      .catch((err) => deps.logger.error({ err, key }, 'late reply could not be queued'));
+    void finishLater(route, channel, cb.key, inbound, work);
     return;
   }
-  const [now, ...later] = shape(first);
-  if (later.length) await deps.replies.deliverLater(`reply:${key}`, inbound.userid, later);
-  await markDone(deps, key, now ?? null);
+  const [now, ...later] = channel.shape(first);
+  if (later.length) await route.deps.replies.deliverLater(`reply:${cb.key}`, inbound.userid, later);
+  await route.ledger.finish(cb.key, now ?? null);
   ctx.status = 200;
-  ctx.type = inbound.channel === 'aibot' ? 'application/json' : 'application/xml';
-  ctx.body = seal(now ?? '');
+  ctx.type = channel.contentType;
+  ctx.body = cb.seal(now ?? '');
 }
 
-function sealAppReply(cipher: CallbackCipher, msg: WecomAppMessage, content: string, deps: CallbackDeps): string {
-  const timestamp = String(Math.floor(deps.clock.now().getTime() / 1000));
-  const nonce = randomBytes(8).toString('hex');
-  const inner = buildTextReplyXml({ toUser: msg.fromUserName, fromUser: msg.toUserName, createTime: Number(timestamp), content });
-  const sealed = cipher.encryptAndSign(inner, timestamp, nonce);
-  return buildEncryptedEnvelopeXml({ encrypt: sealed.encrypt, signature: sealed.signature, timestamp, nonce });
+async function finishLater(route: Route, channel: CallbackChannel, key: string, inbound: Inbound, work: Promise<Reply>) {
+  try {
+    const reply = await work;
+    if (reply.retryable) return; // left unfinished in the journal: the recovery sweep runs it again
+    await route.deps.replies.deliverLater(`reply:${key}`, inbound.userid, channel.shape(reply));
+    await route.ledger.finish(key, null);
+  } catch (err) {
+    route.deps.logger.error({ err, key }, 'late reply could not be queued; the recovery sweep will retry');
+  }
 }
 
-function createdAt(createTime: string, clock: Clock): Date {
-  const s = Number(createTime);
-  return Number.isFinite(s) && s > 0 ? new Date(s * 1000) : clock.now();
+function connectionGone(ctx: Context): boolean {
+  // Not ctx.req.destroyed: a fully read request is destroyed by Node while its socket still waits for the answer.
+  return ctx.req.socket.destroyed || ctx.res.destroyed || ctx.res.writableEnded;
 }

@@ -4,9 +4,17 @@ import { HttpError } from '../app.ts';
 
 export const MAX_CALLBACK_BODY_BYTES = 64 * 1024;
 
+/**
+ * The body as text, or 413 past `limit` however it is sent (Content-Length or chunked). Past the limit the rest is
+ * read and dropped, so the client gets its 413 instead of a reset connection; the server's request timeout
+ * bounds how long that may take, and the connection is closed after the answer.
+ */
 export async function readRawBody(ctx: Context, limit = MAX_CALLBACK_BODY_BYTES): Promise<string> {
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) throw new HttpError(413, 'body too large', 'body_too_large');
+  if (declared > limit) {
+    ctx.set('Connection', 'close');
+    throw new HttpError(413, 'body too large', 'body_too_large');
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
@@ -14,6 +22,9 @@ export async function readRawBody(ctx: Context, limit = MAX_CALLBACK_BODY_BYTES)
     // Past the limit the rest is read and dropped, so the client gets its 413 instead of a reset connection.
     if (size <= limit) chunks.push(chunk as Buffer);
   }
-  if (size > limit) throw new HttpError(413, 'body too large', 'body_too_large');
+  if (size > limit) {
+    ctx.set('Connection', 'close');
+    throw new HttpError(413, 'body too large', 'body_too_large');
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -47,9 +47,39 @@ describe('collective tasks', () => {
     expect(await store.models.Task.findOne({ code: '9' }).lean()).toMatchObject({ departments: ['党政办', '司法所'], collective: false });
     expect((await owingDepartments('9')).sort()).toEqual(['党政办', '司法所'].sort());
     await h.say('admin', '增派 9 镇直各部门');
-    expect(await store.models.Task.findOne({ code: '9' }).lean()).toMatchObject({ collective: true });
+    // Spelled out as the departments it stands for: a task never depends on a unit name a re-import may drop.
+    const given = (await store.models.Task.findOne({ code: '9' }).lean())!;
+    expect(given.departments.length).toBeGreaterThan(20);
+    expect(given.departments).not.toContain('镇直各部门');
     const owing = await owingDepartments('9');
     expect(owing.length).toBeGreaterThan(20);
     expect(owing).not.toContain('镇直各部门'); // a unit no one can report for never owes
+  });
+});
+
+describe('reassigning to a collective unit', () => {
+  it('转办 7.5 镇直各部门 spells out every department, so the task is never left with none', async () => {
+    const reply = await h.say('admin', '转办 7.5 镇直各部门');
+    const task = (await store.models.Task.findOne({ code: '7.5' }).lean())!;
+    const all = (await store.models.Department.find({ collective: false }).lean()).map((d) => d.name);
+    expect(task.departments.sort()).toEqual(all.sort());
+    expect(task.departments).toContain('经贸办');
+    expect(task.collective).toBe(false);
+    expect(reply).toContain('经贸办');
+    expect(await h.say('jmb', '汇报 7.5 40% 已对接')).toContain('经贸办：推进中 40%');
+  });
+
+  it.each([
+    ['转办 7.6 镇直有关部门', '“镇直有关部门”没有确定的部门名单，未做修改'],
+    ['增派 7.6 镇直有关部门', '“镇直有关部门”没有确定的部门名单，未做修改'],
+    ['转办 7.6 县直各部门', '没有找到部门“县直各部门”'],
+    ['转办 7.6 各村（社区）', '没有找到部门“各村(社区)”'],
+  ])('refuses %s (no definite list of departments) and changes nothing', async (command, answer) => {
+    const before = (await store.models.Task.findOne({ code: '7.6' }).lean())!;
+    const audits = await store.models.Audit.countDocuments({});
+    const reply = await h.say('admin', command);
+    expect(reply).toContain(answer);
+    expect((await store.models.Task.findOne({ code: '7.6' }).lean())!.departments).toEqual(before.departments);
+    expect(await store.models.Audit.countDocuments({})).toBe(audits);
   });
 });

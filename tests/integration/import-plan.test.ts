@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { parsePlan } from '../../src/domain/plan/parse-plan.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
-import { importPlan } from '../../src/store/import-plan.ts';
+import { hashSource, importPlan, ImportRefusedError, previewImport } from '../../src/store/import-plan.ts';
 import { appendReport } from '../../src/store/reports.ts';
 import { setTaskDepartments } from '../../src/store/task-assignments.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -45,7 +45,7 @@ describe('plan import', () => {
     const text = readFileSync(BUNDLED_PLAN, 'utf8')
       .replace('（责任部门：村建办、经贸办）', '（责任部门：村建办、经贸办、科技办）') // 7.5 gets a new unit
       .replace(/28、拓展“和为贵”[^\n]*\n/, ''); // 7.28 dropped
-    const r = await importPlan(store, parsePlan(text), { sourceText: text, clock });
+    const r = await importPlan(store, parsePlan(text), { sourceHash: hashSource(text), clock });
     expect(r.updated).toContain('7.5');
     expect(r.retired).toEqual(['7.28']);
     expect(await store.models.Task.countDocuments({})).toBe(65);
@@ -58,5 +58,46 @@ describe('plan import', () => {
     const again = await importPlanFile(store, BUNDLED_PLAN, clock);
     expect(again.created).toEqual([]);
     expect(await store.models.Task.countDocuments({ retired: false })).toBe(65);
+  });
+
+  it('never leaves a task with no department: a unit dropped from the document keeps the current ones', async () => {
+    const text = readFileSync(BUNDLED_PLAN, 'utf8').replace(/(6、聚力突破招商引资。[^\n]*?)（责任部门：经贸办）/, '$1');
+    const parsed = parsePlan(text);
+    expect(parsed.tasks.find((t) => t.code === '7.6')?.departments).toEqual([]);
+    const preview = await previewImport(store, parsed);
+    expect(preview.warnings.some((w) => w.includes('7.6') && w.includes('保留'))).toBe(true);
+    await importPlan(store, parsed, { sourceHash: hashSource(text), clock });
+    expect((await store.models.Task.findOne({ code: '7.6' }).lean())?.departments.length).toBeGreaterThan(0);
+  });
+
+  it('keeps a task reassigned to a collective unit binding every department after a re-import', async () => {
+    const t75 = (await store.models.Task.findOne({ code: '7.5' }).lean())!;
+    await setTaskDepartments(store, clock, 'admin', t75, ['镇直各部门'], 'task.departments.transfer');
+    await importPlanFile(store, BUNDLED_PLAN, clock);
+    const after = (await store.models.Task.findOne({ code: '7.5' }).lean())!;
+    expect(after.departments.length).toBeGreaterThan(0);
+    // Either the collective unit stands (and binds everyone) or it was expanded to named departments.
+    expect(after.collective || after.departments.every((d) => d !== '镇直各部门')).toBe(true);
+  });
+
+  it('previews without writing anything', async () => {
+    const text = readFileSync(BUNDLED_PLAN, 'utf8').replace('（责任部门：经贸办、统计站）', '（责任部门：统计站）');
+    const before = await store.models.Task.find({}).lean();
+    const audits = await store.models.Audit.countDocuments({});
+    const preview = await previewImport(store, parsePlan(text));
+    expect(preview.refusal).toBeNull();
+    expect(preview.updated.length).toBeGreaterThan(0);
+    expect(preview.responsibility.some((r) => r.after.join() === '统计站')).toBe(true);
+    expect(await store.models.Task.find({}).lean()).toEqual(before);
+    expect(await store.models.Audit.countDocuments({})).toBe(audits);
+  });
+
+  it('refuses a document with tasks but no unit at all, and one with no tasks, changing nothing', async () => {
+    const noUnits = parsePlan(readFileSync(BUNDLED_PLAN, 'utf8').replace(/（责任部门：[^）]*）/g, ''));
+    expect(noUnits.tasks.length).toBeGreaterThan(0);
+    await expect(importPlan(store, noUnits, { sourceHash: 'x', clock })).rejects.toBeInstanceOf(ImportRefusedError);
+    const empty = parsePlan('关于召开会议的通知\n请准时参加。');
+    await expect(importPlan(store, empty, { sourceHash: 'y', clock })).rejects.toThrow(/没有识别出任务/);
+    expect(await store.models.Plan.countDocuments({})).toBe(1);
   });
 });

@@ -95,3 +95,30 @@ describe('progress cache', () => {
     expect(declined).toBeGreaterThan(0); // early weeks were dropped from busy cells: the slow path answers those
   });
 });
+
+describe('progress cache shared by two instances', () => {
+  it('loses neither instance’s entries on a shared database: each write is a compare-and-set', async () => {
+    // Two instances as they share a MongoDB (or `db serve`): both connections "external", on the run's server.
+    const { connectStore } = await import('../../src/store/database.ts');
+    const { inject } = await import('vitest');
+    const one = await connectStore(inject('mongoUri'), store.conn.name, 'external');
+    const other = await connectStore(inject('mongoUri'), store.conn.name, 'external');
+    try {
+      const task = tasks.find((t) => t.code === '7.2')!;
+      const report = (week: number, note: string, msg: string) => ({
+        task, department: '统计站', userid: 'u', at: new Date(Date.parse('2021-09-06T02:00:00Z') + week * 7 * 24 * 3600_000),
+        status: 'in_progress' as const, percent: 10 + week, note, sourceMsgId: msg,
+      });
+      await appendReport(one, report(0, 'a0', 'cas-0')); // this instance now knows the cell
+      await appendReport(other, report(1, 'b1', 'cas-1')); // the other writes behind its back
+      await appendReport(one, report(2, 'a2', 'cas-2')); // a stale guess: must re-read, not overwrite
+      await Promise.all([appendReport(one, report(3, 'a3', 'cas-3')), appendReport(other, report(4, 'b4', 'cas-4'))]);
+      const { progressId } = await import('../../src/store/progress-cache.ts');
+      const cell = await store.models.Progress.findOne({ _id: progressId(task._id, '统计站') }).lean();
+      expect(decodeEntries(cell?.entries).map((e) => e.note)).toEqual(['b4', 'a3', 'a2', 'b1', 'a0']);
+    } finally {
+      await one.close();
+      await other.close();
+    }
+  });
+});

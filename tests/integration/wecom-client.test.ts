@@ -226,6 +226,23 @@ describe('WeCom API client', () => {
     expect(new Set(wecom.webhookPosts().map((b) => (b.text as { content: string }).content)).size).toBe(25);
   });
 
+  it('holds two instances on one database to 20 webhook posts in any rolling minute between them', async () => {
+    const { openSecondConnection } = await import('../helpers/store.ts');
+    const other = await openSecondConnection(store);
+    try {
+      const a = client();
+      const b = client({ store: other });
+      const key = 'group-key-shared';
+      await Promise.all(Array.from({ length: 25 }, (_, i) => (i % 2 ? a : b).sendGroupWebhook(key, { msgtype: 'text', text: { content: `双实例第${i}条` } })));
+      const posts = calls('/cgi-bin/webhook/send');
+      expect(posts).toHaveLength(25); // none refused with 45009
+      const times = posts.map((p) => p.at.getTime());
+      for (const t of times) expect(times.filter((u) => u > t - 60_000 && u <= t).length).toBeLessThanOrEqual(20);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('backs off when WeCom says 45009 for a webhook another process filled up', async () => {
     for (let i = 0; i < 20; i++) {
       await fetch(`${wecom.url}/cgi-bin/webhook/send?key=shared`, {

@@ -1,5 +1,6 @@
 // The digest chart: a real PNG of sensible size, drawn with the bundled font, with a glyph for every character
 // a township's plan and departments use.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,7 +22,9 @@ function pngSize(png: Buffer): { width: number; height: number } {
 /** Every plan the project ships or tests with: their units and titles are what the chart will be asked to draw. */
 async function planTexts(): Promise<string[]> {
   const dir = fileURLToPath(new URL('../fixtures/plans/', import.meta.url));
-  const files = [BUNDLED_PLAN, ...readdirSync(dir).map((f) => `${dir}${f}`)];
+  const fixtures = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.txt'));
+  expect(fixtures.length).toBeGreaterThan(10); // published plans of other towns and counties among them
+  const files = [BUNDLED_PLAN, ...fixtures.map((f) => join(dir, f))];
   const texts: string[] = [];
   for (const file of files) {
     const plan = parsePlan(await readPlanFile(file));

@@ -1,6 +1,6 @@
 // Task codes as people type them: half- and full-width, Chinese numerals, 第…节第…项.
 import { describe, expect, it } from 'vitest';
-import { parseTaskCode } from '../../src/domain/task-code.ts';
+import { parseQualifiedTaskCode, parseTaskCode } from '../../src/domain/task-code.ts';
 
 describe('parseTaskCode', () => {
   it.each([
@@ -47,5 +47,29 @@ describe('parseTaskCode', () => {
 
   it.each(['', '   ', '电商', 'abc', '0', '0.3', '7.0', '零', '%', '-3'])('rejects %j', (typed) => {
     expect(parseTaskCode(typed)).toBeNull();
+  });
+});
+
+describe('parseTaskCode, three levels', () => {
+  it('reads codes built from a number path', () => {
+    expect(parseTaskCode('2.1.3')).toEqual({ code: '2.1.3', rest: '' });
+    expect(parseTaskCode('２．１．３')).toEqual({ code: '2.1.3', rest: '' });
+    expect(parseTaskCode('2.1.0')).toBeNull();
+  });
+});
+
+describe('parseQualifiedTaskCode', () => {
+  it('reads a short name glued to the code, or as the token before it', () => {
+    expect(parseQualifiedTaskCode(['安全生产1.2'])).toEqual({ plan: '安全生产', code: '1.2', rest: '', used: 1 });
+    expect(parseQualifiedTaskCode(['安全', '1.2'])).toEqual({ plan: '安全', code: '1.2', rest: '', used: 2 });
+    expect(parseQualifiedTaskCode(['安全生产七.3'])).toMatchObject({ plan: '安全生产', code: '7.3' });
+    expect(parseQualifiedTaskCode(['安全生产1.2，60%'])).toMatchObject({ plan: '安全生产', code: '1.2', rest: '60%' });
+  });
+
+  it('does not take a department or a progress for a qualified code', () => {
+    expect(parseQualifiedTaskCode(['经贸办', '60%'])).toBeNull();
+    expect(parseQualifiedTaskCode(['abc'])).toBeNull();
+    expect(parseQualifiedTaskCode(['60%'])).toBeNull();
+    expect(parseQualifiedTaskCode(['安全-', '1.2'])).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Types } from 'mongoose';
 import { buildDigest, renderDigestChart } from '../../../src/jobs/digest.ts';
+import type { PlanDoc } from '../../../src/store/models.ts';
 import { connectStore } from '../../../src/store/database.ts';
 import { cachedReports } from '../../../src/store/progress-cache.ts';
 import { activeTasks } from '../../../src/store/task-queries.ts';
@@ -28,7 +29,7 @@ if (process.argv.includes('--phases')) {
 }
 // What the digest job does for the group: the figures and texts, then the chart (its renderer loaded on first use).
 const started = performance.now();
-const built = await buildDigest(store, plan, week, new Date(nowIso), { mentions: false });
+const built = await buildDigest(store, [plan as PlanDoc], week, new Date(nowIso), { mentions: false });
 const chartStarted = performance.now();
 const chart = await renderDigestChart(built.chartView);
 const ended = performance.now();

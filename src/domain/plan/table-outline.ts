@@ -1,0 +1,274 @@
+// Tables (Word 任务分解表, Excel 分解表) → outline. The header row is found by meaning,
+// wherever it starts (title rows above it, a second header row under a merged 责任单位);
+// each data row is a task, a category column left of the task text is its section, a 章节
+// column or a row spanning the whole table is its chapter. Codes are the table's own 序号
+// when it has unique ones, else built from the path (section.item).
+import { parseChineseNumeral, toAsciiDigits } from './chinese-numerals.ts';
+import { parseUnitList, splitPeople, type UnitRef } from './annotations.ts';
+import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
+import { matchChapter, matchSection } from './text-outline.ts';
+import { excerpt, joinLines } from './text-lines.ts';
+
+export type ColumnRole = 'seq' | 'chapter' | 'topic' | 'lead' | 'units' | 'assist' | 'deadline' | 'leaders' | 'note';
+
+// Tried in order; the first that matches a header cell gives its role.
+const ROLE_PATTERNS: [ColumnRole, RegExp][] = [
+  ['seq', /^(序号|编号|序|项目编号|任务编号|任务序号)$/],
+  ['chapter', /^(章节|篇章|所属章节|板块)$/],
+  ['leaders', /(责任领导|分管领导|牵头领导|包保领导|联系领导|督办领导|责任人|包抓领导)/],
+  ['note', /^(备注|说明|联系人|联系电话|完成情况|进展情况|工作进展)$/],
+  ['lead', /^(牵头单位|牵头部门|牵头科室|牵头股室|主抓单位|主抓部门|主责单位|主责部门|牵头)$/],
+  ['assist', /(配合单位|配合部门|协办单位|协助单位|参与单位|参与部门|协同单位|配合科室|^配合$|^协办$)/],
+  ['units', /(责任单位|责任部门|责任科室|责任主体|承办单位|落实单位|实施单位|责任股室|责任站所|^责任$)/],
+  ['deadline', /(时限|时间节点|完成时间|完成期限|截止时间|时间要求|进度安排|完成节点)/],
+  ['topic', /(重点任务|工作任务|任务内容|工作措施|具体措施|主要内容|工作内容|具体任务|任务名称|重点工作|工作事项|具体要求|工作要求|主要任务|任务事项|目标任务|主要措施|推进措施|工作举措|具体内容|主要工作|任务分解|^任务$|^事项$|^内容$|^措施$|^项目$)/],
+];
+
+export interface TableLayout {
+  headerRow: number; // index of the last header row
+  firstHeaderRow: number;
+  roles: (ColumnRole | null)[];
+}
+
+const normalizeHeader = (cell: string): string => cell.replace(/[\s\u3000]+/g, '').replace(/[（(].*?[）)]$/, '');
+
+function roleOf(cell: string): ColumnRole | null {
+  const c = normalizeHeader(cell);
+  if (c === '' || c.length > 12) return null;
+  for (const [role, re] of ROLE_PATTERNS) if (re.test(c)) return role;
+  return null;
+}
+
+/** Finds the header row(s) of a task table, or null when the table is not one. */
+export function findLayout(rows: string[][]): TableLayout | null {
+  for (let r = 0; r < Math.min(rows.length, 15); r++) {
+    const roles = (rows[r] ?? []).map(roleOf);
+    const found = new Set(roles.filter((x) => x !== null));
+    const hasUnits = found.has('units') || found.has('lead') || found.has('assist');
+    if (!found.has('topic') || !(hasUnits || found.has('deadline') || found.has('seq'))) continue;
+    // A second header row under merged cells: 责任单位 over 牵头单位 | 配合单位.
+    // It names columns in every cell (or repeats the cell above), unlike a data row.
+    const nextCells = rows[r + 1] ?? [];
+    const next = nextCells.map(roleOf);
+    const upper = (rows[r] ?? []).map(normalizeHeader);
+    const subHeader =
+      next.some((role, i) => role !== null && role !== roles[i]) &&
+      nextCells.every((cell, i) => normalizeHeader(cell) === '' || next[i] !== null || normalizeHeader(cell) === upper[i]);
+    if (!subHeader) return { headerRow: r, firstHeaderRow: r, roles };
+    return { headerRow: r + 1, firstHeaderRow: r, roles: roles.map((role, i) => next[i] ?? role) };
+  }
+  return null;
+}
+
+/** Which columns hold what: the task text is the rightmost topic column; one left of it is the section. */
+function columns(roles: (ColumnRole | null)[]) {
+  const all = (role: ColumnRole): number[] => roles.flatMap((r, i) => (r === role ? [i] : []));
+  const topics = all('topic');
+  const text = topics.at(-1) ?? -1;
+  const section = topics.length >= 2 ? (topics.at(-2) ?? -1) : -1;
+  const chapter = all('chapter')[0] ?? (topics.length >= 3 ? (topics.at(-3) ?? -1) : -1);
+  return {
+    seq: all('seq')[0] ?? -1,
+    chapter,
+    section,
+    text,
+    lead: all('lead'),
+    units: all('units'),
+    assist: all('assist'),
+    deadline: all('deadline'),
+    leaders: all('leaders'),
+  };
+}
+
+interface Row {
+  cells: string[];
+  line: number;
+}
+
+const cellAt = (row: Row, i: number): string => (i < 0 ? '' : cleanCell(row.cells[i] ?? ''));
+const cleanCell = (s: string): string => s.replace(/[\u200b-\u200f\ufeff\u00a0]/g, '').replace(/\r/g, '').trim();
+const cellText = (s: string): string => joinLines(s.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+
+/** Strips "（一）" / "一、" / "1." from a category and returns the number it gave, if any. */
+function numbered(label: string): { number: number | null; title: string } {
+  const text = cellText(label);
+  const asSection = matchSection(text) ?? matchChapter(text);
+  if (asSection) return { number: asSection.number, title: asSection.rest.replace(/[。；;]$/, '') };
+  const m = /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])\s*(.+)$/.exec(text);
+  if (m) return { number: Number(toAsciiDigits(m[1] ?? '')), title: (m[2] ?? '').trim() };
+  return { number: null, title: text };
+}
+
+function normalizeSeq(seq: string): string {
+  const s = toAsciiDigits(cellText(seq)).replace(/[\s、，,]+$/g, '').replace(/^[（(](.+)[）)]$/, '$1').replace(/[．·]/g, '.');
+  if (/^\d+(\.\d+)*$/.test(s)) return s.split('.').map(Number).join('.');
+  const n = parseChineseNumeral(s);
+  return n !== null ? String(n) : s;
+}
+
+export interface TableContext {
+  /** Where the rows above the header go (the first table's title and 文号). */
+  headerLines: string[] | null;
+  /** The chapter this table is under: a heading paragraph right above it, or its sheet's name. */
+  chapterLabel: string | null;
+}
+
+/**
+ * Adds the task rows of a table to the outline. Rows above the header go to
+ * `context.headerLines` (title, 文号). Returns false when the table is not a task table.
+ */
+export function addTable(rows: string[][], outline: Outline, context: TableContext): boolean {
+  const layout = findLayout(rows);
+  if (layout === null) return false;
+  const headerLines = context.headerLines;
+  if (headerLines !== null) {
+    for (const row of rows.slice(0, layout.firstHeaderRow)) {
+      const distinct = [...new Set(row.map(cleanCell).filter((c) => c !== ''))];
+      if (distinct.length > 0) headerLines.push(...distinct);
+    }
+  }
+  const col = columns(layout.roles);
+  const headerTexts = rows.slice(layout.firstHeaderRow, layout.headerRow + 1).map((r) => r.map(cleanCell).join('|'));
+  const data: Row[] = rows
+    .map((cells, i) => ({ cells, line: i + 1 }))
+    .slice(layout.headerRow + 1)
+    .filter((row) => row.cells.some((c) => cleanCell(c) !== '') && !headerTexts.includes(row.cells.map(cleanCell).join('|')));
+
+  // A row numbered "一" / "（二）" in the 序号 column that names no unit or deadline is a
+  // category heading ("一 | 产业发展 | | "), not a task.
+  const headingSeqOf = (row: Row): string | null => {
+    const seq = col.seq >= 0 ? cellAt(row, col.seq) : '';
+    if (!/^[（(]?[一二三四五六七八九十]{1,3}[)）]?[、.．]?$/.test(seq)) return null;
+    const stated = [...col.lead, ...col.units, ...col.assist, ...col.deadline].some((i) => {
+      const c = cellAt(row, i);
+      return c !== '' && c !== cellAt(row, col.text);
+    });
+    return stated ? null : seq;
+  };
+  const seqOf = (row: Row): string => {
+    if (headingSeqOf(row) !== null) return '';
+    if (col.seq >= 0) return normalizeSeq(cellAt(row, col.seq));
+    const own = /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])/.exec(cellText(cellAt(row, col.text)));
+    return own ? normalizeSeq(own[1] ?? '') : '';
+  };
+  const seqs = data.map(seqOf).filter((s) => s !== '');
+  // One table's own 序号 are its codes; tables under several chapters number from the path.
+  const seqUnique = seqs.length > 0 && new Set(seqs).size === seqs.length && context.chapterLabel === null;
+
+  let chapter = outline.chapters.at(-1) ?? { number: 0, title: '' };
+  let chapterLabel: string | null = null;
+  let section: OutlineSection | null = null;
+  let sectionLabel: string | null = null;
+  let lastSectionNumber = outline.sections.reduce((n, s) => Math.max(n, s.number ?? 0), 0);
+
+  const openChapter = (label: string): void => {
+    const { number, title } = numbered(label);
+    chapter = { number: number ?? chapter.number + 1, title };
+    outline.chapters.push(chapter);
+    chapterLabel = label;
+    section = null;
+    sectionLabel = null;
+  };
+
+  if (context.chapterLabel !== null) openChapter(context.chapterLabel);
+  for (const row of data) {
+    const headingSeq = headingSeqOf(row);
+    if (headingSeq !== null) {
+      const label = cellText(cellAt(row, col.text)) || cellText(cellAt(row, col.section));
+      const number = parseChineseNumeral(headingSeq.replace(/[（()）、.．]/g, ''));
+      // Under a category column it heads a chapter; otherwise it is the category itself.
+      if (col.section >= 0) {
+        openChapter(`${headingSeq.replace(/[、.．]$/, '')}、${label}`);
+      } else {
+        sectionLabel = null;
+        section = openTableSection(outline, label, chapter, number ?? lastSectionNumber + 1, row.line);
+        lastSectionNumber = section.number ?? lastSectionNumber;
+      }
+      continue;
+    }
+    const distinct = [...new Set(row.cells.map(cleanCell).filter((c) => c !== ''))];
+    // A row merged across the whole table is a heading: "一、…" a chapter, "（一）…" a section.
+    // (.doc text loses the merge, leaving a row shorter than the header with one cell.)
+    const spansRow = row.cells.filter((c) => cleanCell(c) !== '').length > 1 || row.cells.length < layout.roles.length;
+    if (distinct.length === 1 && spansRow && col.text >= 0) {
+      const label = distinct[0] ?? '';
+      if (matchSection(label) && !matchChapter(label)) {
+        sectionLabel = null;
+        section = openTableSection(outline, label, chapter, ++lastSectionNumber, row.line);
+        lastSectionNumber = section.number ?? lastSectionNumber;
+      } else {
+        openChapter(label);
+      }
+      continue;
+    }
+    const chapterCell = cellAt(row, col.chapter);
+    if (col.chapter >= 0 && chapterCell !== '' && chapterCell !== chapterLabel) openChapter(chapterCell);
+
+    const sectionCell = cellAt(row, col.section);
+    if (col.section >= 0 && sectionCell !== '' && sectionCell !== sectionLabel) {
+      sectionLabel = sectionCell;
+      section = openTableSection(outline, sectionCell, chapter, lastSectionNumber + 1, row.line);
+      lastSectionNumber = section.number ?? lastSectionNumber;
+    }
+    if (section === null || (col.section < 0 && section.chapter !== chapter.number)) {
+      section = {
+        number: null, chapter: chapter.number, chapterTitle: chapter.title, title: '', leadIn: null,
+        intro: newFragment(row.line), items: [], code: null,
+      };
+      outline.sections.push(section);
+    }
+
+    const text = cellText(cellAt(row, col.text));
+    if (text === '') {
+      if (distinct.length > 0 && sectionCell === '') {
+        outline.warnings.push({ kind: 'line_not_understood', message: `表格第${row.line}行未能识别：${excerpt(distinct.join(' '))}` });
+      }
+      continue;
+    }
+    // Without a 序号 column, a number the text cell starts with ("1.积极推进…") is the 序号.
+    const ownNumber = col.seq < 0 ? /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])\s*(.+)$/s.exec(text) : null;
+    const fragment = rowFragment(row, col, ownNumber ? (ownNumber[2] ?? '') : text);
+    const seq = ownNumber ? normalizeSeq(ownNumber[1] ?? '') : col.seq < 0 ? '' : normalizeSeq(cellAt(row, col.seq));
+    const current: OutlineSection = section;
+    const ordinal = current.items.length + 1;
+    const itemNumber = /^\d+(\.\d+)*$/.test(seq) ? Number(seq.split('.').at(-1)) : ordinal;
+    current.items.push({ number: itemNumber, code: seqUnique && seq !== '' ? seq : null, body: fragment });
+  }
+  // A category with a single row is one task, like a section without items in a text plan.
+  for (const s of outline.sections) {
+    if (s.number === null || s.items.length !== 1 || s.intro.lines.length > 0) continue;
+    const only = s.items[0]!;
+    s.intro = only.body;
+    s.code = only.code;
+    s.items = [];
+  }
+  return true;
+}
+
+function openTableSection(
+  outline: Outline, label: string, chapter: { number: number; title: string }, fallbackNumber: number, line: number,
+): OutlineSection {
+  const { number, title } = numbered(label);
+  const section: OutlineSection = {
+    number: number ?? fallbackNumber, chapter: chapter.number, chapterTitle: chapter.title, title, leadIn: null,
+    intro: newFragment(line), items: [], code: null,
+  };
+  outline.sections.push(section);
+  return section;
+}
+
+/** A task row's text with what its columns state: units, deadline, leaders. */
+function rowFragment(row: Row, col: ReturnType<typeof columns>, text: string): Fragment {
+  const fragment = newFragment(row.line, [text]);
+  fragment.units = rowUnits(row, col);
+  fragment.deadlineTexts = col.deadline.map((i) => cellText(cellAt(row, i))).filter((s) => s !== '' && !/^(无|\/|—+|-+)$/.test(s));
+  fragment.leaders = col.leaders.flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、')));
+  return fragment;
+}
+
+/** Units of a row with their roles: 牵头 columns lead; 责任单位 beside a 牵头 column assists. */
+function rowUnits(row: Row, col: ReturnType<typeof columns>): UnitRef[] {
+  const read = (indexes: number[], lead: boolean): UnitRef[] =>
+    indexes.flatMap((i) => parseUnitList(cellAt(row, i).replace(/\n/g, '、'), lead));
+  return [...read(col.lead, true), ...read(col.units, false), ...read(col.assist, false)];
+}
