@@ -1,8 +1,9 @@
 // `digest` and `remind`: preview the weekly messages, or run the job now (once per period).
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { previousWeekKey, weekStart } from '../domain/period.ts';
 import type { JobName } from '../domain/schedule.ts';
-import { buildDigest } from '../jobs/digest.ts';
+import { buildDigest, renderDigestChart } from '../jobs/digest.ts';
 import { currentPeriod, describeOutcome } from '../jobs/job-runner.ts';
 import { buildReminders } from '../jobs/reminder.ts';
 import { runJob, type JobDeps } from '../jobs/run-job.ts';
@@ -12,7 +13,7 @@ import { effectiveWecom } from '../wecom/settings.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 import { withWecomClient } from './wecom.ts';
 
-export const DIGEST_USAGE = 'digest --preview [--week 2021-W30] | digest --send [--force]';
+export const DIGEST_USAGE = 'digest --preview [--week 2021-W30] [--chart FILE.png] | digest --send [--force]';
 export const REMIND_USAGE = 'remind --preview [--json] | remind --send [--force]';
 
 const DRAIN_MS = 60_000;
@@ -24,11 +25,18 @@ export async function runDigestCommand(argv: string[], ctx: CliContext): Promise
   const week = typeof flags.week === 'string' ? flags.week : previousWeekKey(ctx.clock.now());
   if (!weekStart(week)) throw new CliUsageError(`--week 要写成 2021-W30 的形式（${DIGEST_USAGE}）`);
   const store = await ctx.store();
+  if (flags.chart === true) throw new CliUsageError(`--chart 后面要写图片文件名（${DIGEST_USAGE}）`);
   const plans = await activePlans(store);
   if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
-  const built = await buildDigest(store, plans, week, ctx.clock.now(), { mentions: ctx.config.digestMentions });
+  const built = await buildDigest(store, plans, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
   if (flags.json) ctx.out(JSON.stringify(built.digest));
   else ctx.out(built.groupParts.join('\n\n'));
+  if (typeof flags.chart === 'string') {
+    // The picture the group robot gets, to look at before it is sent.
+    const chart = await renderDigestChart(built.chartView);
+    await writeFile(flags.chart, chart.png);
+    ctx.out(`群图表已写入 ${flags.chart}（${chart.width}×${chart.height}，${Math.round(chart.png.length / 1024)} KB）${chart.missingGlyphs.length ? `；字体缺字：${chart.missingGlyphs.join('')}` : ''}`);
+  }
   return 0;
 }
 

@@ -1,6 +1,8 @@
-// The weekly digest for a week that has ended, over every active plan (a section each): markdown for the
-// 党政办 group robot, text for leaders.
+// The weekly digest for a week that has ended, over every active plan (a section each): markdown and a chart
+// for the 党政办 group robot, text for leaders.
+import { createHash } from 'node:crypto';
 import { render } from '../bot/render.ts';
+import type { ChartImage, DigestChartView } from '../charts/digest-chart.ts';
 import { computeDigest, type Digest } from '../domain/digest.ts';
 import { formatLocal, weekStart } from '../domain/period.ts';
 import type { Cell } from '../domain/snapshot.ts';
@@ -21,6 +23,14 @@ export interface BuiltDigest {
   plans: Array<{ plan: PlanDoc; digest: Digest }>;
   groupParts: string[];
   leaderParts: string[];
+  /** What the group's chart draws: the same figures as the text. */
+  chartView: DigestChartView;
+}
+
+export interface DigestOptions {
+  mentions: boolean;
+  /** WEB_BASE_URL: the group digest links to the web 总览 when set. */
+  webBaseUrl?: string;
 }
 
 async function weekCells(store: Store, plan: PlanDoc, week: string, now: Date): Promise<Cell[]> {
@@ -35,7 +45,7 @@ export async function computeWeekDigest(store: Store, plan: PlanDoc, week: strin
   return computeDigest(week, await weekCells(store, plan, week, now));
 }
 
-export async function buildDigest(store: Store, plans: PlanDoc[], week: string, now: Date, opts: { mentions: boolean }): Promise<BuiltDigest> {
+export async function buildDigest(store: Store, plans: PlanDoc[], week: string, now: Date, opts: DigestOptions): Promise<BuiltDigest> {
   const perPlan: BuiltDigest['plans'] = [];
   const allCells: Cell[] = [];
   for (const plan of plans) {
@@ -57,11 +67,33 @@ export async function buildDigest(store: Store, plans: PlanDoc[], week: string, 
     completed: d.newlyCompleted.slice(0, share(LIST_LIMIT.completed)), moreCompleted: Math.max(0, d.newlyCompleted.length - share(LIST_LIMIT.completed)),
     blocked: d.blocked.slice(0, share(LIST_LIMIT.blocked)), moreBlocked: Math.max(0, d.blocked.length - share(LIST_LIMIT.blocked)),
   }));
-  const view = (markdown: boolean) => ({ markdown, range, week, all: digest, several: perPlan.length > 1, mentions, sections });
+  const overviewUrl = opts.webBaseUrl ? `${opts.webBaseUrl.replace(/\/+$/, '')}/web/` : undefined;
+  const view = (markdown: boolean) => ({
+    markdown, range, week, all: digest, several: perPlan.length > 1, mentions, sections, overviewUrl: markdown ? overviewUrl : undefined,
+  });
   return {
     digest,
     plans: perPlan,
     groupParts: splitNumbered(render('digest', view(true)), WEBHOOK_MARKDOWN_MAX_BYTES),
     leaderParts: splitNumbered(render('digest', view(false)), APP_TEXT_MAX_BYTES),
+    // Over all active plans, as the text's headline figures are.
+    chartView: {
+      plan: perPlan.length === 1 ? perPlan[0]!.plan.title : `${perPlan.length} 个方案：${perPlan.map((p) => p.plan.name).join('、')}`, week, range, rate: digest.rate, reported: digest.reported, expected: digest.expected,
+      departments: digest.departments, lights: digest.lights,
+    },
   };
+}
+
+/**
+ * The group's chart as a PNG. The renderer (ECharts, resvg, the font) is loaded on the first chart, not when
+ * the service starts: it takes a few hundred milliseconds and most processes never draw one.
+ */
+export async function renderDigestChart(view: DigestChartView): Promise<ChartImage> {
+  const charts = await import('../charts/digest-chart.ts');
+  return charts.renderDigestChart(view);
+}
+
+/** The group robot's image message (doc 99110): base64 of the PNG and the md5 of its raw bytes. */
+export function robotImageMessage(png: Buffer): { msgtype: 'image'; image: { base64: string; md5: string } } {
+  return { msgtype: 'image', image: { base64: png.toString('base64'), md5: createHash('md5').update(png).digest('hex') } };
 }

@@ -1,9 +1,12 @@
 // The local WeCom stand-in answers like WeCom does, over real HTTP.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { startLocalWecom, type LocalWecom } from '../../src/wecom/local-wecom.ts';
 
 type Json = Record<string, any>;
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('local WeCom stand-in', () => {
   const clock = new ManualClock('2021-07-26T02:00:00Z');
@@ -105,6 +108,21 @@ describe('local WeCom stand-in', () => {
     expect((await (await post('/cgi-bin/webhook/send', body)).json()).errcode).toBe(93000);
     const md = { msgtype: 'markdown', markdown: { content: 'x'.repeat(4097) } };
     expect((await (await post('/cgi-bin/webhook/send?key=k3', md)).json()).errcode).toBe(45002);
+  });
+
+  it('takes robot images as WeCom does: PNG or JPG, at most 2 MB, md5 of the raw bytes', async () => {
+    const image = (bytes: Buffer, md5 = createHash('md5').update(bytes).digest('hex')) => ({ msgtype: 'image', image: { base64: bytes.toString('base64'), md5 } });
+    const send = async (body: unknown) => (await (await post('/cgi-bin/webhook/send?key=img', body)).json()).errcode;
+    const png = (size: number) => Buffer.concat([PNG_MAGIC, Buffer.alloc(size - PNG_MAGIC.length, 7)]);
+    const limit = 2 * 1024 * 1024;
+
+    expect(await send(image(png(limit)))).toBe(0); // the largest allowed, whose base64 is over 2 MB of JSON
+    expect(await send(image(png(limit + 1)))).toBe(40009);
+    expect(await send(image(png(100), 'd41d8cd98f00b204e9800998ecf8427e'))).toBe(301019);
+    expect(await send(image(Buffer.from('GIF89a-not-allowed')))).toBe(40005);
+    expect(await send({ msgtype: 'image', image: { base64: '###', md5: 'x' } })).toBe(47001);
+    expect(await send({ msgtype: 'image' })).toBe(47001);
+    expect(wecom.webhookPosts()).toHaveLength(1);
   });
 
   it('serves contacts from its roster, not recursively, and records menus', async () => {

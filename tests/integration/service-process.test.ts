@@ -1,6 +1,6 @@
 // The two things a newcomer runs: the service (npm start) and the simulator (cli say), as real processes.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -118,10 +118,13 @@ describe('weekly previews from the CLI', () => {
     expect(list.length).toBeGreaterThan(20);
 
     // The clock is the real one here: the report landed in this week.
-    const digest = cli('digest', '--preview', '--week', weekKey(new Date()));
+    const chartFile = join(tempDir(), 'chart.png');
+    const digest = cli('digest', '--preview', '--week', weekKey(new Date()), '--chart', chartFile);
     expect(digest.status).toBe(0);
     expect(digest.stdout).toMatch(/经贸办 \d+%（1\/\d+）/);
     expect(digest.stdout).toMatch(/统计站 0%（0\/\d+）/);
     expect(digest.stdout).toContain('汇报率');
+    expect(digest.stdout).toMatch(/群图表已写入 .*chart\.png（1440×\d+，\d+ KB）\n/);
+    expect(readFileSync(chartFile).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 });

@@ -174,6 +174,9 @@ describe('the weekly cycle across plans', () => {
     expect(text).toContain('【安全生产】2021年安全生产专项整治工作实施方案');
     expect(built.plans.map((p) => p.plan.name)).toEqual(['政务公开', '安全生产']);
     expect(built.digest.taskCount).toBe(65 + 5);
+    // The group's chart draws the town's figures over both plans, and names them.
+    expect(built.chartView).toMatchObject({ plan: '2 个方案：政务公开、安全生产', rate: built.digest.rate, lights: built.digest.lights });
+    expect(built.chartView.departments).toEqual(built.digest.departments);
   });
 
   it('still sends one reminder per member, and none for an archived plan', async () => {

@@ -1,6 +1,7 @@
 // npm run bench:digest — a benchmark, not a test. Builds a county-sized dataset (2,000 tasks, 30 departments,
 // 100,000 reports) in a scratch database and times the weekly digest's computation and its peak memory.
-// `--json` prints {"seconds","peakRssMb","tasks","reports"}. Target on a 2-core machine: < 5 s and < 300 MB.
+// `--json` prints {"seconds","chartSeconds","peakRssMb","tasks","reports"}: seconds is the whole digest, its group
+// chart included; chartSeconds the chart's share. Target on a 2-core machine: < 5 s and < 300 MB.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,13 +40,13 @@ async function main() {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000,
     });
     if (child.status !== 0) throw new Error(`digest computation failed (exit ${child.status})`);
-    const measured = JSON.parse(child.stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMb: number; summary: string };
-    const result = { seconds: measured.seconds, peakRssMb: measured.peakRssMb, tasks: TASKS, reports: REPORTS };
+    const measured = JSON.parse(child.stdout.trim().split('\n').pop()!) as { seconds: number; chartSeconds: number; peakRssMb: number; summary: string };
+    const result = { seconds: measured.seconds, chartSeconds: measured.chartSeconds, peakRssMb: measured.peakRssMb, tasks: TASKS, reports: REPORTS };
     if (json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
       say(measured.summary);
-      process.stdout.write(`digest computation: ${result.seconds} s, peak RSS ${result.peakRssMb} MB (target < 5 s, < 300 MB)\n`);
+      process.stdout.write(`digest computation: ${result.seconds} s (its chart ${result.chartSeconds} s), peak RSS ${result.peakRssMb} MB (target < 5 s, < 300 MB)\n`);
     }
   } finally {
     await store.conn.dropDatabase().catch(() => undefined);

@@ -2,7 +2,7 @@
 // With --phases it also times the reads separately (stderr), to see where the time goes.
 import { readFileSync } from 'node:fs';
 import { Types } from 'mongoose';
-import { buildDigest } from '../../../src/jobs/digest.ts';
+import { buildDigest, renderDigestChart } from '../../../src/jobs/digest.ts';
 import type { PlanDoc } from '../../../src/store/models.ts';
 import { connectStore } from '../../../src/store/database.ts';
 import { cachedReports } from '../../../src/store/progress-cache.ts';
@@ -27,9 +27,13 @@ if (process.argv.includes('--phases')) {
   await cachedReports(store, plan._id, weekStart(week)!);
   process.stderr.write(`progress ${(performance.now() - t).toFixed(0)} ms\n`);
 }
+// What the digest job does for the group: the figures and texts, then the chart (its renderer loaded on first use).
 const started = performance.now();
 const built = await buildDigest(store, [plan as PlanDoc], week, new Date(nowIso), { mentions: false });
-const seconds = (performance.now() - started) / 1000;
+const chartStarted = performance.now();
+const chart = await renderDigestChart(built.chartView);
+const ended = performance.now();
 await store.close();
-const summary = `周报 ${week}：${built.digest.taskCount} 项任务，${built.digest.expected} 个任务·部门，汇报率 ${built.digest.rate}%，${built.groupParts.length} 段群消息`;
-process.stdout.write(`${JSON.stringify({ seconds: Number(seconds.toFixed(3)), peakRssMb: peakRssMb(), summary })}\n`);
+const summary = `周报 ${week}：${built.digest.taskCount} 项任务，${built.digest.expected} 个任务·部门，汇报率 ${built.digest.rate}%，${built.groupParts.length} 段群消息，图 ${chart.width}×${chart.height} ${Math.round(chart.png.length / 1024)} KB`;
+const round = (ms: number) => Number((ms / 1000).toFixed(3));
+process.stdout.write(`${JSON.stringify({ seconds: round(ended - started), chartSeconds: round(ended - chartStarted), peakRssMb: peakRssMb(), summary })}\n`);
