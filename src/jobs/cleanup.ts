@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
 import { loopModels } from '../store/loop-models.ts';
+import { deleteWebhookSlotsBefore } from '../store/webhook-slots.ts';
 import { shanghaiDate } from '../domain/period.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -33,6 +34,7 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const outbox = await Outbox.deleteMany({ state: 'sent', sentAt: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
   const claims = await OutboxClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
   const tokens = await Token.deleteMany({ expiresAt: { $lt: new Date(now - DAY) } });
+  await deleteWebhookSlotsBefore(store, new Date(now - DAY));
   const { NoticeClaim } = await loopModels(store);
   const noticeClaims = await NoticeClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.noticeClaimDays * DAY) } });
   return { inbound: inbound.deletedCount, outbox: outbox.deletedCount, claims: claims.deletedCount, tokens: tokens.deletedCount, noticeClaims: noticeClaims.deletedCount };

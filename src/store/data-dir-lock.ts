@@ -3,7 +3,7 @@
 // CLI command beside the running bot connects to that database instead of starting a second one on the same
 // files. It is removed on exit; after a crash (kill -9, power cut) it stays, and is recognised as stale because
 // its owner is no longer running (or the pid now belongs to a process started at another time).
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -128,8 +128,4 @@ export function acquireDataDirLock(dataDir: string, startedAt: Date, onStale?: (
 /** rename replaces the target atomically on POSIX: a reader sees the old lock or the new one, never half. */
 function renameOver(from: string, to: string) {
   renameSync(from, to);
-}
-
-export function lockExists(dataDir: string): boolean {
-  return existsSync(join(dataDir, LOCK_FILE));
 }

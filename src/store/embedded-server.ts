@@ -189,6 +189,8 @@ export interface StartOptions extends BuildOptions {
    * cannot be brought back (the caller should exit non-zero so that a supervisor restarts everything).
    */
   supervise?: SupervisionHooks;
+  /** Waits before each restart attempt (tests shorten them); its length is the number of attempts. */
+  restartBackoffMs?: readonly number[];
 }
 
 export interface SupervisionHooks {
@@ -198,8 +200,7 @@ export interface SupervisionHooks {
   onGaveUp(error: Error): void;
 }
 
-/** Restart attempts in a row before giving up; with the backoff below they span about a minute. */
-const MAX_RESTART_ATTEMPTS = 8;
+/** Waits before each restart attempt in a row; after the last one fails (about a minute) it gives up. */
 const RESTART_BACKOFF_MS = [200, 500, 1000, 2000, 4000, 8000, 15_000, 30_000];
 
 interface Running {
@@ -236,9 +237,10 @@ export async function startEmbeddedServer(options: StartOptions): Promise<Embedd
       void restart(hooks, Date.now());
     });
   };
+  const backoff = options.restartBackoffMs ?? RESTART_BACKOFF_MS;
   const restart = async (hooks: SupervisionHooks, diedAt: number) => {
-    for (let attempt = 1; attempt <= MAX_RESTART_ATTEMPTS && !stopping; attempt++) {
-      await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[attempt - 1]));
+    for (let attempt = 1; attempt <= backoff.length && !stopping; attempt++) {
+      await new Promise((r) => setTimeout(r, backoff[attempt - 1]));
       if (stopping) return;
       try {
         current = await spawnFerretDb(await ensureFerretDbBinary(options), dir, address);
@@ -250,10 +252,10 @@ export async function startEmbeddedServer(options: StartOptions): Promise<Embedd
         hooks.onRestarted({ pid: current.child.pid ?? -1, attempt, downMs: Date.now() - diedAt });
         return;
       } catch (err) {
-        hooks.onRestartFailed({ attempt, error: err instanceof Error ? err.message : String(err), nextInMs: RESTART_BACKOFF_MS[attempt] ?? 0 });
+        hooks.onRestartFailed({ attempt, error: err instanceof Error ? err.message : String(err), nextInMs: backoff[attempt] ?? 0 });
       }
     }
-    if (!stopping) hooks.onGaveUp(new EmbeddedServerError(`内置数据库退出后 ${MAX_RESTART_ATTEMPTS} 次重启均失败，程序退出以便由上级进程重启。`));
+    if (!stopping) hooks.onGaveUp(new EmbeddedServerError(`内置数据库退出后 ${backoff.length} 次重启均失败，程序退出以便由上级进程重启。`));
   };
   watch(current);
 

@@ -140,7 +140,9 @@ async function writeCell(store: Store, _id: string, r: ReportFields, cas: boolea
       return;
     }
     const next = { entries, truncated: cell.truncated || dropped, rev: cell.rev + 1 };
-    const res = await Progress.updateOne(cas ? { _id, rev: cell.rev } : { _id }, { $set: { entries: encodeEntries(next.entries), truncated: next.truncated, rev: next.rev } });
+    // The driver's update: every field is a plain value, and mongoose's casting costs a burst dearly.
+    const filter = (cas ? { _id, rev: cell.rev } : { _id }) as never;
+    const res = await Progress.collection.updateOne(filter, { $set: { entries: encodeEntries(next.entries), truncated: next.truncated, rev: next.rev } });
     if (res.matchedCount === 1) {
       known.set(_id, next);
       return;

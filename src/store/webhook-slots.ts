@@ -60,3 +60,9 @@ export async function takeWebhookSlot(
     void coll.updateOne({ _id: id }, { $set: { landedAt: clock.now() } }).catch(() => undefined);
   };
 }
+
+/** Slots older than `before` can no longer hold a post back; the daily cleanup removes them. */
+export async function deleteWebhookSlotsBefore(store: Store, before: Date): Promise<number> {
+  const res = await store.conn.db!.collection<SlotDoc>('webhook_slots').deleteMany({ reservedAt: { $lt: before } });
+  return res.deletedCount;
+}

@@ -70,3 +70,46 @@ describe('embedded FerretDB', () => {
     expect(await waitUntil(() => !alive(childPid), 10_000)).toBe(true);
   });
 });
+
+describe('embedded FerretDB under supervision', () => {
+  it('is restarted on the same address when killed, and gives up (for the bot to exit non-zero) when it cannot be', async () => {
+    const events: string[] = [];
+    let gaveUp: Error | null = null;
+    const server = await startEmbeddedServer({
+      dataDir: tempDir(),
+      restartBackoffMs: [300, 50, 50], // the first wait leaves time to take the address below
+      supervise: {
+        onDied: () => events.push('died'),
+        onRestarted: () => events.push('restarted'),
+        onRestartFailed: () => events.push('failed'),
+        onGaveUp: (err) => (gaveUp = err),
+      },
+    });
+    try {
+      const { port } = new URL(server.uri);
+      const first = server.pid;
+      process.kill(first, 'SIGKILL');
+      expect(await waitUntil(() => events.includes('restarted'), 20_000)).toBe(true);
+      expect(server.pid).not.toBe(first);
+      const conn = await mongoose.createConnection(server.uri, { dbName: 'supervised' }).asPromise();
+      await conn.db!.collection('x').insertOne({ ok: 1 });
+      await conn.close();
+
+      // Its address taken by someone else: every restart fails, and after the last one it gives up.
+      const { createServer } = await import('node:net');
+      const squatter = createServer();
+      process.kill(server.pid, 'SIGKILL');
+      await waitUntil(() => events.filter((e) => e === 'died').length === 2, 10_000);
+      await new Promise<void>((r, j) => squatter.once('error', j).listen(Number(port), '127.0.0.1', () => r()));
+      try {
+        expect(await waitUntil(() => gaveUp !== null, 30_000)).toBe(true);
+        expect(events.filter((e) => e === 'failed')).toHaveLength(3);
+        expect(String(gaveUp)).toContain('次重启均失败');
+      } finally {
+        squatter.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});

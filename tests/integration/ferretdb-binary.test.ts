@@ -9,6 +9,9 @@ import { cleanEnv, removeTempDirs, tempDir } from '../helpers/processes.ts';
 
 afterAll(() => removeTempDirs());
 
+/** Real processes on a machine shared with the rest of the suite: generous, as a hung test is still caught. */
+const PROCESS_TEST_TIMEOUT_MS = 180_000;
+
 /** A copy of the real, verified binary with its checksum, in a cache directory of its own. */
 async function cachedCopy(): Promise<{ cacheDir: string; bin: string }> {
   const real = await ensureFerretDbBinary();
@@ -53,7 +56,7 @@ describe('the cached FerretDB binary', () => {
     const plain = await cachedCopy();
     chmodSync(plain.bin, 0o644);
     expect(await cachedBinaryProblem(plain.bin)).toMatch(/not executable/);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('`db build` rebuilds a corrupt cached binary, says so, and exits 0 only once the new one verifies', async () => {
     const real = await ensureFerretDbBinary();
@@ -82,5 +85,5 @@ describe('the cached FerretDB binary', () => {
     });
     expect(failed.status).not.toBe(0);
     expect(failed.stderr).toContain('构建出的内置数据库程序无法使用');
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

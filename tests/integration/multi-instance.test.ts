@@ -6,6 +6,9 @@ import { cleanEnv, freePort, removeTempDirs, reportLoad, startBot, startDbServe,
 
 afterAll(() => removeTempDirs());
 
+/** Real processes on a machine shared with the rest of the suite: generous, as a hung test is still caught. */
+const PROCESS_TEST_TIMEOUT_MS = 180_000;
+
 describe('two instances, one database', () => {
   it('stores every acknowledged report once when one instance is killed mid-load', async () => {
     const db = await startDbServe(tempDir('dbserve'), await freePort());
@@ -41,5 +44,5 @@ describe('two instances, one database', () => {
       await store.close();
       await db.stop();
     }
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });

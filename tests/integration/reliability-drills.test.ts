@@ -12,6 +12,9 @@ import { testDbName } from '../helpers/store.ts';
 
 afterAll(() => removeTempDirs());
 
+/** Real processes on a machine shared with the rest of the suite: generous, as a hung test is still caught. */
+const PROCESS_TEST_TIMEOUT_MS = 180_000;
+
 function uriWithDb(name: string): string {
   return `${inject('mongoUri').replace(/\/?$/, '/')}${name}`;
 }
@@ -74,7 +77,7 @@ describe('journal before acknowledging', () => {
       await store.close();
       await proxy.close();
     }
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
 
 describe('a supervised embedded database', () => {
@@ -120,7 +123,7 @@ describe('a supervised embedded database', () => {
     } finally {
       await bot.kill9();
     }
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
 
 describe('one owner per data folder', () => {
@@ -159,5 +162,5 @@ describe('one owner per data folder', () => {
       expect(await next.exited).toBe(0);
     }
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false); // released on a clean exit
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 });
