@@ -47,7 +47,7 @@ async function main() {
     const plan = await seedCounty(store, now, SIZE, json);
     await store.models.Member.create({ userid: 'bench-leader', name: '基准领导', roles: ['member', 'leader'], departments: [] });
 
-    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lib/web-serve.ts', import.meta.url)), store.uri, dbName, SECRET], {
+    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lib/web-serve.ts', import.meta.url)), store.uri, dbName, SECRET, store.kind], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! });
