@@ -5,6 +5,9 @@
 import { monthKey } from './period.ts';
 import { responsibleDepartments, type SnapshotReport, type SnapshotTask } from './snapshot.ts';
 
+/** What the rates need of a report; the task id may be an ObjectId (its string form is used), so a caller's list need not be copied. */
+export type RateReport = Pick<SnapshotReport, 'department' | 'at' | 'status'> & { taskId: string | { toString(): string } };
+
 export interface RateWeek {
   week: string;
   start: Date;
@@ -19,10 +22,10 @@ export interface WeekTally {
 }
 
 /** department → week → tally (only weeks where the department was expected to report something). */
-export function weeklyDepartmentRates(tasks: SnapshotTask[], departments: string[], reports: SnapshotReport[], weeks: RateWeek[]): Map<string, Map<string, WeekTally>> {
-  const byCell = new Map<string, SnapshotReport[]>();
+export function weeklyDepartmentRates(tasks: SnapshotTask[], departments: string[], reports: readonly RateReport[], weeks: RateWeek[]): Map<string, Map<string, WeekTally>> {
+  const byCell = new Map<string, RateReport[]>();
   for (const r of reports) {
-    const key = `${r.taskId}|${r.department}`;
+    const key = `${String(r.taskId)}|${r.department}`;
     const list = byCell.get(key);
     if (list) list.push(r);
     else byCell.set(key, [r]);

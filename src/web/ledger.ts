@@ -8,12 +8,11 @@ import ExcelJS from 'exceljs';
 import { PassThrough, type Readable } from 'node:stream';
 import { weekBounds, weekKey } from '../domain/period.ts';
 import { STATUS_LABEL } from '../domain/progress.ts';
-import type { SnapshotReport } from '../domain/snapshot.ts';
 import type { Light } from '../domain/status-light.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts';
 import type { Store } from '../store/database.ts';
 import type { TaskDoc } from '../store/models.ts';
-import { planReports } from '../store/report-log.ts';
+import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import type { PlanState } from './plan-state.ts';
 import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './view-models.ts';
@@ -152,15 +151,13 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   const names = new Map((await store.models.Member.find({}, { userid: 1, name: 1 }).lean()).map((m) => [m.userid, m.name || m.userid]));
   const visible = visibleDepartments(viewer);
   const onlyDepartments = filters.dept ? [filters.dept] : visible;
-  const reportsByPlan = new Map<string, SnapshotReport[]>();
+  const reportsByPlan = new Map<string, readonly LoggedReport[]>();
   let reportRows = 0;
   for (const state of states) {
     const all = await planReports(store, state.plan._id);
     const docs = onlyDepartments ? all.filter((r) => onlyDepartments.includes(r.department)) : all;
     const label = planLabel(state.plan);
-    const kept: SnapshotReport[] = [];
     for (const r of docs) {
-      kept.push({ taskId: String(r.taskId), department: r.department, userid: r.userid, at: r.at, status: r.status, percent: r.percent ?? null, note: r.note ?? '' });
       // No per-cell styles on this sheet: exceljs serializes a style for every styled cell, and this sheet has
       // a county's 100,000 rows. The time is text in a sortable form instead of a formatted date.
       const row = rs.addRow([
@@ -170,7 +167,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
       row.commit();
       reportRows++;
     }
-    reportsByPlan.set(planId(state.plan), kept);
+    reportsByPlan.set(planId(state.plan), docs); // oldest first, as the copy keeps them
   }
   rs.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, reportRows + 1), column: reportCols.length } };
   rs.commit();

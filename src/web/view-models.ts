@@ -163,37 +163,55 @@ export function presentRows(rows: TaskRow[]): Array<TaskRow & { lastAt: string |
   return rows.map((r) => ({ ...r, lastAt: r.last ? formatLocal(r.last.at, 'M月D日') : null, lastNote: r.last ? (r.last.note || describeProgress(r.last)) : '' }));
 }
 
+/** Every task's row of a plan view as judged by one department (or all), computed once per view: pages filter these. */
+const rowMemo = new WeakMap<PlanState, Map<string, Array<{ row: TaskRow; task: TaskDoc; departments: string[] }>>>();
+
+function judgedRows(state: PlanState, dept: string, today: string) {
+  let perKey = rowMemo.get(state);
+  if (!perKey) rowMemo.set(state, (perKey = new Map()));
+  const key = `${dept}|${today}`;
+  let rows = perKey.get(key);
+  if (rows) return rows;
+  rows = [];
+  const byTask = taskCells(state);
+  for (const task of state.tasks) {
+    const all = byTask.get(String(task._id)) ?? [];
+    const judged = dept ? all.filter((c) => c.department === dept) : all;
+    if (judged.length === 0) continue;
+    const status = taskStatus(judged);
+    const last = judged.reduce<Cell['latest']>((l, c) => (c.latest && (!l || c.latest.at > l.at) ? c.latest : l), null);
+    const reportedUnits = task.collective ? judged.filter((c) => c.latest) : judged;
+    rows.push({
+      task, departments: all.map((c) => c.department),
+      row: {
+        planId: planId(state.plan), planLabel: planLabel(state.plan), code: task.code, title: task.title,
+        deadline: task.deadlineText ?? task.deadline,
+        overdue: !!task.deadline && today > task.deadline && judged.some((c) => c.latest?.status !== 'done'),
+        light: worstLight(judged), status, statusText: TASK_STATUS_TEXT[status], collective: task.collective,
+        units: reportedUnits.slice(0, 6).map((c) => ({ name: c.department, light: c.light })),
+        unitCount: judged.length, last,
+      },
+    });
+  }
+  perKey.set(key, rows);
+  return rows;
+}
+
 /** The rows a viewer may see, filtered: one per task (with `dept`, that department's cell decides light and status). */
 export function taskRows(states: PlanState[], viewer: Viewer, f: TaskFilters, now: Date): TaskRow[] {
   const rows: TaskRow[] = [];
   const q = f.q.toLowerCase();
   const today = shanghaiDate(now);
+  if (f.dept && !seesDepartment(viewer, f.dept)) return rows;
   for (const state of states) {
     if (f.plan && f.plan !== planId(state.plan)) continue;
-    const byTask = taskCells(state);
-    for (const task of state.tasks) {
-      const all = byTask.get(String(task._id)) ?? [];
-      const visible = all.filter((c) => seesDepartment(viewer, c.department));
-      if (visible.length === 0) continue;
-      const judged = f.dept ? visible.filter((c) => c.department === f.dept) : all;
-      if (judged.length === 0) continue;
-      const light = worstLight(judged);
-      const status = taskStatus(judged);
-      const overdue = !!task.deadline && today > task.deadline && judged.some((c) => c.latest?.status !== 'done');
-      if (f.light && light !== f.light) continue;
-      if (f.status && status !== f.status) continue;
-      if (f.overdue && !overdue) continue;
+    for (const { row, task, departments } of judgedRows(state, f.dept, today)) {
+      if (viewer.scope !== 'all' && !departments.some((d) => seesDepartment(viewer, d))) continue;
+      if (f.light && row.light !== f.light) continue;
+      if (f.status && row.status !== f.status) continue;
+      if (f.overdue && !row.overdue) continue;
       if (q && !task.code.includes(q) && !task.title.toLowerCase().includes(q) && !task.text.toLowerCase().includes(q)) continue;
-      const last = judged.reduce<Cell['latest']>((l, c) => (c.latest && (!l || c.latest.at > l.at) ? c.latest : l), null);
-      const reportedUnits = task.collective ? judged.filter((c) => c.latest) : judged;
-      rows.push({
-        planId: planId(state.plan), planLabel: planLabel(state.plan), code: task.code, title: task.title,
-        deadline: task.deadlineText ?? task.deadline, overdue, light, status, statusText: TASK_STATUS_TEXT[status],
-        collective: task.collective,
-        units: reportedUnits.slice(0, 6).map((c) => ({ name: c.department, light: c.light })),
-        unitCount: judged.length,
-        last,
-      });
+      rows.push(row);
     }
   }
   return rows; // plans in their order, tasks in the plan's order

@@ -10,7 +10,7 @@ import { connectStore } from '../../../src/store/database.ts';
 import { WebAuth } from '../../../src/web/auth.ts';
 import { createWebRouter } from '../../../src/web/routes.ts';
 
-const [uri, dbName, secret] = process.argv.slice(2) as [string, string, string];
+const [uri, dbName, secret, kind] = process.argv.slice(2) as [string, string, string, 'embedded' | 'external'];
 
 function peakRssMb(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -18,7 +18,8 @@ function peakRssMb(): number {
 }
 
 const logger = createLogger('warn');
-const store = await connectStore(uri, dbName, 'external', READ_CACHE_TTL_MS);
+// The parent's embedded database is this server's alone once seeded, as in production: same kind, same paths.
+const store = await connectStore(uri, dbName, kind, READ_CACHE_TTL_MS);
 let base = '';
 // The bench signs its own session cookie with the same secret: no WeCom round trip is measured here.
 const auth = new WebAuth({ baseUrl: () => base, oauthBase: () => 'http://127.0.0.1:9', corpId: 'bench', agentId: '1', sessionSecret: secret },
