@@ -9,6 +9,7 @@ import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { getDigest, listDigests } from '../store/digest-archive.ts';
+import { taskAuditFilter } from '../store/audit.ts';
 import type { AuditDoc } from '../store/models.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { activePlans } from '../store/task-queries.ts';
@@ -158,7 +159,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const taskId = String(task._id);
     const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
     const names = await memberNames(store, reports.map((r) => r.userid));
-    const audit = await store.models.Audit.find({ target: `task:${task.code}` }).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
+    const audit = await store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
     const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
       name: c.department, light: c.light, lead: task.lead.includes(c.department),
       state: c.latest ? describeProgress(c.latest) : '尚未汇报',

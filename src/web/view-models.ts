@@ -14,9 +14,9 @@ const LIGHT_RANK: Record<Light, number> = { red: 0, yellow: 1, green: 2, done: 3
 export type TaskStatus = ReportStatus | 'none';
 export const TASK_STATUS_TEXT: Record<TaskStatus, string> = { ...STATUS_LABEL, none: '未汇报' };
 
-/** 简称 once plans have one (several-plans support), the title until then. */
+/** The plan's 简称: what chat commands qualify codes with. */
 export function planLabel(plan: PlanDoc): string {
-  return (plan as PlanDoc & { name?: string | null }).name ?? plan.title;
+  return plan.name ?? plan.title;
 }
 export function planId(plan: PlanDoc): string {
   return String(plan._id);
