@@ -9,6 +9,7 @@ import { bind, makeAdmin, makeLeader, revokeRole, unbind } from './members-admin
 import { myTasks } from './my-tasks.ts';
 import { overview } from './overview.ts';
 import { owed } from './owed.ts';
+import { evidence } from './evidence.ts';
 import { plans } from './plans.ts';
 import { complete, report } from './report.ts';
 import { search } from './search.ts';
@@ -18,7 +19,7 @@ import { chase } from './chase.ts';
 import { leaderCharge } from './leader-charge.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
-  help, myTasks, report, complete, taskDetail, owed, search, departments, overview, plans,
+  help, myTasks, report, complete, evidence, taskDetail, owed, search, departments, overview, plans,
   pendingReview, approve, sendBack, chase,
   transfer, addDepartment, removeDepartment, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole, leaderCharge,
   sendDigest, sendReminder,

@@ -6,6 +6,7 @@ import { progressId, progressOf } from '../src/store/progress-cache.ts';
 import { concreteDepartments } from '../src/store/snapshot-queries.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { taskAuditFilter } from '../src/store/audit.ts';
+import { evidenceCounts } from '../src/store/evidence.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 import { taskPageUrl } from '../src/web/links.ts';
 import { taskLoop } from './lib/task-loop.ts';
@@ -26,12 +27,13 @@ export const taskDetail: CommandSpec = {
     const progress = await progressOf(ctx.store, responsible.map((d) => ({ taskId: task._id, department: d })));
     const shown = task.collective ? responsible.filter((d) => progress.has(progressId(task._id, d))) : responsible;
     const loop = await taskLoop(ctx.store, plan, task, now);
+    const evidence = await evidenceCounts(ctx.store, task._id);
     const departments = shown.map((d) => {
       const r = progress.get(progressId(task._id, d))?.[0] ?? null;
       const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
       const more = loop.department(d, r);
       const plain = r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报';
-      return { name: d, icon: more.icon ?? LIGHT_ICON[light], state: (more.state ?? plain) + more.suffix, lead: task.lead.includes(d) };
+      return { name: d, icon: more.icon ?? LIGHT_ICON[light], state: (more.state ?? plain) + more.suffix, lead: task.lead.includes(d), evidence: evidence.get(d) ?? 0 };
     });
     // Recent reports: the last of each recent week per department, newest first (from the cache, no report scan).
     const recent = [...progress.entries()].flatMap(([id, entries]) => entries.map((e) => ({ ...e, department: id.slice(id.indexOf('|') + 1) })));

@@ -11,6 +11,7 @@ import { createBot, type Bot } from './bot/dispatch.ts';
 import type { Notifier } from './bot/types.ts';
 import { applyConfigAdmins, ensureDemoRoster } from './members/members.ts';
 import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
+import { MediaDownloader } from './evidence/media-downloads.ts';
 import { ensurePlanImported } from './plan-source.ts';
 import { openStore, type Store } from './store/database.ts';
 import { createWecomClient, type WecomClient } from './wecom/api-client.ts';
@@ -56,6 +57,9 @@ export interface ServiceOptions {
 
 /** Plan, tasks and the sender's record are re-read at most this often; this process's own writes show at once. */
 export const READ_CACHE_TTL_MS = 1000;
+
+/** How often the photo download queue looks for due work (a new photo kicks it at once). */
+const MEDIA_INTERVAL_MS = 5000;
 
 /** How often journalled messages without an outcome are looked for. */
 const RECOVERY_INTERVAL_MS = 10_000;
@@ -137,7 +141,11 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
         outbox.kick();
       },
     };
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired }, COMMANDS);
+    // Photos (佐证) are fetched from WeCom by a queue, not inside the callback's few seconds.
+    const media = new MediaDownloader({ store, clock, logger, source: client, notifier, workerId });
+    media.start(MEDIA_INTERVAL_MS);
+    stops.push(() => media.stop());
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired, media }, COMMANDS);
     const ledger = createInboundLedger(store, clock);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
     const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];

@@ -41,6 +41,8 @@ export interface CommandSpec {
   args: readonly ArgSpec[];
   example: string;
   access: Access;
+  /** This command also receives photos (image messages): the dispatcher runs it with no arguments and ctx.inbound.image set. */
+  acceptsImage?: boolean;
   run(ctx: CommandContext, args: ArgValues): Promise<HandlerResult>;
 }
 

@@ -57,6 +57,12 @@ async function loadSender(deps: BotDeps, userid: string): Promise<Sender> {
 }
 
 async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): Promise<HandlerResult> {
+  if (inbound.image) {
+    const photos = commands.find((c) => c.acceptsImage);
+    if (!photos) return '暂不接收图片。发送“帮助”查看可用命令。';
+    if (!mayUse(photos.access, sender.roles, sender.bound)) return unboundAnswer(sender);
+    return runSpec(deps, commands, inbound, sender, photos, {});
+  }
   const parsed = parseCommand(inbound.text, commands);
   const helpSpec = commands.find((c) => c.name === '帮助');
   if (parsed.kind === 'empty') {

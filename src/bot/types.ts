@@ -14,6 +14,8 @@ export interface Inbound {
   chatId?: string | null;
   /** Order of receipt (see domain/receipt-sequence.ts): the later of two reports of one cell wins by it. */
   seq?: number;
+  /** A photo (app image message): the bot keeps it as 佐证 of a task. */
+  image?: { mediaId: string; picUrl: string | null } | null;
 }
 
 /** What goes back: one or more messages, each within WeCom's 2048-byte limit. */
@@ -43,6 +45,11 @@ export interface JobRunner {
   run(job: 'digest' | 'reminder', opts: { force: boolean; actor: string; forceKey?: string }): Promise<string>;
 }
 
+/** Photos wait in a download queue; a kick starts the download now rather than at the next round. */
+export interface MediaQueue {
+  kick(): void;
+}
+
 export interface BotDeps {
   store: Store;
   clock: Clock;
@@ -53,4 +60,5 @@ export interface BotDeps {
   webBaseUrl?: string;
   /** 完成 waits for an admin's 审核通过 (待审核) unless this is false (REVIEW_REQUIRED). Default true. */
   reviewRequired?: boolean;
+  media?: MediaQueue;
 }

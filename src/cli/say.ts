@@ -2,17 +2,21 @@
 // running bot (BOT_URL, default http://127.0.0.1:$PORT) or to one started here on the same DATA_DIR,
 // and prints the reply, whether it came in the HTTP answer or through the outbox.
 import { startService, type Service } from '../service.ts';
-import { buildTextCallback, openPassiveReply } from '../wecom/simulator.ts';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { buildImageCallback, buildTextCallback, openPassiveReply } from '../wecom/simulator.ts';
 import { effectiveWecom } from '../wecom/settings.ts';
 import { CliUsageError, type CliContext } from './runtime.ts';
 
-export const SAY_USAGE = 'say USERID TEXT…   (plays WeCom: sends TEXT as USERID to the bot and prints its reply)';
+export const SAY_USAGE = 'say USERID TEXT… | say USERID --image FILE   (plays WeCom: sends TEXT or a photo as USERID to the bot and prints its reply)';
 
 const WAIT_FOR_OUTBOX_MS = 15_000;
 
 export async function runSayCommand(argv: string[], ctx: CliContext): Promise<number> {
   const [userid, ...words] = argv;
   if (!userid || words.length === 0) throw new CliUsageError(SAY_USAGE);
+  const imageFile = words[0] === '--image' ? words[1] : undefined;
+  if (words[0] === '--image' && (!imageFile || words.length !== 2)) throw new CliUsageError(SAY_USAGE);
   const text = words.join(' ');
   const wecom = effectiveWecom(ctx.config);
   const settings = { ...wecom.callback, agentId: wecom.agentId };
@@ -25,7 +29,18 @@ export async function runSayCommand(argv: string[], ctx: CliContext): Promise<nu
   }
   try {
     const before = await sentCount(url, userid);
-    const cb = buildTextCallback(settings, { userid, text, createTime: Math.floor(ctx.clock.now().getTime() / 1000) });
+    const createTime = Math.floor(ctx.clock.now().getTime() / 1000);
+    let cb;
+    if (imageFile) {
+      const uploaded = await uploadToLocalWecom(url, imageFile);
+      if (uploaded.id === undefined) {
+        ctx.out(uploaded.error);
+        return 1;
+      }
+      cb = buildImageCallback(settings, { userid, mediaId: uploaded.id, createTime });
+    } else {
+      cb = buildTextCallback(settings, { userid, text, createTime });
+    }
     const res = await fetch(`${url}${cb.path}`, { method: 'POST', body: cb.body, headers: { 'content-type': 'text/xml' } });
     if (res.status !== 200) {
       ctx.out(`机器人拒绝了这条消息（HTTP ${res.status}）：${await res.text()}`);
@@ -82,4 +97,27 @@ async function waitForOutbox(url: string, userid: string, after: number, expecte
     await new Promise((r) => setTimeout(r, 200));
   }
   return got.map((m) => m.body.text?.content ?? JSON.stringify(m.body));
+}
+
+/**
+ * Uploads a photo to the local WeCom stand-in through its media/upload, as the phone's WeCom app would before the
+ * image message reaches the bot; WeCom's own checks (JPG/PNG, at most 10 MB) answer here.
+ */
+async function uploadToLocalWecom(botUrl: string, file: string): Promise<{ id: string; error?: undefined } | { id?: undefined; error: string }> {
+  const info = await fetch(`${botUrl}/local/wecom/api`).catch(() => null);
+  if (!info?.ok) return { error: '--image 只能在本地模式下使用（本地的企业微信替身接收照片）。' };
+  const { url, corpId, secret } = (await info.json()) as { url: string; corpId: string; secret: string };
+  const token = (await (await fetch(`${url}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpId)}&corpsecret=${encodeURIComponent(secret)}`)).json()) as { access_token?: string };
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    return { error: `找不到文件 ${file}` };
+  }
+  const form = new FormData();
+  form.append('media', new Blob([new Uint8Array(bytes)]), basename(file));
+  const res = await fetch(`${url}/cgi-bin/media/upload?access_token=${token.access_token ?? ''}&type=image`, { method: 'POST', body: form });
+  const answer = (await res.json()) as { errcode: number; errmsg: string; media_id?: string };
+  if (answer.errcode !== 0 || !answer.media_id) return { error: `企业微信不接收这张图片（errcode ${answer.errcode}：${answer.errmsg.split(',')[0]}）。图片须为 JPG 或 PNG，不超过 10 MB。` };
+  return { id: answer.media_id };
 }

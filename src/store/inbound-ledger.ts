@@ -17,6 +17,7 @@ export interface JournalledMessage {
   at: Date;
   chatId?: string | null;
   seq: number;
+  image?: Inbound['image'];
 }
 
 export interface JournalEntry {
@@ -44,11 +45,11 @@ export interface InboundLedger {
 }
 
 export function toJournalled(inbound: Inbound & { seq: number }): JournalledMessage {
-  return { channel: inbound.channel, userid: inbound.userid, text: inbound.text, msgId: inbound.msgId, at: inbound.at, chatId: inbound.chatId ?? null, seq: inbound.seq };
+  return { channel: inbound.channel, userid: inbound.userid, text: inbound.text, msgId: inbound.msgId, at: inbound.at, chatId: inbound.chatId ?? null, seq: inbound.seq, image: inbound.image ?? null };
 }
 
 export function fromJournalled(m: JournalledMessage): Inbound {
-  return { channel: m.channel, userid: m.userid, text: m.text, msgId: m.msgId, at: new Date(m.at), chatId: m.chatId ?? null, seq: m.seq };
+  return { channel: m.channel, userid: m.userid, text: m.text, msgId: m.msgId, at: new Date(m.at), chatId: m.chatId ?? null, seq: m.seq, image: m.image ?? null };
 }
 
 export function createInboundLedger(store: Store, clock: Clock): InboundLedger {

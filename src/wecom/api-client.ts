@@ -82,6 +82,8 @@ export interface WecomClient {
   createMenu(menu: Json): Promise<void>;
   /** OAuth (doc 91023): the single-use code from the authorize redirect → the member's userid, or openid for outsiders. */
   getUserInfoByCode(code: string): Promise<{ userid: string | null; openid: string | null }>;
+  /** media/get: a photo's bytes by the MediaId an image message carried (a media_id lives 3 days). */
+  getMedia(mediaId: string): Promise<Buffer>;
 }
 
 /** WeCom's published limits (doc 90236, 99110). */
@@ -102,6 +104,8 @@ interface CallSpec {
   auth: boolean;
   /** Runs before every HTTP attempt (the webhook rate limiter); returns a hook called once it is answered. */
   beforeAttempt?: () => Promise<() => void>;
+  /** The answer is a file's bytes unless WeCom answers JSON (an error); they come back as `bytes`. */
+  binary?: boolean;
 }
 
 export function createWecomClient(opts: WecomClientOptions): WecomClient {
@@ -199,6 +203,13 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     if (!res.ok) {
       await res.arrayBuffer().catch(() => undefined); // frees the connection
       throw new WecomApiError({ errcode: LOCAL_ERRCODES.http, errmsg: `HTTP ${res.status}`, httpStatus: res.status, api });
+    }
+    if (spec.binary && !(res.headers.get('content-type') ?? '').includes('json')) {
+      try {
+        return { errcode: 0, bytes: Buffer.from(await res.arrayBuffer()) };
+      } catch (err) {
+        throw transportError(api, err);
+      }
     }
     let data: unknown;
     try {
@@ -349,6 +360,11 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
       const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
       // Older answers spell it UserId / OpenId.
       return { userid: text(data.userid) ?? text(data.UserId), openid: text(data.openid) ?? text(data.OpenId) };
+    },
+    async getMedia(mediaId) {
+      const data = await call('media/get', { method: 'GET', path: '/cgi-bin/media/get', query: { media_id: mediaId }, auth: true, binary: true });
+      if (!Buffer.isBuffer(data.bytes)) throw new WecomApiError({ errcode: LOCAL_ERRCODES.badResponse, errmsg: 'media/get answered no file', api: '/cgi-bin/media/get' });
+      return data.bytes;
     },
   };
 }

@@ -66,7 +66,10 @@ export function appChannel(cipher: CallbackCipher, clock: Clock): CallbackChanne
       const text = appText(msg);
       return {
         key,
-        inbound: text === null ? null : { channel: 'app', userid: msg.fromUserName, text, msgId: msg.msgId, at: createdAt(msg.createTime, clock) },
+        inbound: text === null ? null : {
+          channel: 'app', userid: msg.fromUserName, text, msgId: msg.msgId, at: createdAt(msg.createTime, clock),
+          image: msg.msgType === 'image' && msg.mediaId ? { mediaId: msg.mediaId, picUrl: msg.picUrl } : null,
+        },
         seal: (content) => sealAppReply(cipher, msg, content, clock),
       };
     },
@@ -76,6 +79,7 @@ export function appChannel(cipher: CallbackCipher, clock: Clock): CallbackChanne
 function appText(msg: WecomAppMessage): string | null {
   if (msg.msgType === 'text') return msg.content ?? '';
   if (msg.msgType === 'event') return msg.event?.toLowerCase() === 'click' && msg.eventKey ? msg.eventKey : null;
+  if (msg.msgType === 'image') return '';
   return '［非文字消息］';
 }
 

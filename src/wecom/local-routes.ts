@@ -12,6 +12,10 @@ export function createLocalWecomRouter(local: LocalWecom): Router {
     ctx.body = all.filter(({ index, body }) =>
       index > after && (!touser || String(body.touser ?? '').split('|').includes(touser)));
   });
+  // Where `say --image` uploads a photo as a WeCom user's phone would (the development secret of local mode).
+  router.get('/local/wecom/api', (ctx) => {
+    ctx.body = { url: local.url, corpId: local.corpId, secret: local.secret };
+  });
   router.get('/local/wecom/webhook', (ctx) => {
     ctx.body = local.webhookPosts();
   });

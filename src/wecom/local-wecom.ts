@@ -67,6 +67,8 @@ export interface LocalWecom {
   /** Menus menu/create accepted, with their agentid. */
   menus(): Array<{ agentid: string; menu: Json }>;
   failNext(pathPrefix: string, failure: LocalFailure): void;
+  /** Puts a file where media/get finds it, as WeCom holds what users send; returns its media_id. No size check. */
+  putMedia(bytes: Buffer, contentType?: string): string;
   expireAllTokens(): void;
   reset(): void;
   close(): Promise<void>;
@@ -84,6 +86,11 @@ const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
 const WEBHOOK_PER_MINUTE = 20;
 /** An image of 2 MB grows by a third in base64, inside JSON. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** media/upload takes files up to 20 MB (doc 90253); images must stay within 10 MB. */
+const MAX_UPLOAD_BYTES = 21 * 1024 * 1024;
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
+/** A media_id lives three days (doc 90254). */
+const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
 const WEBHOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
 
 /** OAuth codes work once and die after five minutes, as WeCom's do (doc 91023). */
@@ -92,7 +99,7 @@ const OAUTH_CODE_TTL_MS = 5 * 60_000;
 class Answer {
   constructor(
     public readonly status: number,
-    public readonly body: Json | string,
+    public readonly body: Json | string | Buffer,
     public readonly headers: Record<string, string> = {},
   ) {}
 }
@@ -118,6 +125,40 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
   let current: string | null = null;
   let webhookTimes = new Map<string, number[]>();
   let oauthCodes = new Map<string, { userid: string; expiresAt: number }>();
+  let media = new Map<string, { bytes: Buffer; contentType: string; expiresAt: number }>();
+
+  function storeMedia(bytes: Buffer, contentType: string): string {
+    const id = `local-media-${randomBytes(12).toString('hex')}`;
+    media.set(id, { bytes, contentType, expiresAt: clock.now().getTime() + MEDIA_TTL_MS });
+    return id;
+  }
+
+  /** media/upload?type=image|file…: a multipart `media` part; images (JPG/PNG) up to 10 MB, as WeCom checks them. */
+  function mediaUpload(query: Record<string, string>, contentType: string, body: Buffer): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    const type = query.type ?? '';
+    if (!['image', 'voice', 'video', 'file'].includes(type)) return fail(40004, 'invalid media type');
+    const part = firstFilePart(contentType, body);
+    if (!part || part.bytes.length === 0) return fail(41005, 'media data missing');
+    if (type === 'image') {
+      if (part.bytes.length > IMAGE_MAX_BYTES) return fail(40009, 'invalid image size');
+      const jpeg = part.bytes[0] === 0xff && part.bytes[1] === 0xd8;
+      const png = part.bytes.subarray(0, 4).toString('latin1') === '\x89PNG';
+      if (!jpeg && !png) return fail(40005, 'invalid file type');
+    }
+    const id = storeMedia(part.bytes, part.contentType);
+    return ok({ type, media_id: id, created_at: String(Math.floor(clock.now().getTime() / 1000)) });
+  }
+
+  /** media/get: the bytes with their type, or WeCom's JSON error for an unknown or expired media_id. */
+  function mediaGet(query: Record<string, string>): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    const found = media.get(query.media_id ?? '');
+    if (!found || found.expiresAt <= clock.now().getTime()) return fail(40007, 'invalid media_id');
+    return new Answer(200, found.bytes, { 'content-type': found.contentType, 'content-length': String(found.bytes.length) });
+  }
 
   const now = () => clock.now().getTime();
 
@@ -311,6 +352,8 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
         return departmentGet(query);
       case 'GET /cgi-bin/user/list':
         return userList(query);
+      case 'GET /cgi-bin/media/get':
+        return mediaGet(query);
       case 'POST /cgi-bin/menu/create':
         return menuCreate(query, body);
       default:
@@ -329,8 +372,9 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const query = Object.fromEntries(url.searchParams);
-    const raw = await readBody(req);
-    const body = parseBody(raw);
+    const upload = url.pathname === '/cgi-bin/media/upload';
+    const rawBytes = await readBody(req, upload ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES);
+    const body = upload ? { multipart: true, bytes: rawBytes.length } : parseBody(rawBytes.toString('utf8'));
     const method = req.method ?? 'GET';
     requests.push({ method, path: url.pathname, query, body, at: clock.now() });
 
@@ -339,6 +383,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     let answer: Answer;
     if (failure?.status !== undefined) answer = new Answer(failure.status, 'upstream failure (local stand-in)');
     else if (failure?.errcode !== undefined) answer = fail(failure.errcode, failure.errmsg ?? 'failure injected by the local stand-in');
+    else if (upload) answer = mediaUpload(query, req.headers['content-type'] ?? '', rawBytes);
     else answer = await route(method, url.pathname, query, body);
     reply(res, answer);
   }
@@ -366,6 +411,9 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     failNext(pathPrefix, failure) {
       failures.push({ prefix: pathPrefix, failure, left: failure.times ?? 1 });
     },
+    putMedia(bytes, contentType = 'image/jpeg') {
+      return storeMedia(bytes, contentType);
+    },
     expireAllTokens() {
       for (const t of tokens.values()) t.expiresAt = Math.min(t.expiresAt, now());
       current = null;
@@ -380,6 +428,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
       current = null;
       webhookTimes = new Map();
       oauthCodes = new Map();
+      media = new Map();
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -390,22 +439,44 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         reject(new Error('body too large'));
         req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The first file part of a multipart/form-data body (media/upload's `media` field), or null. */
+function firstFilePart(contentType: string, body: Buffer): { filename: string; contentType: string; bytes: Buffer } | null {
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const mark = boundary ? `--${boundary[1] ?? boundary[2]}` : null;
+  if (!mark) return null;
+  const text = body.toString('latin1');
+  for (let start = text.indexOf(mark); start !== -1; ) {
+    const next = text.indexOf(mark, start + mark.length);
+    if (next === -1) break;
+    const part = text.slice(start + mark.length + 2, next - 2); // past the CRLF after the boundary, before the CRLF ahead of the next
+    const split = part.indexOf('\r\n\r\n');
+    const head = split === -1 ? '' : part.slice(0, split);
+    const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+    if (filename !== undefined) {
+      const offset = start + mark.length + 2 + split + 4;
+      return { filename, contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? 'application/octet-stream', bytes: body.subarray(offset, next - 2) };
+    }
+    start = next;
+  }
+  return null;
 }
 
 function parseBody(raw: string): unknown {
@@ -429,6 +500,11 @@ function page(title: string, body: string): string {
 
 function reply(res: ServerResponse, answer: Answer): void {
   if (res.headersSent || res.destroyed) return; // the caller timed out and hung up
+  if (Buffer.isBuffer(answer.body)) {
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+    return;
+  }
   const isJson = typeof answer.body !== 'string';
   const isHtml = !isJson && (answer.body as string).startsWith('<!doctype html>');
   res.writeHead(answer.status, {

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { createCallbackCipher } from './crypto.ts';
-import { buildAppEventXml, buildAppTextMessageXml, buildCallbackPostXml, parseAppMessageXml } from './xml.ts';
+import { buildAppEventXml, buildAppTextMessageXml, buildCallbackPostXml, parseAppMessageXml, buildAppImageMessageXml } from './xml.ts';
 
 export interface SimulatorSettings {
   corpId: string;
@@ -45,6 +45,18 @@ export function buildTextCallback(
     corpId: settings.corpId, fromUser: p.userid, createTime: p.createTime, content: p.text, msgId, agentId: settings.agentId,
   });
   return { ...seal(settings, inner, p.createTime, p.nonce), msgId };
+}
+
+export function buildImageCallback(
+  settings: SimulatorSettings,
+  p: { userid: string; mediaId: string; createTime: number; msgId?: string; picUrl?: string },
+): SignedCallback & { msgId: string } {
+  const msgId = p.msgId ?? newMsgId();
+  const inner = buildAppImageMessageXml({
+    corpId: settings.corpId, fromUser: p.userid, createTime: p.createTime, mediaId: p.mediaId, msgId, agentId: settings.agentId,
+    picUrl: p.picUrl ?? `https://wework.qpic.cn/wwpic/${encodeURIComponent(p.mediaId)}/0`,
+  });
+  return { ...seal(settings, inner, p.createTime), msgId };
 }
 
 export function buildClickCallback(settings: SimulatorSettings, p: { userid: string; eventKey: string; createTime: number }): SignedCallback {

@@ -40,6 +40,9 @@ export interface WecomAppMessage {
   agentId: string | null;
   event: string | null;
   eventKey: string | null;
+  /** Image messages (doc 90239): the photo is fetched by MediaId through media/get. */
+  mediaId: string | null;
+  picUrl: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,6 +231,8 @@ export function parseAppMessageXml(xml: string): WecomAppMessage {
     agentId: optionalField(fields, 'AgentID'),
     event: optionalField(fields, 'Event'),
     eventKey: optionalField(fields, 'EventKey'),
+    mediaId: optionalField(fields, 'MediaId'),
+    picUrl: optionalField(fields, 'PicUrl'),
   };
 }
 
@@ -312,6 +317,29 @@ export function buildAppTextMessageXml(p: {
     `<CreateTime>${seconds(p.createTime)}</CreateTime>\n` +
     `<MsgType>${cdata('text')}</MsgType>\n` +
     `<Content>${cdata(p.content)}</Content>\n` +
+    `<MsgId>${escapeText(p.msgId)}</MsgId>\n` +
+    `<AgentID>${escapeText(p.agentId)}</AgentID>\n` +
+    '</xml>'
+  );
+}
+
+/** A decrypted image message as WeCom writes it (doc 90239). */
+export function buildAppImageMessageXml(p: {
+  corpId: string;
+  fromUser: string;
+  createTime: number;
+  picUrl: string;
+  mediaId: string;
+  msgId: string;
+  agentId: string;
+}): string {
+  return (
+    `<xml><ToUserName>${cdata(p.corpId)}</ToUserName>\n` +
+    `<FromUserName>${cdata(p.fromUser)}</FromUserName>\n` +
+    `<CreateTime>${seconds(p.createTime)}</CreateTime>\n` +
+    `<MsgType>${cdata('image')}</MsgType>\n` +
+    `<PicUrl>${cdata(p.picUrl)}</PicUrl>\n` +
+    `<MediaId>${cdata(p.mediaId)}</MediaId>\n` +
     `<MsgId>${escapeText(p.msgId)}</MsgId>\n` +
     `<AgentID>${escapeText(p.agentId)}</AgentID>\n` +
     '</xml>'
