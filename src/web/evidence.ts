@@ -36,12 +36,15 @@ export interface EvidenceItem {
   size: string;
 }
 
-/** The task's 佐证 by unit, in the order of `departments`, only those with files; each unit's count is distinct files. */
+/**
+ * The task's 佐证 by unit, in the order of `departments` (then any unit the task no longer names: its files stay
+ * shown), only those with files; each unit's count is distinct files.
+ */
 export async function evidenceByUnit(store: Store, task: Pick<TaskDoc, '_id'>, departments: string[], names: (ids: string[]) => Promise<Map<string, string>>) {
   const rows = await evidenceOf(store, task._id);
   const who = await names(rows.map((r) => r.userid));
   const out: Array<{ department: string; count: number; items: EvidenceItem[] }> = [];
-  for (const department of departments) {
+  for (const department of [...new Set([...departments, ...rows.map((r) => r.department)])]) {
     const mine = rows.filter((r) => r.department === department);
     if (mine.length === 0) continue;
     out.push({

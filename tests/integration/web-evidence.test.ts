@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startService, type Service } from '../../src/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { loopLedger } from '../../src/store/loop-ledger.ts';
+import { pendingReviews } from '../../src/store/pending-reviews.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 const clock = new ManualClock('2021-07-28T02:00:00Z');
@@ -17,6 +18,7 @@ let store: Store;
 let service: Service;
 let taskPath: string;
 const sessions: Record<string, string> = {};
+let outsiderId: string;
 
 // A real 1×1 PNG, a small PDF, and an HTML page that calls itself a PDF.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -85,6 +87,7 @@ beforeAll(async () => {
   const outsider = (await store.models.Member.find({ userid: /^demo-liaison-/ }).lean()).find((m) => !m.departments.some((d) => task.departments.includes(d)))!;
   await login(outsider.userid);
   sessions.outsider = sessions[outsider.userid]!;
+  outsiderId = outsider.userid;
 }, 60_000);
 afterAll(async () => {
   await service?.stop();
@@ -219,5 +222,31 @@ describe('佐证材料 on the task page', () => {
     const loop = await loopLedger(store, plan._id, tasks, clock.now());
     expect(loop.get(`${String(task._id)}|经贸办`)?.evidence).toBe(2);
     expect(loop.get(`${String(task._id)}|村建办`)?.evidence).toBe(1);
+
+    // The admins' 待审核 list (and its daily notice) carries the same count.
+    const done = await service.bot.handle({ channel: 'test', userid: 'demo-liaison-01', text: '完成 7.5 电商换市已落实', msgId: 'ev-done', at: clock.now() });
+    expect(done.messages.join('\n')).toContain('待审核');
+    const pending = await pendingReviews(store, [plan], clock.now());
+    expect(pending.find((p) => p.code === '7.5' && p.department === '经贸办')).toMatchObject({ evidence: 2 });
+  });
+
+  it('lets any member upload for a collective task, for their own department', async () => {
+    const plan = (await store.models.Plan.findOne({}).lean())!;
+    const collective = (await store.models.Task.findOne({ planId: plan._id, collective: true }).lean())!;
+    const path = `/web/tasks/${String(plan._id)}/${collective.code}`;
+    const html = await (await get(path, 'outsider')).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const token = /name="upload" value="([^"]+)"/.exec(html)![1]!;
+    const unit = /name="unit" value="([^"]+)"/.exec(html)![1]!;
+    const own = (await store.models.Member.findOne({ userid: outsiderId }).lean())!;
+    expect(own.departments).toContain(unit);
+    const body = new FormData();
+    body.set('csrf', csrf);
+    body.set('upload', token);
+    body.set('unit', unit);
+    body.set('file', new Blob([new Uint8Array(PNG)]), '集体任务.png');
+    const res = await fetch(`${service.url}${path}/evidence`, { method: 'POST', body, redirect: 'manual', headers: { cookie: `duban_session=${sessions.outsider}` } });
+    expect(res.status).toBe(303);
+    expect(await store.models.Evidence.countDocuments({ taskId: collective._id, department: unit })).toBe(1);
   });
 });
