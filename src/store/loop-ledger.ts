@@ -4,6 +4,7 @@ import type { Types } from 'mongoose';
 import { shanghaiDate } from '../domain/period.ts';
 import { cellKey, reviewStateOf, type ReviewState } from '../domain/review.ts';
 import type { Store } from './database.ts';
+import type { EvidenceDoc } from './evidence-models.ts';
 import { loopModels, type ChaseDoc } from './loop-models.ts';
 import type { ProgressDoc, TaskDoc } from './models.ts';
 import { decodeEntries } from './progress-cache.ts';
@@ -11,18 +12,31 @@ import { decisionsOfPlan } from './reviews.ts';
 
 export interface LoopCell {
   review: ReviewState;
-  /** 佐证材料 attached; 0 until photo evidence (issue 11, item 1) is merged. */
+  /** 佐证材料 attached: distinct files (the same photo sent twice counts once). */
   evidence: number;
   chases: number;
   lastChase: { at: Date; actor: string; note: string; kind: ChaseDoc['kind'] } | null;
   overdue: boolean;
 }
 
-/** Keyed by `taskId|department`, for the cells that have a report, a decision or a 催办 (others are open, 0, 0). */
+/** Distinct 佐证 files per `taskId|department` of these tasks (through the evidence's taskId index). */
+export async function evidenceByCell(store: Store, taskIds: Types.ObjectId[]): Promise<Map<string, number>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await store.models.Evidence.find({ taskId: { $in: taskIds } }, { taskId: 1, department: 1, sha256: 1 }).lean<EvidenceDoc[]>();
+  const files = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const key = cellKey(String(r.taskId), r.department);
+    files.set(key, (files.get(key) ?? new Set()).add(r.sha256));
+  }
+  return new Map([...files].map(([k, s]) => [k, s.size]));
+}
+
+/** Keyed by `taskId|department`, for the cells that have a report, a decision, a 佐证 or a 催办 (others are open, 0, 0). */
 export async function loopLedger(store: Store, planId: Types.ObjectId, tasks: Array<Pick<TaskDoc, '_id' | 'deadline'>>, now: Date): Promise<Map<string, LoopCell>> {
   const { Chase } = await loopModels(store);
   const decisions = await decisionsOfPlan(store, planId);
   const chases = await Chase.find({ planId }).lean<ChaseDoc[]>();
+  const evidence = await evidenceByCell(store, tasks.map((t) => t._id));
   const progress = await store.models.Progress.find({ planId }, { taskId: 1, department: 1, entries: 1 }).lean<ProgressDoc[]>();
   const deadline = new Map(tasks.map((t) => [String(t._id), t.deadline]));
   const today = shanghaiDate(now);
@@ -43,6 +57,7 @@ export async function loopLedger(store: Store, planId: Types.ObjectId, tasks: Ar
     c.review = reviewStateOf(latest ? { at: new Date(latest.at), status: latest.status } : null, decisions.get(key) ?? [], now).state;
     if (c.review === 'pending' || c.review === 'closed') c.overdue = false;
   }
+  for (const [key, files] of evidence) cell(key).evidence = files;
   for (const ch of chases) {
     const c = cell(cellKey(String(ch.taskId), ch.department));
     c.chases++;

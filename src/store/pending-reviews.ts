@@ -1,8 +1,11 @@
 // What waits for 销号 review: the (task, department) parts whose latest report is 完成 with no decision after it.
 // Read by the daily 待审核 notice and by the admins' 待审核 command.
+import { Types } from 'mongoose';
 import { formatLocal, weekBounds } from '../domain/period.ts';
+import { cellKey } from '../domain/review.ts';
 import type { Store } from './database.ts';
 import type { PlanDoc } from './models.ts';
+import { evidenceByCell } from './loop-ledger.ts';
 import { loadSnapshot } from './snapshot-queries.ts';
 
 export interface PendingItem {
@@ -11,7 +14,7 @@ export interface PendingItem {
   department: string;
   doneAt: string;
   note: string;
-  /** 佐证材料 attached to the 完成; photo evidence (issue 11, item 1) fills this in later. */
+  /** 佐证材料 of the unit for this task: distinct files, from chat photos and web uploads. */
   evidence: number;
 }
 
@@ -19,11 +22,12 @@ export async function pendingReviews(store: Store, plans: PlanDoc[], asOf: Date)
   const several = plans.length > 1;
   const out: Array<PendingItem & { at: Date }> = [];
   for (const plan of plans) {
-    for (const c of await loadSnapshot(store, plan, weekBounds(asOf), asOf)) {
-      if (c.review !== 'pending' || !c.latest) continue;
+    const pending = (await loadSnapshot(store, plan, weekBounds(asOf), asOf)).filter((c) => c.review === 'pending' && c.latest);
+    const evidence = await evidenceByCell(store, [...new Set(pending.map((c) => c.task.id))].map((id) => new Types.ObjectId(id)));
+    for (const c of pending) {
       out.push({
         code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, department: c.department,
-        at: c.latest.at, doneAt: formatLocal(c.latest.at, 'M月D日 HH:mm'), note: c.latest.note, evidence: 0,
+        at: c.latest!.at, doneAt: formatLocal(c.latest!.at, 'M月D日 HH:mm'), note: c.latest!.note, evidence: evidence.get(cellKey(c.task.id, c.department)) ?? 0,
       });
     }
   }

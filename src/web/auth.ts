@@ -34,6 +34,19 @@ export class WebAuth {
     return s?.userid ?? null;
   }
 
+  /**
+   * The CSRF token for this session's forms: derived from the session cookie, so it changes with every login and
+   * is worthless to another browser. SameSite=Lax already keeps cross-site POSTs cookieless; this is the second lock.
+   */
+  formToken(ctx: Context): string {
+    return this.signer.tag('form', ctx.cookies.get(SESSION_COOKIE) ?? '');
+  }
+
+  checkFormToken(ctx: Context, given: string): boolean {
+    const session = ctx.cookies.get(SESSION_COOKIE);
+    return !!session && !!given && sameText(this.signer.tag('form', session), given);
+  }
+
   /** Sends the browser to WeCom's authorize page; after login it comes back to `next`. */
   redirectToLogin(ctx: Context, next: string): void {
     const state = randomBytes(16).toString('hex'); // letters and digits, as WeCom requires

@@ -1,6 +1,6 @@
 // The 督办台账 as .xlsx (exceljs, streamed, so a county's 100,000 reports fit in modest memory):
 //   台账        one row per task × responsible department (a collective task gives every department a row, as its
-//               obligations do), from the same snapshot the pages and the digest use;
+//               obligations do), from the same snapshot the pages and the digest use, with its 佐证 count;
 //   汇报记录    every report of the chosen plans the viewer may see;
 //   部门汇报率  each department's reporting rate, week by week.
 // Only standard OOXML parts and styles, so Excel and WPS open it without a repair prompt.
@@ -10,7 +10,9 @@ import { weekBounds, weekKey } from '../domain/period.ts';
 import { STATUS_LABEL } from '../domain/progress.ts';
 import type { Light } from '../domain/status-light.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts';
+import { cellKey } from '../domain/review.ts';
 import type { Store } from '../store/database.ts';
+import { loopLedger } from '../store/loop-ledger.ts';
 import type { TaskDoc } from '../store/models.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
@@ -106,7 +108,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
     { header: '方案', key: 'plan', width: 16 }, { header: '编号', key: 'code', width: 8 }, { header: '任务', key: 'task', width: 56 },
     { header: '责任单位', key: 'unit', width: 14 }, { header: '牵头/配合', key: 'role', width: 10 }, { header: '完成时限', key: 'deadline', width: 14 },
     { header: '当前状态', key: 'status', width: 10 }, { header: '进度 (%)', key: 'percent', width: 9 }, { header: '最近汇报时间', key: 'at', width: 17 },
-    { header: '最近汇报说明', key: 'note', width: 40 }, { header: '状态灯', key: 'light', width: 9 },
+    { header: '最近汇报说明', key: 'note', width: 40 }, { header: '状态灯', key: 'light', width: 9 }, { header: '佐证 (份)', key: 'evidence', width: 9 },
   ];
   const ws = wb.addWorksheet('台账', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }], pageSetup: PRINT });
   lockedHeader(ws, ledgerCols);
@@ -115,6 +117,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   let rowsWritten = 0;
   for (const state of states) {
     const byTask = taskCells(state);
+    const loop = await loopLedger(store, state.plan._id, state.tasks, now);
     for (const task of state.tasks) {
       if (!chosen.has(`${planId(state.plan)}|${task.code}`)) continue;
       for (const c of byTask.get(String(task._id)) ?? []) {
@@ -123,6 +126,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
           plan: planLabel(state.plan), code: task.code, task: task.text, unit: c.department, role: roleOf(task, c.department),
           deadline: task.deadlineText ?? task.deadline ?? '', status: c.latest ? STATUS_LABEL[c.latest.status] : '未汇报',
           percent: percentOf(c) ?? '', at: c.latest ? local(c.latest.at) : '', note: c.latest?.note ?? '', light: LIGHT_TEXT[c.light],
+          evidence: loop.get(cellKey(String(task._id), c.department))?.evidence ?? 0,
         });
         styleRow(row, [1, 3, 10]);
         fitHeight(row, [[planLabel(state.plan), 16], [task.text, 56], [c.latest?.note ?? '', 40]]);

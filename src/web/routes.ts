@@ -15,6 +15,7 @@ import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
+import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence, uploadUnits } from './evidence.ts';
 import { writeLedger } from './ledger.ts';
 import { PlanStates, type PlanState } from './plan-state.ts';
 import { renderPage } from './render.ts';
@@ -149,13 +150,19 @@ export function createWebRouter(deps: WebDeps): Router {
     });
   });
 
-  router.get('/tasks/:plan/:code', async (ctx) => {
-    const viewer = ctx.state.viewer;
-    const state = (await plansFor()).find((s) => planId(s.plan) === ctx.params.plan);
-    const task = state?.tasks.find((t) => t.code === ctx.params.code);
+  /** The task a /tasks/:plan/:code URL names, with its cells, if this viewer may see it (same rule for its 佐证). */
+  const visibleTask = async (viewer: Viewer, plan: string | undefined, code: string | undefined) => {
+    const state = (await plansFor()).find((s) => planId(s.plan) === plan);
+    const task = state?.tasks.find((t) => t.code === code);
     if (!state || !task) throw new HttpError(404, '没有这项任务，可能已被方案删除。', 'not_found');
     const cells = taskCells(state).get(String(task._id)) ?? [];
     if (!cells.some((c) => seesDepartment(viewer, c.department))) throw new HttpError(403, '这项任务不属于您的部门。', 'forbidden');
+    return { state, task, cells };
+  };
+
+  router.get('/tasks/:plan/:code', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const { state, task, cells } = await visibleTask(viewer, ctx.params.plan, ctx.params.code);
     const taskId = String(task._id);
     const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
     const names = await memberNames(store, reports.map((r) => r.userid));
@@ -166,13 +173,22 @@ export function createWebRouter(deps: WebDeps): Router {
       lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
       link: seesDepartment(viewer, c.department),
     }));
+    const departments = cells.map((c) => c.department);
+    const evidence = await evidenceByUnit(store, task, departments, (ids) => memberNames(store, ids));
+    const counts = new Map(evidence.map((e) => [e.department, e.count]));
+    const mayUpload = uploadUnits(viewer, departments);
     page(ctx, 'task', {
       title: `任务 ${task.code}`, planLabel: planLabel(state.plan), planId: planId(state.plan), task: {
         code: task.code, title: task.title, text: task.text, section: task.sectionTitle, chapter: task.chapterTitle,
         deadline: task.deadlineText ?? task.deadline, collective: task.collective, cadence: task.cadence === 'monthly' ? '每月' : '每周',
       },
       light: worst(cells.map((c) => c.light)),
-      units, silent: task.collective ? cells.length - units.length : 0,
+      units: units.map((u) => ({ ...u, evidence: counts.get(u.name) ?? 0 })), silent: task.collective ? cells.length - units.length : 0,
+      evidence, uploaded: ctx.query.uploaded === '1' ? 'stored' : ctx.query.uploaded === '2' ? 'again' : null,
+      upload: mayUpload.length === 0 ? null : {
+        action: `/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}/evidence`,
+        units: mayUpload, csrf: auth.formToken(ctx), token: newUploadToken(), accept: ACCEPTED_TYPES,
+      },
       reports: reports.map((r) => ({
         when: formatLocal(r.at, 'YYYY-MM-DD HH:mm'), department: r.department, who: names.get(r.userid) ?? r.userid,
         progress: describeProgress(r), note: r.note,
@@ -181,6 +197,27 @@ export function createWebRouter(deps: WebDeps): Router {
         when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action,
         before: listText(a.before), after: listText(a.after),
       })),
+    });
+  });
+
+  // A 佐证 file from a member responsible for the task: refused cleanly (nothing stored) unless it is what it claims.
+  router.post('/tasks/:plan/:code/evidence', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    const { state, task, cells } = await visibleTask(viewer, ctx.params.plan, ctx.params.code);
+    const units = uploadUnits(viewer, cells.map((c) => c.department));
+    if (units.length === 0) throw new HttpError(403, '只有这项任务的责任单位和管理员可以上传佐证材料。', 'forbidden');
+    const outcome = await receiveUpload(ctx, deps, viewer, { planId: state.plan._id, task, units });
+    ctx.status = 303;
+    ctx.redirect(`/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}?uploaded=${outcome === 'stored' ? 1 : 2}#evidence`);
+  });
+
+  router.get('/evidence/:id', async (ctx) => {
+    const viewer = ctx.state.viewer;
+    await sendEvidence(ctx, store, ctx.params.id!, async (e) => {
+      const state = (await plansFor()).find((s) => String(s.plan._id) === String(e.planId));
+      const cells = state ? taskCells(state).get(String(e.taskId)) ?? [] : [];
+      if (cells.length === 0) throw new HttpError(404, '这份佐证材料的任务已不在方案中。', 'not_found');
+      return cells.some((c) => seesDepartment(viewer, c.department));
     });
   });
 

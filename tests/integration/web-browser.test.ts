@@ -1,9 +1,10 @@
 // The pages in a real browser (Debian's chromium driven by playwright-core): OAuth login through the local WeCom
 // stand-in by clicking a name, what each role may see, the filters, the 督办台账 download read back with exceljs,
-// and screenshots of every page at phone (390 px) and desktop (1280 px) width in tests/screenshots/.
+// a 佐证 photo uploaded on a task page, and screenshots of every page at phone (390 px) and desktop (1280 px) width in tests/screenshots/.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import ExcelJS from 'exceljs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,7 +150,7 @@ describe('web pages in a browser', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '汇报记录', '部门汇报率']);
     const ledger = wb.getWorksheet('台账')!;
     const header = (ledger.getRow(1).values as unknown[]).slice(1);
-    expect(header).toEqual(['方案', '编号', '任务', '责任单位', '牵头/配合', '完成时限', '当前状态', '进度 (%)', '最近汇报时间', '最近汇报说明', '状态灯']);
+    expect(header).toEqual(['方案', '编号', '任务', '责任单位', '牵头/配合', '完成时限', '当前状态', '进度 (%)', '最近汇报时间', '最近汇报说明', '状态灯', '佐证 (份)']);
     const rows = ledger.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1));
     const row = (code: string, unit: string) => rows.find((r) => r[1] === code && r[3] === unit);
     expect(row('7.5', '经贸办')).toMatchObject({ 6: '推进中', 7: 60, 9: '已完成电商培训两期', 10: '绿灯' });
@@ -198,6 +199,21 @@ describe('web pages in a browser', () => {
     await shot(admin, 'audit-390');
     await admin.goto(`${service.url}/web/plans`);
     await shot(admin, 'plans-390');
+  });
+
+  it('lets a liaison upload a 佐证 photo on the task page and shows its thumbnail', async () => {
+    const page = await browser(390);
+    await login(page, 'demo-liaison-01', `/web/tasks/${await planIdOf()}/7.5`);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240"><defs><linearGradient id="g"><stop offset="0" stop-color="#2e6b9e"/><stop offset="1" stop-color="#9ed0a0"/></linearGradient></defs><rect width="320" height="240" fill="url(#g)"/><circle cx="240" cy="70" r="36" fill="#fce8b2"/></svg>';
+    const photo = Buffer.from(new Resvg(svg).render().asPng());
+    await page.setInputFiles('form.upload input[type=file]', { name: '快递网点.png', mimeType: 'image/png', buffer: photo });
+    await page.click('form.upload button[type=submit]');
+    await page.waitForURL(/uploaded=1/);
+    expect(await page.textContent('#evidence')).toContain('已上传');
+    const thumb = page.locator('#evidence img[alt="快递网点.png"]');
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+    expect(await page.textContent('.unit-list')).toContain('佐证 1 份');
+    await shot(page, 'task-evidence-390');
   });
 
   it('tells an unbound member how to get bound, and shows nothing else', async () => {

@@ -1,0 +1,131 @@
+// 佐证材料 on the pages: the task page's list (thumbnails for photos, downloads for files), the upload of a file by
+// a member responsible for the task, and the download of a stored file to a viewer who may see its task.
+// The type is the one sniffed from the bytes, never the name or the browser's word.
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'koa';
+import { HttpError } from '../app.ts';
+import type { Clock } from '../clock.ts';
+import { EVIDENCE_MAX_BYTES, FILE_EXTENSION, FILE_MIME, isImageKind, sniffFileKind, type FileKind } from '../domain/file-type.ts';
+import { formatLocal } from '../domain/period.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/database.ts';
+import { evidenceOf, recordEvidence } from '../store/evidence.ts';
+import type { EvidenceDoc } from '../store/evidence-models.ts';
+import { readStoredFile, sha256Of, storeFile } from '../store/files.ts';
+import type { TaskDoc } from '../store/models.ts';
+import type { WebAuth } from './auth.ts';
+import { readUpload } from './multipart.ts';
+import type { Viewer } from './viewer.ts';
+
+export const ACCEPTED_TYPES = '.pdf,.docx,.xlsx,.jpg,.jpeg,.png';
+const UPLOAD_TOKEN = /^[0-9a-f]{32}$/;
+
+/** The units this viewer may upload 佐证 for: an admin any of the task's, a member their own among them. */
+export function uploadUnits(viewer: Viewer, taskDepartments: string[]): string[] {
+  if (viewer.scope === 'none') return [];
+  if (viewer.isAdmin) return taskDepartments;
+  return taskDepartments.filter((d) => viewer.departments.includes(d));
+}
+
+export interface EvidenceItem {
+  url: string;
+  image: boolean;
+  label: string;
+  who: string;
+  when: string;
+  size: string;
+}
+
+/**
+ * The task's 佐证 by unit, in the order of `departments` (then any unit the task no longer names: its files stay
+ * shown), only those with files; each unit's count is distinct files.
+ */
+export async function evidenceByUnit(store: Store, task: Pick<TaskDoc, '_id'>, departments: string[], names: (ids: string[]) => Promise<Map<string, string>>) {
+  const rows = await evidenceOf(store, task._id);
+  const who = await names(rows.map((r) => r.userid));
+  const out: Array<{ department: string; count: number; items: EvidenceItem[] }> = [];
+  for (const department of [...new Set([...departments, ...rows.map((r) => r.department)])]) {
+    const mine = rows.filter((r) => r.department === department);
+    if (mine.length === 0) continue;
+    out.push({
+      department, count: new Set(mine.map((r) => r.sha256)).size,
+      items: mine.map((r) => ({
+        url: evidenceUrl(r._id), image: isImageKind(r.kind as FileKind), label: r.filename || `${r.source === 'wecom' ? '照片' : '文件'}.${FILE_EXTENSION[r.kind as FileKind] ?? ''}`,
+        who: who.get(r.userid) ?? r.userid, when: formatLocal(r.at, 'M月D日 HH:mm'), size: sizeText(r.size),
+      })),
+    });
+  }
+  return out;
+}
+
+export function evidenceUrl(id: string): string {
+  return `/web/evidence/${encodeURIComponent(id)}`;
+}
+
+export function newUploadToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Sends the stored bytes with their sniffed type; `mayView` says whether the viewer may see the evidence's task. */
+export async function sendEvidence(ctx: Context, store: Store, id: string, mayView: (e: EvidenceDoc) => Promise<boolean>): Promise<void> {
+  const e = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
+  if (!e) throw new HttpError(404, '没有这份佐证材料。', 'not_found');
+  if (!(await mayView(e))) throw new HttpError(403, '这份佐证材料不属于您的部门。', 'forbidden');
+  const file = await readStoredFile(store, e.sha256);
+  if (!file) throw new HttpError(404, '这份佐证材料的文件还没有存好，请稍后再试。', 'not_found');
+  const ext = FILE_EXTENSION[file.kind];
+  const name = `${safeBaseName(e.filename) || `佐证-${e.taskCode}-${e.department}`}.${ext}`;
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+  ctx.set('Cache-Control', 'private, max-age=3600');
+  ctx.set('Content-Disposition', `${isImageKind(file.kind) ? 'inline' : 'attachment'}; filename="evidence-${e.taskCode.replace(/[^0-9A-Za-z.]/g, '')}.${ext}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  ctx.type = FILE_MIME[file.kind];
+  ctx.body = file.bytes;
+}
+
+export interface UploadTarget {
+  planId: TaskDoc['planId'];
+  task: TaskDoc;
+  units: string[];
+}
+
+/** Reads, checks and stores an uploaded 佐证; the outcome for the page to show. Refusals are HttpErrors and store nothing. */
+export async function receiveUpload(ctx: Context, deps: { store: Store; clock: Clock; logger: Logger; auth: WebAuth }, viewer: Viewer, target: UploadTarget): Promise<'stored' | 'again'> {
+  const { store, clock } = deps;
+  const form = await readUpload(ctx, EVIDENCE_MAX_BYTES);
+  if (!deps.auth.checkFormToken(ctx, form.fields.csrf ?? '')) throw new HttpError(403, '页面已过期，请刷新页面后重新上传。', 'bad_csrf');
+  const token = form.fields.upload ?? '';
+  if (!UPLOAD_TOKEN.test(token)) throw new HttpError(400, '上传表单不完整，请刷新页面后重新上传。', 'bad_form');
+  const unit = form.fields.unit ?? '';
+  if (!target.units.includes(unit)) throw new HttpError(403, `您不能为“${unit || '未选择的部门'}”上传这项任务的佐证。`, 'forbidden');
+  if (!form.file || form.file.bytes.length === 0) throw new HttpError(400, '请先选择要上传的文件。', 'no_file');
+  const kind = sniffFileKind(form.file.bytes);
+  if (!kind) throw new HttpError(415, '只收 PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG 文件；这个文件的内容不是其中一种，未保存。', 'bad_type');
+  const id = `web:${token}`;
+  const existing = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
+  if (existing) {
+    // The same form sent twice (a double click, a resubmitted page): recorded once.
+    if (existing.sha256 !== sha256Of(form.file.bytes)) throw new HttpError(409, '这个表单已经提交过，请刷新页面后再上传新的文件。', 'form_used');
+    return 'again';
+  }
+  const at = clock.now();
+  const { sha256 } = await storeFile(store, form.file.bytes, kind, at);
+  const created = await recordEvidence(store, {
+    id, target: { planId: target.planId, taskId: target.task._id, taskCode: target.task.code, department: unit }, userid: viewer.userid, at,
+    file: { sha256, kind, size: form.file.bytes.length, filename: safeBaseName(form.file.filename) ? `${safeBaseName(form.file.filename)}.${FILE_EXTENSION[kind]}` : '' },
+    source: 'web',
+  });
+  deps.logger.info({ userid: viewer.userid, task: target.task.code, department: unit, sha256, kind, size: form.file.bytes.length }, 'web evidence uploaded');
+  return created ? 'stored' : 'again';
+}
+
+/** A filename's base without its extension, without path parts, quotes or control characters, at most 60 characters. */
+export function safeBaseName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const noExt = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
+  return [...noExt.replace(/[\u0000-\u001f\u007f"'<>:|?*;]/g, '').trim()].slice(0, 60).join('').replace(/^\.+/, '');
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}

@@ -1,0 +1,78 @@
+// Reads a multipart/form-data upload with one file (busboy, with limits): the fields, and the file's bytes in memory
+// (at most `maxFileBytes`, so 10 MB per request). Anything over the limits is read and dropped, then refused with
+// 413, however it is sent (Content-Length or chunked), so the browser gets the answer instead of a reset connection.
+import busboy from 'busboy';
+import type { Context } from 'koa';
+import { HttpError } from '../app.ts';
+
+export interface UploadedForm {
+  fields: Record<string, string>;
+  file: { filename: string; bytes: Buffer } | null;
+}
+
+/** Room for the form's few small fields and the part headers besides the file. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
+export const tooLarge = (maxFileBytes: number) =>
+  new HttpError(413, `文件超过 ${Math.round(maxFileBytes / 1024 / 1024)} MB，未保存。请压缩或拆分后再上传。`, 'body_too_large');
+
+export async function readUpload(ctx: Context, maxFileBytes: number): Promise<UploadedForm> {
+  if (!ctx.is('multipart/form-data')) throw new HttpError(400, '请用页面上的上传表单提交文件。', 'bad_form');
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > maxFileBytes + FORM_OVERHEAD_BYTES) {
+    ctx.set('Connection', 'close');
+    for await (const chunk of ctx.req) void chunk; // read and dropped: the browser reads the 413 rather than a reset
+    throw tooLarge(maxFileBytes);
+  }
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: ctx.req.headers,
+      defParamCharset: 'utf8', // browsers send the file's name in UTF-8
+      limits: { files: 1, fileSize: maxFileBytes, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 20 },
+    });
+  } catch {
+    throw new HttpError(400, '上传的表单无法识别，请刷新页面后重试。', 'bad_form');
+  }
+  const fields: Record<string, string> = {};
+  let file: UploadedForm['file'] = null;
+  let truncated = false;
+  let overLimits = false;
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) overLimits = true;
+      else fields[name] = value;
+    });
+    parser.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => {
+        truncated = true;
+      });
+      stream.on('end', () => {
+        if (name === 'file' && !file) file = { filename: info.filename ?? '', bytes: Buffer.concat(chunks) };
+      });
+    });
+    parser.on('partsLimit', () => (overLimits = true));
+    parser.on('filesLimit', () => (overLimits = true));
+    parser.on('fieldsLimit', () => (overLimits = true));
+    parser.on('close', resolve);
+    parser.on('error', (err: Error) => {
+      ctx.req.unpipe(parser);
+      ctx.req.resume();
+      reject(new HttpError(400, '上传的表单不完整，请重新选择文件上传。', 'bad_form'));
+      void err;
+    });
+    ctx.req.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+    });
+    ctx.req.pipe(parser);
+  });
+  if (truncated || total > maxFileBytes + FORM_OVERHEAD_BYTES) {
+    ctx.set('Connection', 'close');
+    throw tooLarge(maxFileBytes);
+  }
+  if (overLimits) throw new HttpError(400, '上传的表单有多余内容，请用页面上的表单一次上传一个文件。', 'bad_form');
+  return { fields, file };
+}
