@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline/promises';
 import { parsePlanFile, PlanReadError } from '../domain/plan/index.ts';
 import { readPlanSource } from '../plan-source.ts';
 import { writePlanWorkbook } from '../plans/export-plan.ts';
-import { applyImport, previewImport, type ImportPreview } from '../store/import-plan.ts';
+import { applyImport, previewImport } from '../store/import-plan.ts';
+import { describePreview } from '../plans/describe-preview.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { allPlans, matchPlans, setPlanStatus } from '../store/plans.ts';
 import type { Store } from '../store/database.ts';
@@ -98,29 +99,6 @@ async function importCommand(ctx: CliContext, file: string, name: string | undef
   const total = await store.models.Task.countDocuments({ planId: result.planId, retired: false });
   ctx.out(`已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}；现有任务 ${total} 项。`);
   return 0;
-}
-
-/** The preview as people read it: what would change, who would become responsible, what looks wrong. */
-export function describePreview(p: ImportPreview): string[] {
-  const lines = [
-    `方案：${p.title}${p.docNumber ? `（${p.docNumber}）` : ''}　简称：${p.name}　${p.existingStatus ? `已有方案，将更新${p.existingStatus === 'archived' ? '（已归档）' : ''}` : '新方案'}`,
-    `识别任务 ${p.tasks} 项：新增 ${p.created.length}，有变化 ${p.updated.length}，未变 ${p.unchanged.length}，停用 ${p.retired.length}`,
-  ];
-  if (p.updated.length) lines.push(`有变化：${p.updated.join(' ')}`);
-  if (p.retired.length) lines.push(`停用（文件中已没有）：${p.retired.join(' ')}`);
-  const moved = p.existingStatus ? p.responsibility : [];
-  if (moved.length) {
-    lines.push(`责任变化 ${moved.length} 项：`);
-    for (const r of moved.slice(0, 30)) lines.push(`  ${r.code}：${r.before.join('、') || '（无）'} → ${r.after.join('、') || '（无）'}`);
-    if (moved.length > 30) lines.push(`  ……另有 ${moved.length - 30} 项`);
-  }
-  if (p.departmentsAdded.length) lines.push(`新部门 ${p.departmentsAdded.length} 个：${p.departmentsAdded.join('、')}`);
-  if (p.warnings.length) {
-    lines.push(`提示 ${p.warnings.length} 条：`);
-    for (const w of p.warnings.slice(0, 40)) lines.push(`  - ${w}`);
-    if (p.warnings.length > 40) lines.push(`  ……另有 ${p.warnings.length - 40} 条`);
-  }
-  return lines;
 }
 
 async function confirmOnTerminal(question: string): Promise<boolean> {

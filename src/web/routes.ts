@@ -17,6 +17,7 @@ import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
 import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence, uploadUnits } from './evidence.ts';
 import { writeLedger } from './ledger.ts';
+import { addPlanAdminRoutes } from './plan-admin.ts';
 import { PlanStates, type PlanState } from './plan-state.ts';
 import { renderPage } from './render.ts';
 import {
@@ -295,10 +296,8 @@ export function createWebRouter(deps: WebDeps): Router {
     });
   });
 
-  router.get('/plans', (ctx) => {
-    if (!ctx.state.viewer.isAdmin) throw new HttpError(403, '方案管理仅限管理员。', 'forbidden');
-    page(ctx, 'plans', { title: '方案' });
-  });
+  // Pages computed per plan follow plan and task writes by themselves (the read cache's generation is in their key).
+  addPlanAdminRoutes(router, { store, clock, auth, page });
 
   router.get('/ledger.xlsx', async (ctx) => {
     const viewer = ctx.state.viewer;

@@ -1,0 +1,25 @@
+// An import preview as people read it, in the terminal and on the 方案 page alike.
+import type { ImportPreview } from '../store/import-plan.ts';
+
+/** The preview as people read it: what would change, who would become responsible, what looks wrong. */
+export function describePreview(p: ImportPreview): string[] {
+  const lines = [
+    `方案：${p.title}${p.docNumber ? `（${p.docNumber}）` : ''}　简称：${p.name}　${p.existingStatus ? `已有方案，将更新${p.existingStatus === 'archived' ? '（已归档）' : ''}` : '新方案'}`,
+    `识别任务 ${p.tasks} 项：新增 ${p.created.length}，有变化 ${p.updated.length}，未变 ${p.unchanged.length}，停用 ${p.retired.length}`,
+  ];
+  if (p.updated.length) lines.push(`有变化：${p.updated.join(' ')}`);
+  if (p.retired.length) lines.push(`停用（文件中已没有）：${p.retired.join(' ')}`);
+  const moved = p.existingStatus ? p.responsibility : [];
+  if (moved.length) {
+    lines.push(`责任变化 ${moved.length} 项：`);
+    for (const r of moved.slice(0, 30)) lines.push(`  ${r.code}：${r.before.join('、') || '（无）'} → ${r.after.join('、') || '（无）'}`);
+    if (moved.length > 30) lines.push(`  ……另有 ${moved.length - 30} 项`);
+  }
+  if (p.departmentsAdded.length) lines.push(`新部门 ${p.departmentsAdded.length} 个：${p.departmentsAdded.join('、')}`);
+  if (p.warnings.length) {
+    lines.push(`提示 ${p.warnings.length} 条：`);
+    for (const w of p.warnings.slice(0, 40)) lines.push(`  - ${w}`);
+    if (p.warnings.length > 40) lines.push(`  ……另有 ${p.warnings.length - 40} 条`);
+  }
+  return lines;
+}

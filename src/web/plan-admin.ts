@@ -1,0 +1,131 @@
+// The 方案 page, for admins: upload a plan file (.docx/.xlsx/.doc/.txt), see the same preview and checks as
+// `plan import`, confirm or cancel; archive or activate plans; download one as a 任务分解表. Admins cannot send files
+// to the bot in chat (the app callback never delivers files), so this is how the 党政办 brings a plan in.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { HttpError } from '../app.ts';
+import type { Clock } from '../clock.ts';
+import { PlanReadError } from '../domain/plan/index.ts';
+import { formatLocal } from '../domain/period.ts';
+import { planSourceOf } from '../plan-source.ts';
+import { describePreview } from '../plans/describe-preview.ts';
+import { writePlanWorkbook } from '../plans/export-plan.ts';
+import type { Store } from '../store/database.ts';
+import { applyImport, previewImport } from '../store/import-plan.ts';
+import { dropPlanUpload, findPlanUpload, keepPlanUpload, PLAN_UPLOAD_MAX_BYTES } from '../store/plan-uploads.ts';
+import { allPlans, setPlanStatus } from '../store/plans.ts';
+import type { WebAuth } from './auth.ts';
+import { readUpload } from './multipart.ts';
+
+const PLAN_EXTENSIONS = /\.(docx|xlsx|doc|txt)$/i;
+
+export interface PlanAdminDeps {
+  store: Store;
+  clock: Clock;
+  auth: WebAuth;
+  page(ctx: Context, template: string, view: object, status?: number): void;
+}
+
+export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
+  const { store, clock, auth } = deps;
+
+  const requireAdmin = (ctx: Context) => {
+    if (!ctx.state.viewer.isAdmin) throw new HttpError(403, '方案管理仅限管理员。', 'forbidden');
+  };
+  const formOf = async (ctx: Context, maxFileBytes: number) => {
+    const form = await readUpload(ctx, maxFileBytes);
+    if (!auth.checkFormToken(ctx, form.fields.csrf ?? '')) throw new HttpError(403, '页面已过期，请刷新后重试。', 'bad_csrf');
+    return form;
+  };
+  const listPage = async (ctx: Context, notice: string | null = null, status = 200) => {
+    const plans = await allPlans(store);
+    const counts = await Promise.all(plans.map((p) => store.models.Task.countDocuments({ planId: p._id, retired: false })));
+    deps.page(ctx, 'plans', {
+      title: '方案', notice, csrf: auth.formToken(ctx),
+      plans: plans.map((p, i) => ({
+        id: String(p._id), name: p.name, title: p.title, docNumber: p.docNumber, active: p.status === 'active', tasks: counts[i],
+        importedAt: formatLocal(p.importedAt, 'YYYY-MM-DD HH:mm'),
+      })),
+    }, status);
+  };
+
+  router.get('/plans', async (ctx) => {
+    requireAdmin(ctx);
+    await listPage(ctx);
+  });
+
+  // Upload → preview. Nothing is imported here; the bytes wait for 确认导入.
+  router.post('/plans/preview', async (ctx) => {
+    requireAdmin(ctx);
+    const form = await formOf(ctx, PLAN_UPLOAD_MAX_BYTES);
+    const file = form.file;
+    if (!file || file.bytes.length === 0) throw new HttpError(400, '请选择一个方案文件（.docx、.xlsx、.doc 或 .txt）。', 'no_file');
+    if (!PLAN_EXTENSIONS.test(file.filename)) throw new HttpError(400, '只接收 .docx、.xlsx、.doc 或 .txt 格式的方案文件。', 'bad_type');
+    const name = (form.fields.name ?? '').trim() || undefined;
+    const preview = await previewOf(file.bytes, file.filename, name);
+    const upload = preview.refusal ? null : await keepPlanUpload(store, { userid: ctx.state.viewer.userid, filename: file.filename, bytes: file.bytes, at: clock.now() });
+    deps.page(ctx, 'plan-preview', {
+      title: '导入预览', filename: file.filename, lines: describePreview(preview), refusal: preview.refusal, upload, name: name ?? '', csrf: auth.formToken(ctx),
+    }, preview.refusal ? 422 : 200);
+  });
+
+  router.post('/plans/import', async (ctx) => {
+    requireAdmin(ctx);
+    const form = await formOf(ctx, 0);
+    const upload = await findPlanUpload(store, form.fields.upload ?? '', ctx.state.viewer.userid, clock.now());
+    if (!upload) throw new HttpError(410, '这份上传已过期或已导入，请重新上传。', 'upload_gone');
+    if (form.fields.action === 'cancel') {
+      await dropPlanUpload(store, form.fields.upload!);
+      await listPage(ctx, '已取消，没有导入任何内容。');
+      return;
+    }
+    const name = (form.fields.name ?? '').trim() || undefined;
+    const { parsed, sourceHash } = await planSourceOf(upload.bytes, upload.filename, { knownUnits: await knownUnits() });
+    const preview = await previewImport(store, parsed, { name });
+    if (preview.refusal) throw new HttpError(422, preview.refusal, 'import_refused'); // the database changed since the preview
+    const result = await applyImport(store, parsed, preview, { sourceHash, clock, actor: ctx.state.viewer.userid });
+    await dropPlanUpload(store, form.fields.upload!);
+    await listPage(ctx, `已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}。`);
+  });
+
+  router.post('/plans/:id/status', async (ctx) => {
+    requireAdmin(ctx);
+    const form = await formOf(ctx, 0);
+    const plan = (await allPlans(store)).find((p) => String(p._id) === ctx.params.id);
+    if (!plan) throw new HttpError(404, '没有这个方案。', 'not_found');
+    const status = form.fields.status === 'archived' ? 'archived' : form.fields.status === 'active' ? 'active' : null;
+    if (!status) throw new HttpError(400, '请用页面上的按钮操作。', 'bad_form');
+    const changed = await setPlanStatus(store, clock, ctx.state.viewer.userid, plan, status);
+    const label = status === 'active' ? '进行中' : '已归档';
+    await listPage(ctx, changed ? `《${plan.title}》已改为${label}。` : `《${plan.title}》已经是${label}，未做修改。`);
+  });
+
+  router.get('/plans/:id/export.xlsx', async (ctx) => {
+    requireAdmin(ctx);
+    const plan = (await allPlans(store)).find((p) => String(p._id) === ctx.params.id);
+    if (!plan) throw new HttpError(404, '没有这个方案。', 'not_found');
+    const tasks = (await store.models.Task.find({ planId: plan._id, retired: false }).lean()).sort((a, b) => a.order - b.order);
+    ctx.set('Content-Disposition', `attachment; filename="plan.xlsx"; filename*=UTF-8''${encodeURIComponent(`${plan.name}-任务分解表.xlsx`)}`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    ctx.body = await writePlanWorkbook(plan, tasks);
+  });
+
+  async function knownUnits(): Promise<string[]> {
+    return (await store.models.Department.find({}, { name: 1 }).lean()).map((d) => d.name);
+  }
+
+  /** The preview, or a refusal made of a file that is not what it claims (nothing is kept then). */
+  async function previewOf(bytes: Buffer, filename: string, name: string | undefined) {
+    try {
+      const { parsed } = await planSourceOf(bytes, filename, { knownUnits: await knownUnits() });
+      return await previewImport(store, parsed, { name });
+    } catch (err) {
+      if (!(err instanceof PlanReadError)) throw err;
+      return {
+        planKey: '', name: name ?? '', title: filename, docNumber: null, existingStatus: null, tasks: 0, created: [], updated: [], unchanged: [],
+        retired: [], responsibility: [], departmentsAdded: [], warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
+      };
+    }
+  }
+}
