@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startService, type Service } from '../../src/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { openTestStore } from '../helpers/store.ts';
+import { loginAs } from '../helpers/web-session.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/plans');
 const clock = new ManualClock('2021-07-28T02:00:00Z');
@@ -17,23 +18,10 @@ let store: Store;
 let service: Service;
 const sessions: Record<string, string> = {};
 
-function cookiesOf(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const i = pair!.indexOf('=');
-    out[pair!.slice(0, i)] = pair!.slice(i + 1);
-  }
-  return out;
-}
 const get = (path: string, who: string) => fetch(`${service.url}${path}`, { redirect: 'manual', headers: { cookie: `duban_session=${sessions[who]}` } });
 
 async function login(userid: string): Promise<void> {
-  const start = await fetch(`${service.url}/web/`, { redirect: 'manual' });
-  const loginCookie = `duban_login=${cookiesOf(start).duban_login}`;
-  const html = await (await fetch(start.headers.get('location')!)).text();
-  const link = new RegExp(`<a href="([^"]+)">${userid}（`).exec(html)![1]!.replaceAll('&amp;', '&');
-  sessions[userid] = cookiesOf(await fetch(link, { redirect: 'manual', headers: { cookie: loginCookie } })).duban_session!;
+  sessions[userid] = await loginAs(service.url, userid);
 }
 
 const field = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
