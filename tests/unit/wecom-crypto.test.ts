@@ -102,6 +102,8 @@ describe('official sample vectors', () => {
       agentId: '218',
       event: null,
       eventKey: null,
+      mediaId: null,
+      picUrl: null,
     });
     expect(typeof msg.msgId).toBe('string');
   });

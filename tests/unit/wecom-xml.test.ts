@@ -9,6 +9,7 @@ import {
   buildTextReplyXml,
   parseAppMessageXml,
   parseEnvelopeXml,
+  buildAppImageMessageXml,
 } from '../../src/wecom/xml.ts';
 
 const V = JSON.parse(readFileSync(new URL('../../../shared/wecom/official-sample-vectors.json', import.meta.url), 'utf8')) as {
@@ -136,6 +137,8 @@ describe('parseAppMessageXml', () => {
       agentId: '218',
       event: null,
       eventKey: null,
+      mediaId: null,
+      picUrl: null,
     });
   });
 
@@ -203,6 +206,8 @@ describe('parseAppMessageXml', () => {
       agentId: '1000002',
       event: 'click',
       eventKey: 'report_progress',
+      mediaId: null,
+      picUrl: null,
     });
     const enter = buildAppEventXml({ corpId: 'ww1', fromUser: 'lisi', createTime: 1, event: 'enter_agent', eventKey: '', agentId: '1' });
     expect(enter).toContain('<EventKey><![CDATA[]]></EventKey>');
@@ -272,5 +277,12 @@ describe('builders', () => {
     expect(() => buildTextReplyXml({ toUser: 'u', fromUser: 'w', createTime: 1.5, content: 'x' })).toThrow(RangeError);
     expect(() => buildTextReplyXml({ toUser: 'u', fromUser: 'w', createTime: Number.NaN, content: 'x' })).toThrow(RangeError);
     expect(() => buildAppEventXml({ corpId: 'w', fromUser: 'u', createTime: -1, event: 'click', agentId: '1' })).toThrow(RangeError);
+  });
+});
+
+describe('image messages', () => {
+  it('reads MediaId and PicUrl of an image message as WeCom writes it', () => {
+    const xml = buildAppImageMessageXml({ corpId: 'ww1', fromUser: 'lisi', createTime: 1700000000, picUrl: 'https://wework.qpic.cn/x/0', mediaId: '2-G6nrLmr5EC3MMb_-zK1dDdzmd0p7', msgId: '1234567890123456', agentId: '1000002' });
+    expect(parseAppMessageXml(xml)).toMatchObject({ msgType: 'image', mediaId: '2-G6nrLmr5EC3MMb_-zK1dDdzmd0p7', picUrl: 'https://wework.qpic.cn/x/0', msgId: '1234567890123456', content: null });
   });
 });
