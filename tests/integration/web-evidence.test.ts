@@ -190,7 +190,12 @@ describe('佐证材料 on the task page', () => {
 
     const [url] = await evidenceUrls('demo-liaison-01');
     expect((await get(url!, 'outsider')).status).toBe(403);
-    expect((await get(url!, 'demo-leader')).status).toBe(200);
+    const first = await get(url!, 'demo-leader');
+    expect(first.status).toBe(200);
+    // Revalidation answers 304 only after the rights are checked again.
+    const revalidate = (who: string) => fetch(`${service.url}${url}`, { redirect: 'manual', headers: { cookie: `duban_session=${sessions[who]}`, 'if-none-match': first.headers.get('etag')! } });
+    expect((await revalidate('demo-leader')).status).toBe(304);
+    expect((await revalidate('outsider')).status).toBe(403);
     expect((await get('/web/evidence/web%3Anothing', 'demo-leader')).status).toBe(404);
     expect((await fetch(`${service.url}${url}`, { redirect: 'manual' })).status).toBe(302); // no session: to the login
   });
