@@ -71,14 +71,22 @@ export async function sendEvidence(ctx: Context, store: Store, id: string, mayVi
   const e = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
   if (!e) throw new HttpError(404, '没有这份佐证材料。', 'not_found');
   if (!(await mayView(e))) throw new HttpError(403, '这份佐证材料不属于您的部门。', 'forbidden');
+  // Revalidated on every view (the viewer's rights may change), but the bytes, named by their sha256, never do.
+  const etag = `"${e.sha256}"`;
+  ctx.set('ETag', etag);
+  ctx.set('Cache-Control', 'private, no-cache');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  if (ctx.get('If-None-Match') === etag) {
+    ctx.status = 304;
+    return;
+  }
   const file = await readStoredFile(store, e.sha256);
   if (!file) throw new HttpError(404, '这份佐证材料的文件还没有存好，请稍后再试。', 'not_found');
   const ext = FILE_EXTENSION[file.kind];
   const name = `${safeBaseName(e.filename) || `佐证-${e.taskCode}-${e.department}`}.${ext}`;
-  ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
-  ctx.set('Cache-Control', 'private, max-age=3600');
-  ctx.set('Content-Disposition', `${isImageKind(file.kind) ? 'inline' : 'attachment'}; filename="evidence-${e.taskCode.replace(/[^0-9A-Za-z.]/g, '')}.${ext}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  const fallback = `evidence-${e.taskCode.replace(/[^0-9A-Za-z.]/g, '')}.${ext}`;
+  ctx.set('Content-Disposition', `${isImageKind(file.kind) ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${rfc5987(name)}`);
   ctx.type = FILE_MIME[file.kind];
   ctx.body = file.bytes;
 }
@@ -124,6 +132,11 @@ export function safeBaseName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const noExt = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
   return [...noExt.replace(/[\u0000-\u001f\u007f"'<>:|?*;]/g, '').trim()].slice(0, 60).join('').replace(/^\.+/, '');
+}
+
+/** encodeURIComponent leaves ' ( ) * ! unencoded; RFC 5987's attr-char does not allow the first four. */
+function rfc5987(text: string): string {
+  return encodeURIComponent(text).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function sizeText(bytes: number): string {

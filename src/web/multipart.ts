@@ -34,7 +34,7 @@ export async function readUpload(ctx: Context, maxFileBytes: number): Promise<Up
   } catch {
     throw new HttpError(400, '上传的表单无法识别，请刷新页面后重试。', 'bad_form');
   }
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>; // a field named __proto__ is just a name
   let file: UploadedForm['file'] = null;
   let truncated = false;
   let overLimits = false;
@@ -58,11 +58,11 @@ export async function readUpload(ctx: Context, maxFileBytes: number): Promise<Up
     parser.on('filesLimit', () => (overLimits = true));
     parser.on('fieldsLimit', () => (overLimits = true));
     parser.on('close', resolve);
-    parser.on('error', (err: Error) => {
+    parser.on('error', () => {
+      // A malformed or cut-off form: stop parsing, drop the rest of the body, and say so.
       ctx.req.unpipe(parser);
       ctx.req.resume();
       reject(new HttpError(400, '上传的表单不完整，请重新选择文件上传。', 'bad_form'));
-      void err;
     });
     ctx.req.on('data', (chunk: Buffer) => {
       total += chunk.length;

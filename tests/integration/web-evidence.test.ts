@@ -190,7 +190,12 @@ describe('佐证材料 on the task page', () => {
 
     const [url] = await evidenceUrls('demo-liaison-01');
     expect((await get(url!, 'outsider')).status).toBe(403);
-    expect((await get(url!, 'demo-leader')).status).toBe(200);
+    const first = await get(url!, 'demo-leader');
+    expect(first.status).toBe(200);
+    // Revalidation answers 304 only after the rights are checked again.
+    const revalidate = (who: string) => fetch(`${service.url}${url}`, { redirect: 'manual', headers: { cookie: `duban_session=${sessions[who]}`, 'if-none-match': first.headers.get('etag')! } });
+    expect((await revalidate('demo-leader')).status).toBe(304);
+    expect((await revalidate('outsider')).status).toBe(403);
     expect((await get('/web/evidence/web%3Anothing', 'demo-leader')).status).toBe(404);
     expect((await fetch(`${service.url}${url}`, { redirect: 'manual' })).status).toBe(302); // no session: to the login
   });
@@ -204,8 +209,9 @@ describe('佐证材料 on the task page', () => {
 
     const res = await get('/web/ledger.xlsx', 'demo-leader');
     expect(res.status).toBe(200);
+    const xlsx = Buffer.from(await res.arrayBuffer());
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ArrayBuffer);
+    await wb.xlsx.load(xlsx as unknown as ArrayBuffer);
     const ws = wb.getWorksheet('台账')!;
     const header = (ws.getRow(1).values as unknown[]).slice(1);
     const col = header.indexOf('佐证 (份)');
@@ -222,6 +228,14 @@ describe('佐证材料 on the task page', () => {
     const loop = await loopLedger(store, plan._id, tasks, clock.now());
     expect(loop.get(`${String(task._id)}|经贸办`)?.evidence).toBe(2);
     expect(loop.get(`${String(task._id)}|村建办`)?.evidence).toBe(1);
+
+    // A real workbook is an xlsx 佐证 too: stored as such, and downloaded as an attachment with its MIME type.
+    expect((await upload('demo-admin', xlsx, '台账.xlsx', { unit: '村建办' })).res.status).toBe(303);
+    const page = await (await get(taskPath, 'demo-admin')).text();
+    const back = await get(/href="(\/web\/evidence\/[^"]+)" download>台账\.xlsx</.exec(page)![1]!, 'demo-admin');
+    expect(back.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(back.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(Buffer.from(await back.arrayBuffer()).equals(xlsx)).toBe(true);
 
     // The admins' 待审核 list (and its daily notice) carries the same count.
     const done = await service.bot.handle({ channel: 'test', userid: 'demo-liaison-01', text: '完成 7.5 电商换市已落实', msgId: 'ev-done', at: clock.now() });
