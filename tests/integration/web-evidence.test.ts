@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/database.ts';
 import { loopLedger } from '../../src/store/loop-ledger.ts';
 import { pendingReviews } from '../../src/store/pending-reviews.ts';
 import { openTestStore } from '../helpers/store.ts';
+import { loginAs } from '../helpers/web-session.ts';
 
 const clock = new ManualClock('2021-07-28T02:00:00Z');
 let store: Store;
@@ -25,26 +26,10 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const FAKE_PDF = Buffer.from('<!doctype html><script>alert(1)</script>');
 
-function cookiesOf(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const i = pair!.indexOf('=');
-    out[pair!.slice(0, i)] = pair!.slice(i + 1);
-  }
-  return out;
-}
 const get = (path: string, who: string) => fetch(`${service.url}${path}`, { redirect: 'manual', headers: { cookie: `duban_session=${sessions[who]}` } });
 
-/** Logs USERID in through the stand-in's authorize page, as web-auth.test.ts does. */
 async function login(userid: string): Promise<void> {
-  const start = await fetch(`${service.url}/web/`, { redirect: 'manual' });
-  const loginCookie = `duban_login=${cookiesOf(start).duban_login}`;
-  const html = await (await fetch(start.headers.get('location')!)).text();
-  const link = new RegExp(`<a href="([^"]+)">${userid}（`).exec(html)![1]!.replaceAll('&amp;', '&');
-  const res = await fetch(link, { redirect: 'manual', headers: { cookie: loginCookie } });
-  sessions[userid] = cookiesOf(res).duban_session!;
-  expect(sessions[userid]).toBeTruthy();
+  sessions[userid] = await loginAs(service.url, userid);
 }
 
 /** The task page's upload form as this user's browser gets it. */
