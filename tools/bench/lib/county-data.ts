@@ -25,7 +25,7 @@ export async function seedCounty(store: Store, now: Date, size: CountySize, quie
   const random = rng(42);
   const depts = Array.from({ length: DEPARTMENTS }, (_, i) => `部门${String(i + 1).padStart(2, '0')}`);
   await store.models.Department.insertMany([...depts.map((name) => ({ name })), { name: '县直各部门', collective: true }]);
-  const plan = await store.models.Plan.create({ key: 'bench', title: '县级年度工作方案（基准）', sourceHash: 'x', importedAt: now, date: '2021-01-15' });
+  const plan = await store.models.Plan.create({ key: 'bench', name: '基准', title: '县级年度工作方案（基准）', sourceHash: 'x', importedAt: now, date: '2021-01-15' });
   const tasks = Array.from({ length: TASKS }, (_, i) => {
     const collective = random() < 0.02;
     const n = 1 + Math.floor(random() * 3);
