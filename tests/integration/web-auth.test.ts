@@ -8,6 +8,7 @@ import { startService, type Service } from '../../src/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { safeNextPath } from '../../src/web/session.ts';
 import { openTestStore } from '../helpers/store.ts';
+import { cookiesOf } from '../helpers/web-session.ts';
 
 const clock = new ManualClock('2021-07-28T02:00:00Z');
 let store: Store;
@@ -22,15 +23,6 @@ afterAll(async () => {
   await store?.close();
 });
 
-function cookiesOf(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(';');
-    const i = pair!.indexOf('=');
-    out[pair!.slice(0, i)] = pair!.slice(i + 1);
-  }
-  return out;
-}
 const get = (url: string, cookie = '') => fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
 
 /** Starts a login at `path`: the authorize URL and the login cookie the browser got. */
