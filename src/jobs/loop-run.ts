@@ -7,10 +7,9 @@ import { dayjs, shanghaiDate } from '../domain/period.ts';
 import { dueRuns, parseWeeklyCron } from '../domain/schedule.ts';
 import { isWorkingDay } from '../domain/workdays.ts';
 import { splitNumbered } from '../domain/text.ts';
-import { isDuplicateKeyError } from '../store/models.ts';
 import { activePlans } from '../store/plans.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
-import { RESUME_AFTER_MS, type JobDeps } from './run-job.ts';
+import { claimJobRun, type JobDeps } from './run-job.ts';
 import { buildDeadlineWarnings } from './deadline-warnings.ts';
 import { buildEscalation } from './escalation.ts';
 import { buildReviewNotice, previousReviewCutoff } from './review-notice.ts';
@@ -68,17 +67,9 @@ export async function runDueLoopJobs(deps: JobDeps, settings: ScheduleSettings):
 export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string): Promise<LoopOutcome> {
   const { store, clock } = deps;
   const runKey = `${job}:${period}`;
-  let resumed = false;
-  try {
-    await store.models.JobRun.create({ key: runKey, job, period, claimedAt: clock.now(), claimedBy: deps.workerId });
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    const prior = await store.models.JobRun.findOne({ key: runKey }).lean();
-    if (!prior) throw err;
-    if (prior.finishedAt) return { status: 'already', runKey };
-    if (clock.now().getTime() - prior.claimedAt.getTime() < RESUME_AFTER_MS) return { status: 'busy', runKey };
-    resumed = true; // its claimer died: the keys below make finishing it safe
-  }
+  const claim = await claimJobRun(deps, runKey, job, period);
+  if (claim.status !== 'claimed') return { status: claim.status, runKey };
+  const resumed = claim.resumed;
   const plans = await activePlans(store);
   const now = clock.now();
   let messages: LoopMessage[] = [];

@@ -36,20 +36,36 @@ export type JobOutcome =
 /** A claim older than this without a finish is a crashed run: it is resumed, not repeated. */
 export const RESUME_AFTER_MS = 5 * 60_000;
 
-export async function runJob(deps: JobDeps, job: JobName, period: string, opts: { forceKey?: string; actor?: string } = {}): Promise<JobOutcome> {
+export type JobClaim =
+  | { status: 'claimed'; resumed: boolean }
+  | { status: 'already'; finishedAt: Date }
+  | { status: 'busy'; claimedAt: Date };
+
+/**
+ * Claims a run by inserting its key into a unique index. A claim older than RESUME_AFTER_MS without a finish
+ * belongs to a claimer that died: it is resumed, and the idempotency keys derived from the run make that safe.
+ */
+export async function claimJobRun(deps: Pick<JobDeps, 'store' | 'clock' | 'workerId'>, runKey: string, job: string, period: string): Promise<JobClaim> {
   const { store, clock } = deps;
-  const runKey = opts.forceKey ? `${job}:${period}:force:${opts.forceKey}` : `${job}:${period}`;
-  let resumed = false;
   try {
     await store.models.JobRun.create({ key: runKey, job, period, claimedAt: clock.now(), claimedBy: deps.workerId });
+    return { status: 'claimed', resumed: false };
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     const prior = await store.models.JobRun.findOne({ key: runKey }).lean();
     if (!prior) throw err;
-    if (prior.finishedAt) return { status: 'already', runKey, finishedAt: prior.finishedAt };
-    if (clock.now().getTime() - prior.claimedAt.getTime() < RESUME_AFTER_MS) return { status: 'busy', runKey, claimedAt: prior.claimedAt };
-    resumed = true; // its claimer died between claim and finish: the keys below make finishing it safe
+    if (prior.finishedAt) return { status: 'already', finishedAt: prior.finishedAt };
+    if (clock.now().getTime() - prior.claimedAt.getTime() < RESUME_AFTER_MS) return { status: 'busy', claimedAt: prior.claimedAt };
+    return { status: 'claimed', resumed: true };
   }
+}
+
+export async function runJob(deps: JobDeps, job: JobName, period: string, opts: { forceKey?: string; actor?: string } = {}): Promise<JobOutcome> {
+  const { store, clock } = deps;
+  const runKey = opts.forceKey ? `${job}:${period}:force:${opts.forceKey}` : `${job}:${period}`;
+  const claim = await claimJobRun(deps, runKey, job, period);
+  if (claim.status !== 'claimed') return { ...claim, runKey };
+  const resumed = claim.resumed;
 
   const plans = await activePlans(store);
   if (plans.length === 0) {
