@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { BotError } from '../src/bot/errors.ts';
-import type { Cadence } from '../src/store/models.ts';
+import type { Cadence } from '../src/domain/vocabulary.ts';
 import { taskAuditTarget } from '../src/store/audit.ts';
 import { requireTask } from './lib/tasks.ts';
 

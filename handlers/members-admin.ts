@@ -2,7 +2,7 @@
 import { ROLE_LABEL, type CommandContext, type CommandSpec } from '../src/bot/command-spec.ts';
 import { BotError } from '../src/bot/errors.ts';
 import { addRole, bindDepartments, getMember, isValidUserid, removeRole, unbindDepartment, upsertMember } from '../src/members/members.ts';
-import type { Role } from '../src/store/models.ts';
+import type { Role } from '../src/domain/vocabulary.ts';
 
 function checkUserid(userid: string): string {
   if (!isValidUserid(userid)) throw new BotError('invalid_userid', `“${userid}”不是有效的企业微信账号（userid），未做修改。`);

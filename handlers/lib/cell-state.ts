@@ -1,5 +1,6 @@
 // Where each department of one task stands, with its 销号 review: the latest cached report and the decisions.
-import type { ReportStatus, TaskDoc } from '../../src/store/models.ts';
+import type { TaskDoc } from '../../src/store/models.ts';
+import type { ReportStatus } from '../../src/domain/vocabulary.ts';
 import { progressId, progressOf } from '../../src/store/progress-cache.ts';
 import { decisionsOfTask } from '../../src/store/reviews.ts';
 import { reviewStateOf, type ReviewDecision, type ReviewOutcome } from '../../src/domain/review.ts';

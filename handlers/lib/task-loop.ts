@@ -4,7 +4,8 @@ import { formatLocal, shanghaiDate } from '../../src/domain/period.ts';
 import { daysPast, reviewStateOf, type ReviewDecision } from '../../src/domain/review.ts';
 import { statusLight, LIGHT_ICON } from '../../src/domain/status-light.ts';
 import type { Store } from '../../src/store/database.ts';
-import type { PlanDoc, ReportStatus, TaskDoc } from '../../src/store/models.ts';
+import type { PlanDoc, TaskDoc } from '../../src/store/models.ts';
+import type { ReportStatus } from '../../src/domain/vocabulary.ts';
 import { chasesOfTask } from '../../src/store/chases.ts';
 import { decisionsOfTask } from '../../src/store/reviews.ts';
 

@@ -1,5 +1,5 @@
 // Each command is declared once; the parser, the permission check and the help text all read the declaration.
-import type { Role } from '../store/models.ts';
+import type { Role } from '../domain/vocabulary.ts';
 import type { BotDeps, Inbound, Sender } from './types.ts';
 
 /** Who may use a command: anyone (even unbound), any bound member, leaders (and admins), or admins only. */

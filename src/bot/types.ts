@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
-import type { MemberDoc, Role } from '../store/models.ts';
+import type { MemberDoc } from '../store/models.ts';
+import type { Role } from '../domain/vocabulary.ts';
 
 /** What somebody typed (or clicked), whatever the transport. */
 export interface Inbound {

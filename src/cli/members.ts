@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { formatRosterProblems, importRoster } from '../members/import-roster.ts';
 import { listMembers, type MemberView } from '../members/members.ts';
 import { syncMembersFromWecom, type ContactsReader } from '../members/sync-from-wecom.ts';
-import type { Role } from '../store/models.ts';
+import type { Role } from '../domain/vocabulary.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
 export type { ContactsReader };

@@ -1,5 +1,5 @@
 // The weekly digest's figures, from a snapshot of the week. Pure.
-import type { ReportStatus } from '../store/models.ts';
+import type { ReportStatus } from './vocabulary.ts';
 import { isExpected, type Cell } from './snapshot.ts';
 import { LIGHT_ICON, type Light } from './status-light.ts';
 

@@ -1,5 +1,5 @@
 // How people write progress: "60%", "６０％", "60", or a status word.
-import type { ReportStatus } from '../store/models.ts';
+import type { ReportStatus } from './vocabulary.ts';
 import { toHalfWidth } from './text.ts';
 
 export interface Progress {

@@ -1,7 +1,7 @@
 // 销号 review of a (task, department): derived, never stored. The reports say what the department did; the
 // admins' decisions (their own append-only collection) say whether the 党政办 accepted it. The state is the
 // latest decision made after the latest report, if that report is a 完成.
-import type { ReportStatus } from '../store/models.ts';
+import type { ReportStatus } from './vocabulary.ts';
 
 export interface ReviewDecision {
   at: Date;

@@ -1,6 +1,6 @@
 // Where every (task, department) stands in a period: the shared basis of 待汇报, 总览, the reminder and
 // the digest. Pure: tasks, departments and reports in, cells out; the clock's "as of" is passed in.
-import type { Cadence, ReportStatus } from '../store/models.ts';
+import type { Cadence, ReportStatus } from './vocabulary.ts';
 import { monthKey, shanghaiDate } from './period.ts';
 import { cellKey, reviewStateOf, type ReviewDecision, type ReviewState } from './review.ts';
 import { statusLight, type Light } from './status-light.ts';

@@ -1,5 +1,5 @@
 // Status lights for a (task, department): pure, the clock's "now" is passed in.
-import type { ReportStatus } from '../store/models.ts';
+import type { ReportStatus } from './vocabulary.ts';
 import { shanghaiDate } from './period.ts';
 
 export type Light = 'red' | 'yellow' | 'green' | 'done';

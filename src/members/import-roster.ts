@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
-import type { Role } from '../store/models.ts';
+import type { Role } from '../domain/vocabulary.ts';
 import { matchDepartmentName, type NamedDepartment } from './department-names.ts';
 import { bindableDepartment, isValidUserid, loadDepartments, MemberError, sortRoles, upsertMember } from './members.ts';
 import { decodeRosterBytes, parseRoleWord, parseRosterText, type RosterFormat, type RosterProblem, type RosterRow } from './roster-rows.ts';

@@ -4,7 +4,8 @@
 // FerretDB 1.x has no transactions: each function validates everything first, then writes.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
-import { isDuplicateKeyError, ROLES, type MemberDoc, type Role } from '../store/models.ts';
+import { isDuplicateKeyError, type MemberDoc } from '../store/models.ts';
+import { ROLES, type Role } from '../domain/vocabulary.ts';
 import { matchDepartmentName, type DepartmentMatch, type NamedDepartment } from './department-names.ts';
 
 export interface MemberView {

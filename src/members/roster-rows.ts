@@ -2,7 +2,7 @@
 // kept by office staff in Excel or WPS: the header may be Chinese, lists may use 、 or full-width
 // punctuation, and a file saved as "CSV" may be GBK rather than UTF-8. Pure: text in, rows out.
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Role } from '../store/models.ts';
+import type { Role } from '../domain/vocabulary.ts';
 
 export interface RosterRow {
   /** CSV: the line in the file (the header is line 1). JSON: the element's position, from 1. */

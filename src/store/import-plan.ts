@@ -9,7 +9,8 @@ import { isCollectiveUnit } from '../domain/plan/units.ts';
 import type { Clock } from '../clock.ts';
 import { taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
-import type { PlanDoc, PlanStatus, TaskDoc } from './models.ts';
+import type { PlanDoc, TaskDoc } from './models.ts';
+import type { PlanStatus } from '../domain/vocabulary.ts';
 
 export interface ResponsibilityChange {
   code: string;

@@ -3,21 +3,14 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
 
-export const ROLES = ['member', 'leader', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export const REPORT_STATUSES = ['not_started', 'in_progress', 'blocked', 'done'] as const;
-export type ReportStatus = (typeof REPORT_STATUSES)[number];
-
-export const CADENCES = ['weekly', 'monthly'] as const;
-export type Cadence = (typeof CADENCES)[number];
+import { CADENCES, PLAN_STATUSES, REPORT_STATUSES, ROLES, type Cadence, type PlanStatus, type ReportStatus, type Role } from '../domain/vocabulary.ts';
 
 const planSchema = new Schema(
   {
     key: { type: String, required: true, unique: true }, // 文号, or the title when there is none
     /** 简称 (政务公开, 安全生产 …): qualifies a code that several plans share, and names the plan in replies. */
     name: { type: String, required: true, unique: true },
-    status: { type: String, enum: ['active', 'archived'], default: 'active' },
+    status: { type: String, enum: PLAN_STATUSES, default: 'active' },
     docNumber: { type: String, default: null },
     title: { type: String, required: true },
     issuer: { type: String, default: null },
@@ -224,8 +217,6 @@ const tokenSchema = new Schema(
 );
 
 // Explicit document shapes (what .lean() returns), rather than inferred ones, so defaults read as present.
-export const PLAN_STATUSES = ['active', 'archived'] as const;
-export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
 export interface PlanDoc {
   _id: Types.ObjectId;

@@ -3,7 +3,8 @@
 import { deriveShortName } from '../domain/plan/short-name.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from './database.ts';
-import type { PlanDoc, PlanStatus } from './models.ts';
+import type { PlanDoc } from './models.ts';
+import type { PlanStatus } from '../domain/vocabulary.ts';
 
 /** Every plan, oldest import first (the order replies list them in). */
 export async function allPlans(store: Store): Promise<PlanDoc[]> {

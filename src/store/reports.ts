@@ -2,7 +2,8 @@
 import { Types } from 'mongoose';
 import { weekKey } from '../domain/period.ts';
 import type { Store } from './database.ts';
-import { isDuplicateKeyError, type ReportDoc, type ReportStatus, type TaskDoc } from './models.ts';
+import { isDuplicateKeyError, type ReportDoc, type TaskDoc } from './models.ts';
+import { type ReportStatus } from '../domain/vocabulary.ts';
 import { recordProgress } from './progress-cache.ts';
 import { noteReport } from './report-log.ts';
 

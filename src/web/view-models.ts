@@ -4,7 +4,8 @@ import { formatLocal, shanghaiDate } from '../domain/period.ts';
 import { describeProgress, STATUS_LABEL } from '../domain/progress.ts';
 import { isExpected, type Cell } from '../domain/snapshot.ts';
 import type { Light } from '../domain/status-light.ts';
-import type { PlanDoc, ReportStatus, TaskDoc } from '../store/models.ts';
+import type { PlanDoc, TaskDoc } from '../store/models.ts';
+import type { ReportStatus } from '../domain/vocabulary.ts';
 import type { PlanState } from './plan-state.ts';
 import { seesDepartment, type Viewer } from './viewer.ts';
 

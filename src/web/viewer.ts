@@ -1,6 +1,7 @@
 // Who is looking, and what they may see. Checked on the server for every page and download.
 import type { Store } from '../store/database.ts';
-import type { MemberDoc, Role } from '../store/models.ts';
+import type { MemberDoc } from '../store/models.ts';
+import type { Role } from '../domain/vocabulary.ts';
 
 export interface Viewer {
   userid: string;

@@ -7,7 +7,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { byteLength } from '../../src/domain/text.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
-import type { Role } from '../../src/store/models.ts';
+import type { Role } from '../../src/domain/vocabulary.ts';
 import { COMMANDS } from '../../handlers/index.ts';
 import { startHarness, type Harness } from '../helpers/bot-harness.ts';
 import { openTestStore } from '../helpers/store.ts';

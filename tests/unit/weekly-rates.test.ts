@@ -3,7 +3,7 @@ import { computeDigest } from '../../src/domain/digest.ts';
 import { weekKey } from '../../src/domain/period.ts';
 import { buildSnapshot, type SnapshotReport, type SnapshotTask } from '../../src/domain/snapshot.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../../src/domain/weekly-rates.ts';
-import { REPORT_STATUSES } from '../../src/store/models.ts';
+import { REPORT_STATUSES } from '../../src/domain/vocabulary.ts';
 
 function rng(seed: number) {
   let s = seed >>> 0;

@@ -3,7 +3,7 @@
 import { Types } from 'mongoose';
 import { weekKey } from '../../../src/domain/period.ts';
 import type { Store } from '../../../src/store/database.ts';
-import { REPORT_STATUSES } from '../../../src/store/models.ts';
+import { REPORT_STATUSES } from '../../../src/domain/vocabulary.ts';
 import { rebuildProgress } from '../../../src/store/progress-cache.ts';
 
 export interface CountySize {
