@@ -3,7 +3,8 @@
 // or still owing; a monthly task owes nothing in a week of a month it already reported), which a test checks;
 // computing a full snapshot per week instead costs a county's ledger seconds for every week of the year.
 import { monthKey } from './period.ts';
-import { responsibleDepartments, type SnapshotReport, type SnapshotTask } from './standing.ts';
+import { foldUnit, isFinishedStage } from './lifecycle.ts';
+import { responsibleDepartments, toDecisionEvent, toReportEvent, type ReviewDecision, type SnapshotReport, type SnapshotTask } from './standing.ts';
 
 /** What the rates need of a report; the task id may be an ObjectId (its string form is used), so a caller's list need not be copied. */
 export type RateReport = Pick<SnapshotReport, 'department' | 'at' | 'status'> & { taskId: string | { toString(): string } };
@@ -22,7 +23,10 @@ export interface WeekTally {
 }
 
 /** department → week → tally (only weeks where the department was expected to report something). */
-export function weeklyDepartmentRates(tasks: SnapshotTask[], departments: string[], reports: readonly RateReport[], weeks: RateWeek[]): Map<string, Map<string, WeekTally>> {
+export function weeklyDepartmentRates(
+  tasks: SnapshotTask[], departments: string[], reports: readonly RateReport[], weeks: RateWeek[],
+  decisions?: ReadonlyMap<string, readonly ReviewDecision[]>,
+): Map<string, Map<string, WeekTally>> {
   const byCell = new Map<string, RateReport[]>();
   for (const r of reports) {
     const key = `${String(r.taskId)}|${r.department}`;
@@ -36,6 +40,9 @@ export function weeklyDepartmentRates(tasks: SnapshotTask[], departments: string
   for (const task of tasks) {
     for (const department of responsibleDepartments(task, departments)) {
       const rs = byCell.get(`${task.id}|${department}`) ?? [];
+      // A cell with 销号 decisions (few) is replayed by the lifecycle, so a 退回 counts as unfinished here too.
+      const ds = decisions?.get(`${task.id}|${department}`);
+      const events = ds?.length ? [...rs.map((r) => toReportEvent({ userid: '', percent: null, note: '', ...r, taskId: String(r.taskId) })), ...ds.map(toDecisionEvent)] : null;
       let before = 0; // reports before the week starts
       weeks.forEach((w, wi) => {
         while (before < rs.length && rs[before]!.at < w.start) before++;
@@ -45,8 +52,15 @@ export function weeklyDepartmentRates(tasks: SnapshotTask[], departments: string
           if (rs[upTo]!.at < w.end) reportedInPeriod = true;
           upTo++;
         }
-        const doneBefore = before > 0 && rs[before - 1]!.status === 'done';
-        const done = upTo > 0 && rs[upTo - 1]!.status === 'done';
+        let doneBefore = before > 0 && rs[before - 1]!.status === 'done';
+        let done = upTo > 0 && rs[upTo - 1]!.status === 'done';
+        let returned = false;
+        if (events) {
+          doneBefore = isFinishedStage(foldUnit(events, null, new Date(w.start.getTime() - 1)).stage);
+          const now = foldUnit(events, null, w.asOf).stage;
+          done = isFinishedStage(now);
+          returned = now === 'returned';
+        }
         let reported = reportedInPeriod;
         if (task.cadence === 'monthly') {
           reported = false;
@@ -56,7 +70,7 @@ export function weeklyDepartmentRates(tasks: SnapshotTask[], departments: string
             if (m < months[wi]!) break;
           }
         }
-        const owes = !done && !reported;
+        const owes = !done && (returned || !reported);
         if (doneBefore || !(reportedInPeriod || owes)) return;
         let perWeek = out.get(department);
         if (!perWeek) out.set(department, (perWeek = new Map()));

@@ -5,7 +5,7 @@
 import type { Clock } from '../clock.ts';
 import { computeDigest, type Digest } from '../domain/digest.ts';
 import { weekBounds, weekKey } from '../domain/period.ts';
-import { buildStandings, type SnapshotReport, type Standing } from '../domain/standing.ts';
+import { buildStandings, type ReviewDecision, type SnapshotReport, type Standing } from '../domain/standing.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
@@ -42,6 +42,8 @@ export interface PlanStanding {
   tasks: TaskDoc[];
   tasksById: Map<string, TaskDoc>;
   departments: string[];
+  /** 销号 decisions by cell, for figures computed over many weeks (the 台账's 部门汇报率). */
+  decisions: ReadonlyMap<string, readonly ReviewDecision[]>;
 }
 
 /**
@@ -137,5 +139,5 @@ export async function computePlanStanding(store: Store, plan: PlanDoc, now: Date
     trend.push(point);
   }
   trend.push({ week, rate: digest.rate, expected: digest.expected, reported: digest.reported, departments: digest.departments });
-  return { plan, week, asOf: now, records, digest, trend, tasks, tasksById: new Map(tasks.map((t) => [String(t._id), t])), departments };
+  return { plan, week, asOf: now, records, digest, trend, tasks, tasksById: new Map(tasks.map((t) => [String(t._id), t])), departments, decisions };
 }

@@ -188,7 +188,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
       rateWeeks.push({ week: weekKey(start), start, end, asOf: end > now ? now : new Date(end.getTime() - 1) });
       weeks.add(weekKey(start));
     }
-    const tallies = weeklyDepartmentRates(state.tasks.map((t) => toSnapshotTask(t, now)), state.departments, reports, rateWeeks);
+    const tallies = weeklyDepartmentRates(state.tasks.map((t) => toSnapshotTask(t, now)), state.departments, reports, rateWeeks, state.decisions);
     for (const [department, perWeek] of [...tallies].sort((a, b) => a[0].localeCompare(b[0], 'zh-CN'))) {
       if (onlyDepartments && !onlyDepartments.includes(department)) continue;
       const byWeek = new Map([...perWeek].map(([w, t]) => [w, t.expected === 0 ? 100 : Math.round((t.reported / t.expected) * 100)]));

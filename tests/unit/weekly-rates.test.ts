@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeDigest } from '../../src/domain/digest.ts';
 import { weekKey } from '../../src/domain/period.ts';
-import { buildStandings as buildSnapshot, type SnapshotReport, type SnapshotTask } from '../../src/domain/standing.ts';
+import { buildStandings as buildSnapshot, type ReviewDecision, type SnapshotReport, type SnapshotTask } from '../../src/domain/standing.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../../src/domain/weekly-rates.ts';
 import { REPORT_STATUSES } from '../../src/domain/vocabulary.ts';
 
@@ -27,16 +27,23 @@ describe('weeklyDepartmentRates', () => {
       const department = t.collective ? departments[Math.floor(random() * 4)]! : t.departments[Math.floor(random() * t.departments.length)]!;
       return { taskId: t.id, department, userid: 'u', at: new Date(monday + Math.floor(random() * 10 * WEEK)), status: REPORT_STATUSES[Math.floor(random() * 4)]!, percent: null, note: '' };
     });
+    // 销号 decisions on some finished cells, a day or two after their 完成: a 退回 must count as unfinished in both.
+    const decisions = new Map<string, ReviewDecision[]>();
+    for (const r of reports.filter((x) => x.status === 'done').slice(0, 40)) {
+      const key = `${r.taskId}|${r.department}`;
+      const kind = random() < 0.5 ? 'returned' : 'approved';
+      decisions.set(key, [...(decisions.get(key) ?? []), { at: new Date(r.at.getTime() + (1 + Math.floor(random() * 3)) * 24 * 3600 * 1000), decision: kind, reason: kind === 'returned' ? '缺少佐证' : '', actor: 'admin' }]);
+    }
     const now = new Date(monday + 9 * WEEK + 3 * 24 * 3600 * 1000);
     const weeks: RateWeek[] = Array.from({ length: 10 }, (_, i) => {
       const start = new Date(monday + i * WEEK);
       const end = new Date(start.getTime() + WEEK);
       return { week: weekKey(start), start, end, asOf: end > now ? now : new Date(end.getTime() - 1) };
     });
-    const fast = weeklyDepartmentRates(tasks, departments, reports, weeks);
+    const fast = weeklyDepartmentRates(tasks, departments, reports, weeks, decisions);
     let compared = 0;
     for (const w of weeks) {
-      const digest = computeDigest(w.week, buildSnapshot({ tasks, departments, reports, period: w, asOf: w.asOf, planStart: null }));
+      const digest = computeDigest(w.week, buildSnapshot({ tasks, departments, reports, period: w, asOf: w.asOf, planStart: null, decisions }));
       for (const d of digest.departments) {
         expect(fast.get(d.name)?.get(w.week), `${d.name} ${w.week}`).toEqual({ expected: d.expected, reported: d.reported });
         compared++;
