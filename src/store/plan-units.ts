@@ -53,6 +53,14 @@ export async function unitResolver(store: Store, planId: Types.ObjectId | string
 /** The units a plan's collective tasks bind, sorted as people read them. */
 export async function planUnits(store: Store, planId: Types.ObjectId | string): Promise<string[]> {
   const [tasks, changes] = await Promise.all([activeTasks(store, planId as Types.ObjectId), unitChanges(store)]);
+  return unitsOf(tasks.map((t) => t.departments), changes, planId);
+}
+
+/**
+ * The same from the departments of a plan's active tasks, as they are or as an import would leave them (the
+ * preview asks before anything is written). `planId` null: a plan not imported yet, which no admin has added to.
+ */
+export function unitsOf(departmentLists: Iterable<readonly string[]>, changes: readonly UnitChangeDoc[], planId: Types.ObjectId | string | null): string[] {
   const fates = fatesOf(changes, planId);
   const units = new Set<string>();
   const take = (name: string) => {
@@ -60,7 +68,7 @@ export async function planUnits(store: Store, planId: Types.ObjectId | string): 
     const now = resolve(fates, name);
     if (now && !isCollectiveUnit(now)) units.add(now);
   };
-  for (const task of tasks) for (const d of task.departments) take(d);
+  for (const list of departmentLists) for (const d of list) take(d);
   for (const [name, fate] of fates) if (fate.kind === 'add') take(name);
   return [...units].sort((a, b) => a.localeCompare(b, 'zh-CN'));
 }

@@ -124,7 +124,7 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
       if (!(err instanceof PlanReadError)) throw err;
       return {
         planKey: '', name: name ?? '', title: filename, docNumber: null, existingStatus: null, tasks: 0, created: [], updated: [], unchanged: [],
-        retired: [], responsibility: [], departmentsAdded: [], warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
+        retired: [], responsibility: [], departmentsAdded: [], units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
       };
     }
   }
