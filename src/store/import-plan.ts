@@ -11,7 +11,8 @@ import { taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
 import type { PlanDoc, TaskDoc } from './models.ts';
 import type { PlanStatus } from '../domain/vocabulary.ts';
-import { planUnits, unitChanges, unitResolver, unitsOf } from './plan-units.ts';
+import { unitsOf } from '../domain/unit-fates.ts';
+import { planUnits, unitChanges, unitResolver } from './plan-units.ts';
 
 export interface ResponsibilityChange {
   code: string;
