@@ -18,7 +18,7 @@ import { CALLBACK_PATH, type WebAuth } from './auth.ts';
 import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence, uploadUnits } from './evidence.ts';
 import { writeLedger } from './ledger.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
-import { PlanStates, type PlanState } from './plan-state.ts';
+import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';
 import { renderPage } from './render.ts';
 import {
   departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
@@ -170,7 +170,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const audit = await store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
     const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
       name: c.department, light: c.light, lead: task.lead.includes(c.department),
-      state: c.latest ? describeProgress(c.latest) : '尚未汇报',
+      state: stageText(c), stage: c.stage, reason: c.reason, chases: c.chases, lastChase: c.lastChase ? `${formatLocal(c.lastChase.at, 'M月D日')} ${c.lastChase.note || '催办'}` : null,
       lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
       link: seesDepartment(viewer, c.department),
     }));
@@ -226,7 +226,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const viewer = ctx.state.viewer;
     const name = ctx.params.name!;
     const all = await plansFor();
-    if (!all.some((s) => s.departments.includes(name) || s.cells.some((c) => c.department === name))) throw new HttpError(404, `没有“${name}”这个部门。`, 'not_found');
+    if (!all.some((s) => s.departments.includes(name) || s.records.some((c) => c.department === name))) throw new HttpError(404, `没有“${name}”这个部门。`, 'not_found');
     if (!seesDepartment(viewer, name)) throw new HttpError(403, '您只能查看本部门。', 'forbidden');
     const liaisons = await store.models.Member.find({ departments: name, active: true }, { userid: 1, name: 1 }).lean();
     page(ctx, 'department', { title: name, ...departmentSummary(all, name), liaisons: liaisons.map((m) => m.name || m.userid) });
