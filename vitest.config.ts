@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 //   tests/helpers/store.ts), files in parallel workers since no two files share a database, a port or a folder;
 // - drills: tests that start real processes (`npm start`, the CLI, the database binary) or slow the database
 //   down on purpose: one file at a time, as their timings assume a machine that is not also running the others;
-// - browser: the pages in Debian's chromium, one file.
+// - browser: the pages in Debian's chromium, one file at a time.
 // `npm test` runs all of them; `vitest run --project unit` only the first, with no database started.
 const DRILLS = [
   'tests/integration/embedded-server.test.ts',
@@ -18,7 +18,8 @@ const DRILLS = [
   'tests/integration/reliability-drills.test.ts',
   'tests/integration/service-process.test.ts',
 ];
-const BROWSER = ['tests/integration/web-browser.test.ts'];
+// Every file that drives chromium is named *browser*.test.ts.
+const BROWSER = ['tests/integration/*browser*.test.ts'];
 const DATABASE = ['tests/global-setup.ts'];
 
 export default defineConfig({
