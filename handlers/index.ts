@@ -17,10 +17,11 @@ import { taskDetail } from './task-detail.ts';
 import { approve, pendingReview, reopen, sendBack } from './review.ts';
 import { chase } from './chase.ts';
 import { leaderCharge } from './leader-charge.ts';
+import { addUnit, mergeUnits, removeUnits } from './units.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   help, myTasks, report, complete, evidence, taskDetail, owed, search, departments, overview, plans,
   pendingReview, approve, sendBack, reopen, chase,
-  transfer, addDepartment, removeDepartment, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole, leaderCharge,
+  transfer, addDepartment, removeDepartment, mergeUnits, removeUnits, addUnit, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole, leaderCharge,
   sendDigest, sendReminder,
 ];

@@ -11,11 +11,24 @@ import { taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
 import type { PlanDoc, TaskDoc } from './models.ts';
 import type { PlanStatus } from '../domain/vocabulary.ts';
+import { unitsOf } from '../domain/unit-fates.ts';
+import { planUnits, unitChanges, unitResolver } from './plan-units.ts';
 
 export interface ResponsibilityChange {
   code: string;
   before: string[];
   after: string[];
+}
+
+/** Who the plan's collective tasks (镇直各部门 …) will bind once imported: the plan's own units, no other plan's. */
+export interface UnitsPreview {
+  /** The collective names the plan writes (镇直各部门 …), as one label; '' when it has no collective task. */
+  collectiveLabel: string;
+  collectiveTasks: number;
+  /** The plan's units after the import (plan-units.ts). */
+  after: string[];
+  /** Units the import adds to them; `isNew`: the database has never seen it; `similar`: a known unit one character away. */
+  joining: Array<{ unit: string; isNew: boolean; similar: string | null }>;
 }
 
 export interface ImportPreview {
@@ -32,6 +45,7 @@ export interface ImportPreview {
   retired: string[];
   responsibility: ResponsibilityChange[];
   departmentsAdded: string[];
+  units: UnitsPreview;
   warnings: string[];
   /** Why this document cannot be imported (Chinese, for the user); null when it can. */
   refusal: string | null;
@@ -69,13 +83,16 @@ export async function previewImport(store: Store, parsed: ParsedPlan, opts: { na
   const warnings = parsed.warnings.map((w) => w.message);
   const preview: ImportPreview = {
     planKey: key, name, title: parsed.plan.title, docNumber: parsed.plan.docNumber, existingStatus: prior?.status ?? (prior ? 'active' : null),
-    tasks: parsed.tasks.length, created: [], updated: [], unchanged: [], retired: [], responsibility: [], departmentsAdded: [], warnings, refusal: null,
+    tasks: parsed.tasks.length, created: [], updated: [], unchanged: [], retired: [], responsibility: [], departmentsAdded: [],
+    units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, warnings, refusal: null,
   };
+  const responsibleAfter: string[][] = [];
 
   const existing = new Map((prior ? await Task.find({ planId: prior._id }).lean<TaskDoc[]>() : []).map((t) => [t.code, t]));
   for (const task of parsed.tasks) {
     const before = existing.get(task.code);
     existing.delete(task.code);
+    responsibleAfter.push(before ? nextDepartments(before, task) : task.departments);
     if (!before) {
       preview.created.push(task.code);
       if (task.departments.length > 0) preview.responsibility.push({ code: task.code, before: [], after: task.departments });
@@ -92,9 +109,44 @@ export async function previewImport(store: Store, parsed: ParsedPlan, opts: { na
   for (const gone of existing.values()) if (!gone.retired) preview.retired.push(gone.code);
 
   const known = new Set((await Department.find({}, { name: 1 }).lean()).map((d) => d.name));
-  preview.departmentsAdded = [...new Set(parsed.tasks.flatMap((t) => t.departments))].filter((d) => !known.has(d));
+  const resolveUnit = await unitResolver(store, prior?._id ?? null);
+  // A name an admin merged into another unit (or removed) is no new unit: importing it again must not bring it back.
+  preview.departmentsAdded = [...new Set(parsed.tasks.flatMap((t) => t.departments))].filter((d) => !known.has(d) && resolveUnit(d) === d);
+  preview.units = await previewUnits(store, prior, responsibleAfter, preview.departmentsAdded, [...known]);
+  for (const d of new Set(parsed.tasks.flatMap((t) => t.departments))) {
+    if (resolveUnit(d) === d) continue;
+    const now = resolveUnit(d);
+    preview.warnings.push(now ? `“${d}”已合并到“${now}”：本方案中的“${d}”按${now}计` : `单位“${d}”已被删除：本方案中的“${d}”不计入本方案的单位`);
+  }
   preview.refusal = refusalOf(parsed, preview, plans.find((p) => p.name === name && p.key !== key) ?? null);
   return preview;
+}
+
+/**
+ * The plan's units after the import, and those it adds: named by its tasks as they will stand (an admin's
+ * reassignment kept), plus what admins added, minus what they removed or merged; never another plan's units.
+ */
+async function previewUnits(store: Store, prior: PlanDoc | null, responsibleAfter: string[][], added: string[], known: string[]): Promise<UnitsPreview> {
+  const before = prior ? await planUnits(store, prior._id) : [];
+  const after = unitsOf(responsibleAfter, await unitChanges(store), prior?._id ?? null);
+  const counts = new Map<string, number>();
+  for (const n of responsibleAfter.flat().filter(isCollectiveUnit)) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const label = [...counts].sort((a, b) => b[1] - a[1]).map(([n]) => n).slice(0, 2).join('、');
+  const joining = after
+    .filter((u) => !before.includes(u))
+    .map((unit) => ({ unit, isNew: added.includes(unit), similar: added.includes(unit) ? similarUnit(unit, known) : null }));
+  return { collectiveLabel: label, collectiveTasks: responsibleAfter.filter((ds) => ds.some(isCollectiveUnit)).length, after, joining };
+}
+
+/** A known unit one character away from `unit` (经贸力 / 经贸办): likely the same unit misspelled. */
+function similarUnit(unit: string, known: string[]): string | null {
+  const chars = [...unit];
+  for (const k of known) {
+    const other = [...k];
+    if (other.length !== chars.length || chars.length < 2 || isCollectiveUnit(k)) continue;
+    if (other.filter((ch, i) => ch !== chars[i]).length === 1) return k;
+  }
+  return null;
 }
 
 function refusalOf(parsed: ParsedPlan, preview: ImportPreview, nameOwner: PlanDoc | null): string | null {
@@ -153,14 +205,16 @@ export async function applyImport(
   if (!plan) throw new Error('plan upsert returned nothing');
 
   const existing = new Map((await Task.find({ planId: plan._id }).lean<TaskDoc[]>()).map((t) => [t.code, t]));
+  const corrected = correctedUnits(await unitResolver(store, plan._id));
   for (const [order, task] of parsed.tasks.entries()) {
     const prior = existing.get(task.code);
     existing.delete(task.code);
     const fields = fieldsOf(task);
     if (!prior) {
+      const departments = corrected(task.departments);
       await Task.create({
-        ...fields, planId: plan._id, code: task.code, order, collective: task.departments.some(isCollectiveUnit),
-        departments: task.departments, plannedDepartments: task.departments,
+        ...fields, planId: plan._id, code: task.code, order, collective: departments.some(isCollectiveUnit),
+        departments, plannedDepartments: task.departments,
       });
       continue;
     }
@@ -168,7 +222,7 @@ export async function applyImport(
     for (const f of TASK_FIELDS) if (!sameValue(prior[f as keyof TaskDoc], fields[f])) set[f] = fields[f];
     if (prior.order !== order) set.order = order;
     if (prior.retired) set.retired = false;
-    const departments = nextDepartments(prior, task);
+    const departments = corrected(nextDepartments(prior, task));
     if (!sameValue(prior.plannedDepartments, task.departments) && task.departments.length > 0) set.plannedDepartments = task.departments;
     if (!sameValue(prior.departments, departments)) {
       set.departments = departments;
@@ -195,6 +249,17 @@ export async function applyImport(
     before: null, after: { created: preview.created.length, updated: preview.updated.length, retired: preview.retired.length }, note: parsed.plan.title,
   });
   return { ...preview, planId: String(plan._id) };
+}
+
+/**
+ * A unit an admin merged into another is written as that unit, one removed is left out (unless nobody would be
+ * left): the document's names stay in plannedDepartments, so a re-import of the same file changes nothing.
+ */
+function correctedUnits(resolveUnit: (name: string) => string | null): (names: string[]) => string[] {
+  return (names) => {
+    const out = [...new Set(names.map(resolveUnit).filter((d): d is string => d !== null))];
+    return out.length > 0 ? out : names;
+  };
 }
 
 /**

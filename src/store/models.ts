@@ -2,6 +2,7 @@
 // no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
+import { createUnitModels } from './unit-models.ts';
 
 import { CADENCES, PLAN_STATUSES, REPORT_STATUSES, ROLES, type Cadence, type PlanStatus, type ReportStatus, type Role } from '../domain/vocabulary.ts';
 
@@ -360,6 +361,7 @@ export function createModels(conn: Connection) {
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Token: conn.model('Token', tokenSchema),
     ...createEvidenceModels(conn),
+    ...createUnitModels(conn),
   };
 }
 

@@ -13,7 +13,9 @@ import { writePlanWorkbook } from '../plans/export-plan.ts';
 import type { Store } from '../store/database.ts';
 import { applyImport, previewImport } from '../store/import-plan.ts';
 import { dropPlanUpload, findPlanUpload, keepPlanUpload, PLAN_UPLOAD_MAX_BYTES } from '../store/plan-uploads.ts';
+import { planUnits } from '../store/plan-units.ts';
 import { allPlans, setPlanStatus } from '../store/plans.ts';
+import { mergeUnit, removeUnit, UnitChangeRefused } from '../store/unit-changes.ts';
 import type { WebAuth } from './auth.ts';
 import { readUpload } from './multipart.ts';
 
@@ -40,11 +42,12 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
   const listPage = async (ctx: Context, notice: string | null = null, status = 200) => {
     const plans = await allPlans(store);
     const counts = await Promise.all(plans.map((p) => store.models.Task.countDocuments({ planId: p._id, retired: false })));
+    const units = await Promise.all(plans.map((p) => planUnits(store, p._id)));
     deps.page(ctx, 'plans', {
       title: '方案', notice, csrf: auth.formToken(ctx),
       plans: plans.map((p, i) => ({
         id: String(p._id), name: p.name, title: p.title, docNumber: p.docNumber, active: p.status === 'active', tasks: counts[i],
-        importedAt: formatLocal(p.importedAt, 'YYYY-MM-DD HH:mm'),
+        importedAt: formatLocal(p.importedAt, 'YYYY-MM-DD HH:mm'), units: units[i],
       })),
     }, status);
   };
@@ -100,6 +103,33 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     await listPage(ctx, changed ? `《${plan.title}》已改为${label}。` : `《${plan.title}》已经是${label}，未做修改。`);
   });
 
+  // 合并单位 / 删除单位, as in chat: a misspelled unit merged into the right one, or a unit added by mistake removed.
+  router.post('/plans/:id/units', async (ctx) => {
+    requireAdmin(ctx);
+    const form = await formOf(ctx, 0);
+    const unit = (form.fields.unit ?? '').trim();
+    const reason = (form.fields.reason ?? '').trim();
+    const actor = ctx.state.viewer.userid;
+    if (!unit) throw new HttpError(400, '请选择单位。', 'bad_form');
+    try {
+      if (form.fields.action === 'merge') {
+        const into = (form.fields.into ?? '').trim();
+        if (!into) throw new HttpError(400, '请填写正确的单位名称。', 'bad_form');
+        const r = await mergeUnit(store, clock, actor, unit, into, reason);
+        await listPage(ctx, `已把“${r.from}”合并到“${r.into}”：任务 ${r.tasks.length} 项、成员 ${r.members.length} 人转过去，原有 ${r.reports} 条汇报计入${r.into}。`);
+      } else if (form.fields.action === 'remove') {
+        if (!reason) throw new HttpError(400, '请写明删除原因。', 'bad_form');
+        const r = await removeUnit(store, clock, actor, unit, reason);
+        await listPage(ctx, `已删除单位“${r.unit}”${r.tasks.length ? `，已从 ${r.tasks.length} 项任务中去掉` : ''}。`);
+      } else {
+        throw new HttpError(400, '请用页面上的按钮操作。', 'bad_form');
+      }
+    } catch (err) {
+      if (!(err instanceof UnitChangeRefused)) throw err;
+      await listPage(ctx, err.message, 422);
+    }
+  });
+
   router.get('/plans/:id/export.xlsx', async (ctx) => {
     requireAdmin(ctx);
     const plan = (await allPlans(store)).find((p) => String(p._id) === ctx.params.id);
@@ -124,7 +154,7 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
       if (!(err instanceof PlanReadError)) throw err;
       return {
         planKey: '', name: name ?? '', title: filename, docNumber: null, existingStatus: null, tasks: 0, created: [], updated: [], unchanged: [],
-        retired: [], responsibility: [], departmentsAdded: [], warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
+        retired: [], responsibility: [], departmentsAdded: [], units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
       };
     }
   }
