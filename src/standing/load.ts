@@ -8,14 +8,30 @@ import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { cachedReports, reportsOfCells, scanReports } from '../store/progress-cache.ts';
 import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
 import { decisionsOfPlan, decisionsOfTask } from '../store/reviews.ts';
-import { concreteDepartments, SNAPSHOT_TASK_FIELDS, toSnapshotTask } from '../store/snapshot-queries.ts';
+import { planUnits, unitResolver } from '../store/plan-units.ts';
+import { SNAPSHOT_TASK_FIELDS, toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
 
 export type Period = { start: Date; end: Date };
 
-/** The units a plan's collective tasks (镇直各部门 …) bind. */
-export function unitsOfPlan(store: Store, _plan: Pick<PlanDoc, '_id'>): Promise<string[]> {
-  return concreteDepartments(store);
+/** The units a plan's collective tasks (镇直各部门 …) bind: that plan's own, never one only another plan names. */
+export function unitsOfPlan(store: Store, plan: Pick<PlanDoc, '_id'>): Promise<string[]> {
+  return planUnits(store, plan._id);
+}
+
+/**
+ * Reports filed under a unit an admin since merged (经贸力 → 经贸办) count for the unit it became; those of a removed
+ * unit count for nobody. Reports themselves are history and keep the name they were filed under.
+ */
+export async function underCurrentUnits<T extends { department: string }>(store: Store, plan: Pick<PlanDoc, '_id'>, rows: T[]): Promise<T[]> {
+  const resolve = await unitResolver(store, plan._id);
+  const out: T[] = [];
+  for (const r of rows) {
+    const unit = resolve(r.department);
+    if (unit === r.department) out.push(r);
+    else if (unit !== null) out.push({ ...r, department: unit });
+  }
+  return out;
 }
 
 /** Every record of a plan for a period (this week by default), or only those of some units (a member's). */
@@ -23,7 +39,7 @@ export async function loadStandings(store: Store, plan: PlanDoc, period: Period,
   const tasks = await activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS);
   let departments = await unitsOfPlan(store, plan);
   if (only?.departments) departments = departments.filter((d) => only.departments!.includes(d));
-  const reports = (await cachedReports(store, plan._id, period.start, only?.departments)) ?? (await scanReports(store, plan._id, asOf, only?.departments));
+  const reports = await underCurrentUnits(store, plan, (await cachedReports(store, plan._id, period.start, only?.departments)) ?? (await scanReports(store, plan._id, asOf, only?.departments)));
   const snapshotTasks = tasks
     .map((t) => toSnapshotTask(t, asOf))
     .filter((t) => !only?.departments || t.collective || t.departments.some((d) => only.departments!.includes(d)));

@@ -13,7 +13,7 @@ import { cachedReportsWithCoverage, progressGeneration } from '../store/progress
 import { decisionsOfPlan } from '../store/reviews.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
-import { loadStandings, unitsOfPlan } from './load.ts';
+import { loadStandings, underCurrentUnits, unitsOfPlan } from './load.ts';
 
 /** Weeks in the trend chart, this one included. The progress cache keeps eight report weeks per cell. */
 export const TREND_WEEKS = 8;
@@ -108,7 +108,7 @@ export async function computePlanStanding(store: Store, plan: PlanDoc, now: Date
   const [tasks, departments, cached, decisions, chases] = await Promise.all([
     activeTasks(store, plan._id),
     unitsOfPlan(store, plan),
-    cachedReportsWithCoverage(store, plan._id),
+    cachedReportsWithCoverage(store, plan._id).then(async (c) => ({ ...c, reports: await underCurrentUnits(store, plan, c.reports) })),
     decisionsOfPlan(store, plan._id),
     chasesByCell(store, { planId: plan._id }),
   ]);
