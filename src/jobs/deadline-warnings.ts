@@ -8,7 +8,7 @@ import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { loadSnapshot } from '../store/snapshot-queries.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
-import type { LoopMessage } from './loop-run.ts';
+import type { LoopMessage } from './loop-types.ts';
 
 interface Row {
   warning: DeadlineWarning;

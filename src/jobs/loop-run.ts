@@ -13,7 +13,7 @@ import { claimJobRun, type JobDeps } from './run-job.ts';
 import { buildDeadlineWarnings } from './deadline-warnings.ts';
 import { buildEscalation } from './escalation.ts';
 import { buildReviewNotice, previousReviewCutoff } from './review-notice.ts';
-import type { ScheduleSettings } from './scheduler.ts';
+import type { LoopMessage, ScheduleSettings } from './loop-types.ts';
 
 export type LoopJob = 'deadline-warning' | 'review-notice' | 'escalation';
 
@@ -25,13 +25,6 @@ export const DAILY_AT: Record<Exclude<LoopJob, 'escalation'>, string> = {
 
 /** Without a plain weekly DIGEST_CRON the escalation keeps the default digest slot, Monday 09:00. */
 const DEFAULT_ESCALATION_SLOT = { minute: 0, hour: 9, weekday: 1 };
-
-export interface LoopMessage {
-  userid: string;
-  text: string;
-  /** Held until then: the member already had a message of this kind today (see claimNoticeSlot). */
-  notBefore?: Date;
-}
 
 export type LoopOutcome =
   | { status: 'done'; runKey: string; messages: number; recipients: number; resumed: boolean }

@@ -9,12 +9,9 @@ import { dueRuns, parseWeeklyCron, type JobName } from '../domain/schedule.ts';
 import { cleanupOncePerDay } from './cleanup.ts';
 import { runDueLoopJobs } from './loop-run.ts';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.ts';
+import type { ScheduleSettings } from './loop-types.ts';
 
-export interface ScheduleSettings {
-  reminderCron: string;
-  digestCron: string;
-  workdayAdjust: boolean;
-}
+export type { ScheduleSettings } from './loop-types.ts';
 
 /** Runs whatever is due now; also called once at start, which is how a missed run is caught up. */
 export async function runDueJobs(deps: JobDeps, settings: ScheduleSettings): Promise<JobOutcome[]> {

@@ -2,6 +2,7 @@
 // no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
+import { createLoopModels } from './loop-models.ts';
 
 import { CADENCES, PLAN_STATUSES, REPORT_STATUSES, ROLES, type Cadence, type PlanStatus, type ReportStatus, type Role } from '../domain/vocabulary.ts';
 
@@ -344,6 +345,10 @@ for (const schema of [planSchema, taskSchema, memberSchema]) {
   for (const hook of WRITE_HOOKS) (schema as Schema).post(hook as 'save', clearReadCache as () => void);
 }
 
+/**
+ * The one model registry: every collection of the store, created with its indexes when the store opens
+ * (database.ts), so no caller registers a model or waits for an index on first use.
+ */
 export function createModels(conn: Connection) {
   return {
     Plan: conn.model<PlanDoc>('Plan', planSchema),
@@ -360,6 +365,7 @@ export function createModels(conn: Connection) {
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Token: conn.model('Token', tokenSchema),
     ...createEvidenceModels(conn),
+    ...createLoopModels(conn),
   };
 }
 
