@@ -14,6 +14,10 @@ export async function allPlans(store: Store): Promise<PlanDoc[]> {
   });
 }
 
+export async function countPlans(store: Store): Promise<number> {
+  return store.models.Plan.countDocuments({});
+}
+
 export async function activePlans(store: Store): Promise<PlanDoc[]> {
   return (await allPlans(store)).filter((p) => p.status === 'active');
 }

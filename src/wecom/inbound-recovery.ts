@@ -6,7 +6,8 @@ import type { Bot } from '../bot/dispatch.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
-import { fromJournalled, type InboundLedger } from '../store/inbound-ledger.ts';
+import type { InboundLedger } from '../store/inbound-ledger.ts';
+import { fromJournalled } from './journalled.ts';
 import type { ReplySink } from './callback-routes.ts';
 
 export interface RecoveryDeps {
