@@ -17,7 +17,9 @@ const planSchema = new Schema(
     issuer: { type: String, default: null },
     date: { type: String, default: null },
     sourceHash: { type: String, required: true },
-    importedAt: { type: Date, required: true },
+    importedAt: { type: Date, required: true }, // the latest import (an amended plan is imported again)
+    /** The first import: the scheduled jobs send nothing about a time before it. Absent on plans imported before it existed. */
+    firstImportedAt: { type: Date, default: undefined },
   },
   { collection: 'plans', versionKey: false },
 );
@@ -230,6 +232,7 @@ export interface PlanDoc {
   date: string | null;
   sourceHash: string;
   importedAt: Date;
+  firstImportedAt?: Date;
 }
 export interface DepartmentDoc {
   _id: Types.ObjectId;
