@@ -13,7 +13,7 @@ import { recordEvidence } from '../store/evidence.ts';
 import { storeFile } from '../store/files.ts';
 import { claimMediaAttempt, dueMediaJobs, findMediaJob, insertMediaJob, mediaJobsOfUserSince, setMediaJobTargetOnce, updateMediaJob } from '../store/media-jobs.ts';
 import { isRetryableFailure } from '../outbox/outbox.ts';
-import { createTicker, type Ticker } from './ticker.ts';
+import { createLoop, type BackgroundLoop } from '../background/loop.ts';
 
 /** Where photos come from: WeCom's media/get (or the local stand-in's). */
 export interface MediaSource {
@@ -74,7 +74,7 @@ export interface MediaDownloaderOptions {
 export type DownloadOutcome = 'stored' | 'refused' | 'retried' | 'dead' | 'skipped';
 
 export class MediaDownloader {
-  private readonly ticker: Ticker;
+  private readonly loop: BackgroundLoop;
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
   private readonly backoff: (attempt: number) => number;
@@ -83,17 +83,17 @@ export class MediaDownloader {
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.leaseMs = opts.leaseMs ?? 120_000;
     this.backoff = opts.backoff ?? ((attempt) => Math.min(600_000, 10_000 * 2 ** (attempt - 1)));
-    this.ticker = createTicker(() => this.runOnce(), opts.logger.child({ component: 'media' }), 'media download');
+    this.loop = createLoop(() => this.runOnce(), { name: 'media download', logger: opts.logger.child({ component: 'media' }) });
   }
 
   start(intervalMs: number): void {
-    this.ticker.start(intervalMs);
+    this.loop.start(intervalMs);
   }
   kick(): void {
-    this.ticker.kick();
+    this.loop.kick();
   }
   stop(): Promise<void> {
-    return this.ticker.stop();
+    return this.loop.stop();
   }
 
   /** One pass over the due jobs, oldest first. */

@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { createLoop, type BackgroundLoop } from '../background/loop.ts';
 import type { Store } from '../store/database.ts';
 import type { OutboxDoc } from '../store/models.ts';
 import {
@@ -105,11 +106,7 @@ export class OutboxWorker {
   private readonly batchSize: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  private timer: NodeJS.Timeout | null = null;
-  private intervalMs = 0;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
   constructor(opts: OutboxWorkerOptions) {
     this.store = opts.store;
@@ -130,6 +127,7 @@ export class OutboxWorker {
       });
     this.batchSize = opts.batchSize ?? 20;
     this.sleep = opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.loop = createLoop(() => this.runOnce(), { name: 'outbox', logger: this.logger });
   }
 
   /** One round over the due messages, oldest first. */
@@ -161,27 +159,17 @@ export class OutboxWorker {
 
   /** Runs every intervalMs, and soon after kick(). */
   start(intervalMs: number): void {
-    this.intervalMs = intervalMs;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start(intervalMs);
   }
 
   /** Asks for a round soon; several kicks while one runs coalesce into one more round. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.kick();
   }
 
   /** Stops the timer and waits for the round in progress, so shutdown never cuts a send in half. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -208,26 +196,6 @@ export class OutboxWorker {
       const wait = next ? Math.min(next.nextAttemptAt.getTime() - now, DRAIN_POLL_MS) : DRAIN_POLL_MS;
       await this.sleep(Math.max(1, wait));
     }
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runOnce()
-        .then(
-          () => undefined,
-          (err: unknown) => this.logger.error({ err: errorText(err) }, 'outbox round failed'),
-        )
-        .finally(() => {
-          this.running = null;
-          const again = this.again;
-          this.again = false;
-          this.schedule(again ? 0 : this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref?.(); // the worker alone must not keep a CLI process alive
   }
 
   private async olderPendingByRecipient(due: LeanOutbox[], now: Date): Promise<Map<string, LeanOutbox>> {
