@@ -1,7 +1,6 @@
 // Collections of the 督办 loop (销号 review, 催办, 分管, daily notice claims), part of the one registry in models.ts.
 // Same rules as every other collection: append-only history, claims by unique-index inserts.
 import { Schema, type Connection, type Types } from 'mongoose';
-import type { Store } from './database.ts';
 
 export type ReviewDecisionKind = 'approved' | 'returned';
 
@@ -115,6 +114,6 @@ export type LoopModels = ReturnType<typeof createLoopModels>;
  * Kept for the loop's stores (reviews, chases, loop-ledger) that still call it: every model now exists, with its
  * indexes, from the moment the store opens, so this only hands them back.
  */
-export async function loopModels(store: Store): Promise<LoopModels> {
+export async function loopModels(store: { models: LoopModels }): Promise<LoopModels> {
   return store.models;
 }
