@@ -56,6 +56,15 @@ export async function ensurePlanNames(store: Store): Promise<void> {
   }
 }
 
+/**
+ * Plans imported before the first import was kept take their latest import as their first, once, on start, so a
+ * later re-import of an amended plan does not move it (the scheduler sends nothing about a time before it).
+ */
+export async function ensurePlanFirstImports(store: Store): Promise<void> {
+  const missing = await store.models.Plan.find({ firstImportedAt: { $exists: false } }, { importedAt: 1 }).lean();
+  for (const plan of missing) await store.models.Plan.updateOne({ _id: plan._id }, { $set: { firstImportedAt: plan.importedAt } });
+}
+
 function uniqueName(base: string, taken: Set<string>): string {
   if (!taken.has(base)) return base;
   for (const suffix of '甲乙丙丁戊己庚辛壬癸') if (!taken.has(base + suffix)) return base + suffix;

@@ -14,6 +14,8 @@ import { runDueJobs, type ScheduleSettings } from '../../src/jobs/scheduler.ts';
 import type { OutboxMessage } from '../../src/outbox/outbox.ts';
 import { DEMO_ADMIN, DEMO_LEADER } from '../../src/members/members.ts';
 import { prepareDatabase } from '../../src/service.ts';
+import { BUNDLED_PLAN, ensurePlanImported, importPlanFile } from '../../src/plan-source.ts';
+import { plansSince } from '../../src/jobs/catch-up.ts';
 import type { Store } from '../../src/store/database.ts';
 import { COMMANDS } from '../../handlers/index.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -91,5 +93,18 @@ describe('a digest missed while the bot was down', () => {
     expect(digest[0]!.content.replace(/^（\d+\/\d+）\n/, '').split('\n')[0]).toBe('（补发）');
     expect(digest[0]!.content).toContain('督办周报｜2021-W30');
     expect((await tick('2021-08-03T15:01:00')).runs).toEqual([]);
+  });
+});
+
+describe('an amended plan imported again', () => {
+  it('keeps the time of its first import, also for a plan stored before that was kept', async () => {
+    const first = shanghai('2021-07-28T11:00:00');
+    await store.models.Plan.updateMany({}, { $unset: { firstImportedAt: 1 } });
+    await ensurePlanImported(store, undefined, clock, logger); // what every start does
+    expect(await plansSince(store)).toEqual(first);
+    clock.set(shanghai('2021-08-04T10:00:00'));
+    await importPlanFile(store, BUNDLED_PLAN, clock);
+    expect((await store.models.Plan.findOne({}).lean())!.importedAt).toEqual(clock.now());
+    expect(await plansSince(store)).toEqual(first);
   });
 });
