@@ -6,6 +6,7 @@ import { BotError } from '../src/bot/errors.ts';
 import { assignPhotos, enqueueMediaDownload, unassignedPhotos } from '../src/evidence/media-downloads.ts';
 import type { EvidenceTarget } from '../src/store/evidence-models.ts';
 import type { ReportDoc } from '../src/store/models.ts';
+import { latestReportBy } from '../src/store/report-log.ts';
 import { activePlans, allPlans } from '../src/store/plans.ts';
 import { chooseDepartment, codeLabel, requireTask } from './lib/tasks.ts';
 
@@ -61,11 +62,7 @@ async function assignWaitingPhotos(ctx: CommandContext, args: ArgValues): Promis
 
 /** This member's latest report since `since`: the one a photo sent now belongs to. */
 async function latestReport(ctx: CommandContext, since: Date): Promise<ReportDoc | null> {
-  const recent = await ctx.store.models.Report.find({ userid: ctx.inbound.userid, at: { $gte: since, $lte: ctx.inbound.at } })
-    .sort({ at: -1 })
-    .limit(1)
-    .lean<ReportDoc[]>();
-  return recent[0] ?? null;
+  return latestReportBy(ctx.store, ctx.inbound.userid, since, ctx.inbound.at);
 }
 
 async function labelOf(ctx: CommandContext, target: EvidenceTarget): Promise<string> {

@@ -4,6 +4,7 @@ import { computeDigest } from '../src/domain/digest.ts';
 import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { allPlans } from '../src/store/plans.ts';
 import { loadStandings } from '../src/standing/index.ts';
+import { countActiveTasks } from '../src/store/task-queries.ts';
 
 export const plans: CommandSpec = {
   name: '方案',
@@ -18,7 +19,7 @@ export const plans: CommandSpec = {
     const now = ctx.clock.now();
     const lines = [`工作方案 ${all.length} 个（本周 ${weekKey(now)}）：`];
     for (const plan of all) {
-      const tasks = await ctx.store.models.Task.countDocuments({ planId: plan._id, retired: false });
+      const tasks = await countActiveTasks(ctx.store, plan._id);
       if (plan.status === 'active') {
         const d = computeDigest(weekKey(now), await loadStandings(ctx.store, plan, weekBounds(now), now));
         lines.push(`▶ ${plan.name}｜进行中｜${tasks} 项｜本周汇报率 ${d.rate}%`);

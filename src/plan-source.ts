@@ -7,7 +7,7 @@ import type { Logger } from './logger.ts';
 import { parsePlanBuffer, type ParsedPlan } from './domain/plan/index.ts';
 import type { Store } from './store/database.ts';
 import { hashSource, importPlan, type ImportResult } from './store/import-plan.ts';
-import { ensurePlanNames } from './store/plans.ts';
+import { countPlans, ensurePlanFirstImports, ensurePlanNames } from './store/plans.ts';
 
 export const BUNDLED_PLAN = resolve(dirname(fileURLToPath(import.meta.url)), '../data/seed/nanwang-2021-zhengwu-gongkai.txt');
 
@@ -34,7 +34,8 @@ export async function importPlanFile(store: Store, file: string, clock: Clock, a
 /** On first start the database has no plan: import one so the bot has something to track. */
 export async function ensurePlanImported(store: Store, planFile: string | undefined, clock: Clock, logger: Logger) {
   await ensurePlanNames(store);
-  if ((await store.models.Plan.countDocuments({})) > 0) return null;
+  await ensurePlanFirstImports(store);
+  if ((await countPlans(store)) > 0) return null;
   const file = planFile ?? BUNDLED_PLAN;
   const result = await importPlanFile(store, file, clock, 'system:first-start');
   logger.info({ file, tasks: result.created.length }, 'plan imported on first start');

@@ -14,6 +14,7 @@ import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
 import { MediaDownloader } from './evidence/media-downloads.ts';
 import { ensurePlanImported } from './plan-source.ts';
 import { openStore, type Store } from './store/database.ts';
+import { activeMemberNames } from './store/members-repo.ts';
 import { createWecomClient, type WecomClient } from './wecom/api-client.ts';
 import { createCallbackRouter, orphanAfterMs, type ReplySink } from './wecom/callback-routes.ts';
 import { startRecoverySweep } from './wecom/inbound-recovery.ts';
@@ -104,8 +105,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       localWecom = await startLocalWecom({
         corpId: wecom.callback.corpId, secret: wecom.secret, clock,
         // The stand-in's login page offers the active members, so anyone can log in as a demo user by clicking.
-        loginMembers: async () => (await store.models.Member.find({ active: true }, { userid: 1, name: 1 }).sort({ userid: 1 }).lean())
-          .map((m) => ({ userid: m.userid, name: m.name })),
+        loginMembers: () => activeMemberNames(store),
       });
       stops.push(() => localWecom!.close());
       logger.info({ url: localWecom.url }, 'local mode: WeCom stand-in running in-process');

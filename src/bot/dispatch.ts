@@ -7,7 +7,7 @@ import { BotError } from './errors.ts';
 import { parseCommand } from './parse-command.ts';
 import { render } from './render.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
-import type { MemberDoc } from '../store/models.ts';
+import { cachedMemberDoc } from '../store/members-repo.ts';
 import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
 
 
@@ -43,7 +43,7 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
 }
 
 async function loadSender(deps: BotDeps, userid: string): Promise<Sender> {
-  const member = await deps.store.cache.get(`member:${userid}`, () => deps.store.models.Member.findOne({ userid }).lean<MemberDoc>());
+  const member = await cachedMemberDoc(deps.store, userid);
   const active = !!member && member.active !== false;
   const roles = active ? member.roles : [];
   const departments = active ? member.departments : [];

@@ -8,6 +8,8 @@ import { applyImport, previewImport } from '../store/import-plan.ts';
 import { describePreview } from '../plans/describe-preview.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { allPlans, matchPlans, setPlanStatus } from '../store/plans.ts';
+import { departmentNames } from '../store/departments-repo.ts';
+import { activeTasks, countActiveTasks } from '../store/task-queries.ts';
 import type { Store } from '../store/database.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
@@ -83,7 +85,7 @@ async function parseCommand(ctx: CliContext, file: string, json: boolean): Promi
 
 async function importCommand(ctx: CliContext, file: string, name: string | undefined, yes: boolean): Promise<number> {
   const store = await ctx.store();
-  const knownUnits = (await store.models.Department.find({}, { name: 1 }).lean()).map((d) => d.name);
+  const knownUnits = await departmentNames(store);
   const { parsed, sourceHash } = await readPlanSource(file, { knownUnits });
   const preview = await previewImport(store, parsed, { name });
   for (const line of describePreview(preview)) ctx.out(line);
@@ -96,7 +98,7 @@ async function importCommand(ctx: CliContext, file: string, name: string | undef
     return 0;
   }
   const result = await applyImport(store, parsed, preview, { sourceHash, clock: ctx.clock, actor: 'cli' });
-  const total = await store.models.Task.countDocuments({ planId: result.planId, retired: false });
+  const total = await countActiveTasks(store, result.planId);
   ctx.out(`已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}；现有任务 ${total} 项。`);
   return 0;
 }
@@ -118,7 +120,7 @@ function quoteArg(s: string): string {
 async function listCommand(ctx: CliContext, json: boolean): Promise<number> {
   const store = await ctx.store();
   const plans = await allPlans(store);
-  const counts = await Promise.all(plans.map((p) => store.models.Task.countDocuments({ planId: p._id, retired: false })));
+  const counts = await Promise.all(plans.map((p) => countActiveTasks(store, p._id)));
   const rows = plans.map((p, i) => ({ key: p.key, name: p.name, title: p.title, docNumber: p.docNumber, status: p.status, tasks: counts[i]! }));
   if (json) {
     ctx.out(JSON.stringify(rows));
@@ -149,7 +151,7 @@ async function statusCommand(ctx: CliContext, typed: string, status: 'active' | 
 async function exportCommand(ctx: CliContext, typed: string, out: string): Promise<number> {
   const store = await ctx.store();
   const plan = await requirePlanNamed(store, typed);
-  const tasks = (await store.models.Task.find({ planId: plan._id, retired: false }).lean()).sort((a, b) => a.order - b.order);
+  const tasks = await activeTasks(store, plan._id);
   await writeFile(out, await writePlanWorkbook(plan, tasks));
   ctx.out(`已导出《${plan.title}》任务分解表：${out}（${tasks.length} 项）。修改后可再导入：npm run -s cli -- plan import ${quoteArg(out)}`);
   return 0;

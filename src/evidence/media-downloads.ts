@@ -11,9 +11,9 @@ import type { Store } from '../store/database.ts';
 import type { EvidenceTarget, MediaJobDoc } from '../store/evidence-models.ts';
 import { recordEvidence } from '../store/evidence.ts';
 import { storeFile } from '../store/files.ts';
-import { isDuplicateKeyError } from '../store/models.ts';
+import { claimMediaAttempt, dueMediaJobs, findMediaJob, insertMediaJob, mediaJobsOfUserSince, setMediaJobTargetOnce, updateMediaJob } from '../store/media-jobs.ts';
 import { isRetryableFailure } from '../outbox/outbox.ts';
-import { createTicker, type Ticker } from './ticker.ts';
+import { createLoop, type BackgroundLoop } from '../background/loop.ts';
 
 /** Where photos come from: WeCom's media/get (or the local stand-in's). */
 export interface MediaSource {
@@ -29,18 +29,12 @@ export interface NewMediaJob {
 }
 
 export async function enqueueMediaDownload(store: Store, job: NewMediaJob): Promise<'queued' | 'exists'> {
-  try {
-    await store.models.MediaJob.create({ _id: job.msgId, mediaId: job.mediaId, userid: job.userid, at: job.at, target: job.target, nextAttemptAt: job.at });
-    return 'queued';
-  } catch (err) {
-    if (isDuplicateKeyError(err)) return 'exists';
-    throw err;
-  }
+  return insertMediaJob(store, { _id: job.msgId, mediaId: job.mediaId, userid: job.userid, at: job.at, target: job.target });
 }
 
 /** Photos this member sent since `since` that still wait to be told which task they prove. */
 export async function unassignedPhotos(store: Store, userid: string, since: Date): Promise<MediaJobDoc[]> {
-  const jobs = await store.models.MediaJob.find({ userid, at: { $gte: since } }).lean<MediaJobDoc[]>();
+  const jobs = await mediaJobsOfUserSince(store, userid, since);
   return jobs.filter((j) => j.target === null && j.state !== 'refused' && j.state !== 'dead');
 }
 
@@ -50,8 +44,8 @@ export async function unassignedPhotos(store: Store, userid: string, since: Date
  */
 export async function assignPhotos(store: Store, jobs: MediaJobDoc[], target: EvidenceTarget): Promise<number> {
   for (const job of jobs) {
-    await store.models.MediaJob.updateOne({ _id: job._id, target: null }, { $set: { target } });
-    const now = await store.models.MediaJob.findById(job._id).lean<MediaJobDoc>();
+    await setMediaJobTargetOnce(store, job._id, target);
+    const now = await findMediaJob(store, job._id);
     if (now) await recordStoredPhoto(store, now);
   }
   return jobs.length;
@@ -80,7 +74,7 @@ export interface MediaDownloaderOptions {
 export type DownloadOutcome = 'stored' | 'refused' | 'retried' | 'dead' | 'skipped';
 
 export class MediaDownloader {
-  private readonly ticker: Ticker;
+  private readonly loop: BackgroundLoop;
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
   private readonly backoff: (attempt: number) => number;
@@ -89,25 +83,22 @@ export class MediaDownloader {
     this.maxAttempts = opts.maxAttempts ?? 8;
     this.leaseMs = opts.leaseMs ?? 120_000;
     this.backoff = opts.backoff ?? ((attempt) => Math.min(600_000, 10_000 * 2 ** (attempt - 1)));
-    this.ticker = createTicker(() => this.runOnce(), opts.logger.child({ component: 'media' }), 'media download');
+    this.loop = createLoop(() => this.runOnce(), { name: 'media download', logger: opts.logger.child({ component: 'media' }) });
   }
 
   start(intervalMs: number): void {
-    this.ticker.start(intervalMs);
+    this.loop.start(intervalMs);
   }
   kick(): void {
-    this.ticker.kick();
+    this.loop.kick();
   }
   stop(): Promise<void> {
-    return this.ticker.stop();
+    return this.loop.stop();
   }
 
   /** One pass over the due jobs, oldest first. */
   async runOnce(): Promise<DownloadOutcome[]> {
-    const due = await this.opts.store.models.MediaJob.find({ state: 'pending', nextAttemptAt: { $lte: this.opts.clock.now() } })
-      .sort({ at: 1 })
-      .limit(10)
-      .lean<MediaJobDoc[]>();
+    const due = await dueMediaJobs(this.opts.store, this.opts.clock.now(), 10);
     const outcomes: DownloadOutcome[] = [];
     for (const job of due) outcomes.push(await this.download(job));
     return outcomes;
@@ -115,15 +106,9 @@ export class MediaDownloader {
 
   private async download(job: MediaJobDoc): Promise<DownloadOutcome> {
     const { store, clock } = this.opts;
-    const { MediaJob, MediaClaim } = store.models;
     const attempt = job.attempts + 1;
-    try {
-      await MediaClaim.create({ _id: `${job._id}:${attempt}`, worker: this.opts.workerId, at: clock.now() });
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return 'skipped';
-      throw err;
-    }
-    await MediaJob.updateOne({ _id: job._id }, { $set: { attempts: attempt, nextAttemptAt: new Date(clock.now().getTime() + this.leaseMs) } });
+    if (!(await claimMediaAttempt(store, job._id, attempt, this.opts.workerId, clock.now()))) return 'skipped';
+    await updateMediaJob(store, job._id, { attempts: attempt, nextAttemptAt: new Date(clock.now().getTime() + this.leaseMs) });
 
     let bytes: Buffer;
     try {
@@ -131,11 +116,11 @@ export class MediaDownloader {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (!isRetryableFailure(err) || attempt >= this.maxAttempts) {
-        await MediaJob.updateOne({ _id: job._id }, { $set: { state: 'dead', lastError: reason } });
+        await updateMediaJob(store, job._id, { state: 'dead', lastError: reason });
         await this.tell(job, 'dead', '照片没能从企业微信下载下来，未保存。请重新发送这张照片。');
         return 'dead';
       }
-      await MediaJob.updateOne({ _id: job._id }, { $set: { nextAttemptAt: new Date(clock.now().getTime() + this.backoff(attempt)), lastError: reason } });
+      await updateMediaJob(store, job._id, { nextAttemptAt: new Date(clock.now().getTime() + this.backoff(attempt)), lastError: reason });
       return 'retried';
     }
 
@@ -144,13 +129,13 @@ export class MediaDownloader {
       ? `照片太大（${(bytes.length / 1024 / 1024).toFixed(1)} MB，上限 10 MB），未保存。请压缩后重新发送。`
       : !isImageKind(kind) ? '收到的文件不是 JPG 或 PNG 图片，未保存。佐证照片请直接拍照或从相册发送。' : null;
     if (refusal !== null || !isImageKind(kind)) {
-      await MediaJob.updateOne({ _id: job._id }, { $set: { state: 'refused', lastError: refusal, size: bytes.length } });
+      await updateMediaJob(store, job._id, { state: 'refused', lastError: refusal, size: bytes.length });
       await this.tell(job, 'refused', refusal ?? '');
       return 'refused';
     }
     const { sha256 } = await storeFile(store, bytes, kind, clock.now());
-    await MediaJob.updateOne({ _id: job._id }, { $set: { state: 'stored', sha256, kind, size: bytes.length, lastError: null } });
-    const stored = await MediaJob.findById(job._id).lean<MediaJobDoc>();
+    await updateMediaJob(store, job._id, { state: 'stored', sha256, kind, size: bytes.length, lastError: null });
+    const stored = await findMediaJob(store, job._id);
     if (stored) await recordStoredPhoto(store, stored);
     return 'stored';
   }

@@ -2,8 +2,11 @@
 // claims, and expired tokens are deleted once they can no longer matter. Reports and the audit trail are kept.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
-import { isDuplicateKeyError } from '../store/models.ts';
-import { loopModels } from '../store/loop-models.ts';
+import { deleteInboundBefore } from '../store/inbound-ledger.ts';
+import { finishJobRun, insertJobRun } from '../store/job-runs.ts';
+import { deleteNoticeClaimsBefore } from '../store/notice-claims.ts';
+import { deleteDeliveredOutboxBefore } from '../store/outbox-repo.ts';
+import { deleteTokensExpiredBefore } from '../store/tokens.ts';
 import { deleteWebhookSlotsBefore } from '../store/webhook-slots.ts';
 import { shanghaiDate } from '../domain/period.ts';
 
@@ -28,28 +31,19 @@ export interface CleanupResult {
 
 export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult> {
   const now = clock.now().getTime();
-  const { Inbound, Outbox, OutboxClaim, Token } = store.models;
-  const inbound = await Inbound.deleteMany({ at: { $lt: new Date(now - RETENTION.inboundDays * DAY) } });
-  await store.models.InboundDone.deleteMany({ at: { $lt: new Date(now - RETENTION.inboundDays * DAY) } });
-  const outbox = await Outbox.deleteMany({ state: 'sent', sentAt: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
-  const claims = await OutboxClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.sentOutboxDays * DAY) } });
-  const tokens = await Token.deleteMany({ expiresAt: { $lt: new Date(now - DAY) } });
+  const inbound = await deleteInboundBefore(store, new Date(now - RETENTION.inboundDays * DAY));
+  const outbox = await deleteDeliveredOutboxBefore(store, new Date(now - RETENTION.sentOutboxDays * DAY));
+  const tokens = await deleteTokensExpiredBefore(store, new Date(now - DAY));
   await deleteWebhookSlotsBefore(store, new Date(now - DAY));
-  const { NoticeClaim } = await loopModels(store);
-  const noticeClaims = await NoticeClaim.deleteMany({ at: { $lt: new Date(now - RETENTION.noticeClaimDays * DAY) } });
-  return { inbound: inbound.deletedCount, outbox: outbox.deletedCount, claims: claims.deletedCount, tokens: tokens.deletedCount, noticeClaims: noticeClaims.deletedCount };
+  const noticeClaims = await deleteNoticeClaimsBefore(store, new Date(now - RETENTION.noticeClaimDays * DAY));
+  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims };
 }
 
 /** Once a day, whichever instance gets there first (claimed like the weekly jobs). */
 export async function cleanupOncePerDay(store: Store, clock: Clock, workerId: string): Promise<CleanupResult | null> {
   const day = shanghaiDate(clock.now());
-  try {
-    await store.models.JobRun.create({ key: `cleanup:${day}`, job: 'cleanup', period: day, claimedAt: clock.now(), claimedBy: workerId });
-  } catch (err) {
-    if (isDuplicateKeyError(err)) return null;
-    throw err;
-  }
+  if (!(await insertJobRun(store, { key: `cleanup:${day}`, job: 'cleanup', period: day, claimedAt: clock.now(), claimedBy: workerId }))) return null;
   const result = await cleanup(store, clock);
-  await store.models.JobRun.updateOne({ key: `cleanup:${day}` }, { $set: { finishedAt: clock.now(), summary: result } });
+  await finishJobRun(store, `cleanup:${day}`, clock.now(), result);
   return result;
 }

@@ -8,7 +8,7 @@ import type { PlanDoc } from '../store/models.ts';
 import { loadStandings, stageOnly } from '../standing/index.ts';
 import { isFinishedStage } from '../domain/lifecycle.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
-import type { LoopMessage } from './loop-run.ts';
+import type { LoopMessage } from './loop-types.ts';
 
 interface Row {
   warning: DeadlineWarning;

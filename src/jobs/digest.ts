@@ -31,6 +31,8 @@ export interface DigestOptions {
   mentions: boolean;
   /** WEB_BASE_URL: the group digest links to the web 总览 when set. */
   webBaseUrl?: string;
+  /** Sent late, after downtime: the digest's first line says so. */
+  catchUp?: boolean;
 }
 
 async function weekCells(store: Store, plan: PlanDoc, week: string, now: Date): Promise<Standing[]> {
@@ -69,7 +71,7 @@ export async function buildDigest(store: Store, plans: PlanDoc[], week: string, 
   }));
   const overviewUrl = opts.webBaseUrl ? `${opts.webBaseUrl.replace(/\/+$/, '')}/web/` : undefined;
   const view = (markdown: boolean) => ({
-    markdown, range, week, all: digest, several: perPlan.length > 1, mentions, sections, overviewUrl: markdown ? overviewUrl : undefined,
+    markdown, catchUp: opts.catchUp ?? false, range, week, all: digest, several: perPlan.length > 1, mentions, sections, overviewUrl: markdown ? overviewUrl : undefined,
   });
   return {
     digest,

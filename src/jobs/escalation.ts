@@ -15,7 +15,7 @@ import { claimNoticeSlot, recordChase } from '../store/chases.ts';
 import { allCharges } from '../store/leader-charges.ts';
 import { loadStandings } from '../standing/index.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
-import type { LoopMessage } from './loop-run.ts';
+import type { LoopMessage } from './loop-types.ts';
 
 const WEEK = 7 * 24 * 3600 * 1000;
 

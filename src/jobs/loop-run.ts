@@ -13,7 +13,9 @@ import { claimJobRun, type JobDeps } from './run-job.ts';
 import { buildDeadlineWarnings } from './deadline-warnings.ts';
 import { buildEscalation } from './escalation.ts';
 import { buildReviewNotice, previousReviewCutoff } from './review-notice.ts';
-import type { ScheduleSettings } from './scheduler.ts';
+import type { LoopMessage, ScheduleSettings } from './loop-types.ts';
+import { plansSince, runsToMake, type RunToMake } from './catch-up.ts';
+import { isJobRunFinished } from '../store/job-runs.ts';
 
 export type LoopJob = 'deadline-warning' | 'review-notice' | 'escalation';
 
@@ -25,13 +27,6 @@ export const DAILY_AT: Record<Exclude<LoopJob, 'escalation'>, string> = {
 
 /** Without a plain weekly DIGEST_CRON the escalation keeps the default digest slot, Monday 09:00. */
 const DEFAULT_ESCALATION_SLOT = { minute: 0, hour: 9, weekday: 1 };
-
-export interface LoopMessage {
-  userid: string;
-  text: string;
-  /** Held until then: the member already had a message of this kind today (see claimNoticeSlot). */
-  notBefore?: Date;
-}
 
 export type LoopOutcome =
   | { status: 'done'; runKey: string; messages: number; recipients: number; resumed: boolean }
@@ -49,22 +44,22 @@ export function dueDaily(job: keyof typeof DAILY_AT, now: Date): string | null {
 export async function runDueLoopJobs(deps: JobDeps, settings: ScheduleSettings): Promise<LoopOutcome[]> {
   const now = deps.clock.now();
   const out: LoopOutcome[] = [];
-  const due: Array<[LoopJob, string]> = [];
+  const since = await plansSince(deps.store); // nothing about a time before the plans existed: see catch-up.ts
+  const due: Array<[LoopJob, RunToMake]> = [];
   for (const job of ['deadline-warning', 'review-notice'] as const) {
     const period = dueDaily(job, now);
-    if (period) due.push([job, period]);
+    if (period) for (const run of runsToMake([{ period, at: dayjs.tz(`${period} ${DAILY_AT[job]}`, TIME_ZONE).toDate() }], now, since)) due.push([job, run]);
   }
   const slot = parseWeeklyCron(settings.digestCron) ?? DEFAULT_ESCALATION_SLOT;
-  for (const run of dueRuns('digest', slot, now, settings.workdayAdjust)) due.push(['escalation', run.period]);
-  for (const [job, period] of due) {
-    const prior = await deps.store.models.JobRun.findOne({ key: `${job}:${period}` }, { finishedAt: 1 }).lean();
-    if (prior?.finishedAt) continue;
-    out.push(await runLoopJob(deps, job, period));
+  for (const run of runsToMake(dueRuns('digest', slot, now, settings.workdayAdjust), now, since)) due.push(['escalation', run]);
+  for (const [job, run] of due) {
+    if (await isJobRunFinished(deps.store, `${job}:${run.period}`)) continue;
+    out.push(await runLoopJob(deps, job, run.period, { catchUp: run.catchUp }));
   }
   return out;
 }
 
-export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string): Promise<LoopOutcome> {
+export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string, opts: { catchUp?: boolean } = {}): Promise<LoopOutcome> {
   const { store, clock } = deps;
   const runKey = `${job}:${period}`;
   const claim = await claimJobRun(deps, runKey, job, period);
@@ -73,7 +68,7 @@ export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string): P
   const plans = await activePlans(store);
   const now = clock.now();
   let messages: LoopMessage[] = [];
-  const summary: Record<string, unknown> = {};
+  const summary: Record<string, unknown> = opts.catchUp ? { catchUp: true } : {};
   if (plans.length > 0) {
     if (job === 'deadline-warning') messages = await buildDeadlineWarnings(store, plans, now);
     else if (job === 'review-notice') {

@@ -4,7 +4,7 @@ import { render } from '../bot/render.ts';
 import type { Store } from '../store/database.ts';
 import type { MemberDoc, PlanDoc } from '../store/models.ts';
 import { pendingReviews } from '../standing/index.ts';
-import type { LoopMessage } from './loop-run.ts';
+import type { LoopMessage } from './loop-types.ts';
 
 /** The cutoff of the last finished notice before this run: items done after it are new. */
 export async function previousReviewCutoff(store: Store, runKey: string): Promise<Date | null> {

@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import type { JobName } from '../domain/schedule.ts';
 import type { OutboxMessage } from '../outbox/outbox.ts';
 import type { Store } from '../store/database.ts';
-import { isDuplicateKeyError } from '../store/models.ts';
+import { findJobRun, finishJobRun, insertJobRun } from '../store/job-runs.ts';
+import { activeLeaderIds } from '../store/members-repo.ts';
 import { archiveDigest } from '../store/digest-archive.ts';
 import { activePlans } from '../store/plans.ts';
 import { buildDigest, renderDigestChart, robotImageMessage } from './digest.ts';
@@ -47,20 +48,22 @@ export type JobClaim =
  */
 export async function claimJobRun(deps: Pick<JobDeps, 'store' | 'clock' | 'workerId'>, runKey: string, job: string, period: string): Promise<JobClaim> {
   const { store, clock } = deps;
-  try {
-    await store.models.JobRun.create({ key: runKey, job, period, claimedAt: clock.now(), claimedBy: deps.workerId });
-    return { status: 'claimed', resumed: false };
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    const prior = await store.models.JobRun.findOne({ key: runKey }).lean();
-    if (!prior) throw err;
-    if (prior.finishedAt) return { status: 'already', finishedAt: prior.finishedAt };
-    if (clock.now().getTime() - prior.claimedAt.getTime() < RESUME_AFTER_MS) return { status: 'busy', claimedAt: prior.claimedAt };
-    return { status: 'claimed', resumed: true };
-  }
+  if (await insertJobRun(store, { key: runKey, job, period, claimedAt: clock.now(), claimedBy: deps.workerId })) return { status: 'claimed', resumed: false };
+  const prior = await findJobRun(store, runKey);
+  if (!prior) throw new Error(`job run ${runKey}: claimed, yet not found`);
+  if (prior.finishedAt) return { status: 'already', finishedAt: prior.finishedAt };
+  if (clock.now().getTime() - prior.claimedAt.getTime() < RESUME_AFTER_MS) return { status: 'busy', claimedAt: prior.claimedAt };
+  return { status: 'claimed', resumed: true };
 }
 
-export async function runJob(deps: JobDeps, job: JobName, period: string, opts: { forceKey?: string; actor?: string } = {}): Promise<JobOutcome> {
+export interface RunOptions {
+  forceKey?: string;
+  actor?: string;
+  /** The scheduler makes this run late, after downtime: the digest says it is a 补发. */
+  catchUp?: boolean;
+}
+
+export async function runJob(deps: JobDeps, job: JobName, period: string, opts: RunOptions = {}): Promise<JobOutcome> {
   const { store, clock } = deps;
   const runKey = opts.forceKey ? `${job}:${period}:force:${opts.forceKey}` : `${job}:${period}`;
   const claim = await claimJobRun(deps, runKey, job, period);
@@ -84,7 +87,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
       }
     }
   } else {
-    const built = await buildDigest(store, plans, period, now, { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl });
+    const built = await buildDigest(store, plans, period, now, { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl, catchUp: opts.catchUp });
     if (deps.hasGroupRobot) {
       recipients++;
       for (const [i, content] of built.groupParts.entries()) {
@@ -100,7 +103,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
     } else {
       deps.logger.warn({ job, period }, 'no group robot configured (WECOM_GROUP_WEBHOOK_KEY): digest goes to leaders only');
     }
-    const leaders = (await store.models.Member.find({ active: true, roles: 'leader' }, { userid: 1 }).lean()).map((m) => m.userid).sort();
+    const leaders = await activeLeaderIds(store);
     if (leaders.length) {
       recipients += leaders.length;
       for (const [i, content] of built.leaderParts.entries()) {
@@ -110,7 +113,7 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
     }
     await archiveDigest(store, { runKey, planId: plans[0]!._id, planTitle: plans.map((p) => p.title).join('；'), week: period, sentAt: now, ...built }); // the 周报 page shows what was sent
   }
-  await finish(deps, runKey, { messages, recipients, actor: opts.actor ?? 'scheduler' });
+  await finish(deps, runKey, { messages, recipients, actor: opts.actor ?? 'scheduler', ...(opts.catchUp ? { catchUp: true } : {}) });
   deps.logger.info({ job, period, runKey, messages, recipients, resumed }, 'job run finished');
   return { status: 'done', runKey, messages, recipients, resumed };
 }
@@ -133,5 +136,5 @@ async function groupChart(deps: JobDeps, view: Parameters<typeof renderDigestCha
 }
 
 async function finish(deps: JobDeps, runKey: string, summary: Record<string, unknown>) {
-  await deps.store.models.JobRun.updateOne({ key: runKey }, { $set: { finishedAt: deps.clock.now(), summary } });
+  await finishJobRun(deps.store, runKey, deps.clock.now(), summary);
 }

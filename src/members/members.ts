@@ -5,6 +5,9 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
 import { isDuplicateKeyError, type MemberDoc } from '../store/models.ts';
+import { allMemberDocs, countMembers, demoMemberIdsOf, findMemberDoc, insertMember, updateMember } from '../store/members-repo.ts';
+import { departmentRecords } from '../store/departments-repo.ts';
+import { activeTasksOfAllPlans } from '../store/task-queries.ts';
 import { ROLES, type Role } from '../domain/vocabulary.ts';
 import { matchDepartmentName, type DepartmentMatch, type NamedDepartment } from './department-names.ts';
 
@@ -64,12 +67,12 @@ export function sortRoles(roles: Iterable<Role>): Role[] {
 }
 
 export async function listMembers(store: Store): Promise<MemberView[]> {
-  const docs = await store.models.Member.find({}).lean<MemberDoc[]>();
+  const docs = await allMemberDocs(store);
   return docs.map(toView).sort((a, b) => (a.userid < b.userid ? -1 : a.userid > b.userid ? 1 : 0));
 }
 
 export async function getMember(store: Store, userid: string): Promise<MemberView | null> {
-  const doc = await store.models.Member.findOne({ userid }).lean<MemberDoc>();
+  const doc = await findMemberDoc(store, userid);
   return doc ? toView(doc) : null;
 }
 
@@ -93,12 +96,11 @@ export async function upsertMember(
   actor: string,
   input: UpsertMemberInput,
 ): Promise<{ created: boolean; changed: boolean }> {
-  const { Member } = store.models;
   const userid = checkUserid(input.userid);
   const departments = input.departments ? await resolveForBinding(store, input.departments) : undefined;
   const roles = input.roles ? checkRoles(input.roles) : undefined;
 
-  const prior = await Member.findOne({ userid }).lean<MemberDoc>();
+  const prior = await findMemberDoc(store, userid);
   if (!prior) {
     const doc = {
       userid,
@@ -109,7 +111,7 @@ export async function upsertMember(
       demo: input.demo ?? false,
       source: input.source ?? 'manual',
     };
-    await Member.create(doc);
+    await insertMember(store, doc);
     await audit(store, clock, actor, 'member.create', userid, null, tracked(doc));
     return { created: true, changed: true };
   }
@@ -122,7 +124,7 @@ export async function upsertMember(
   if (input.active !== undefined && input.active !== before.active) set.active = input.active;
   if (Object.keys(set).length === 0) return { created: false, changed: false };
 
-  await Member.updateOne({ userid }, { $set: set });
+  await updateMember(store, userid, set);
   const after = { ...before, ...set };
   if (set.departments || set.roles || set.active !== undefined) {
     await audit(store, clock, actor, 'member.update', userid, tracked(before), tracked(after));
@@ -184,8 +186,7 @@ export async function resolveDepartmentName(
 }
 
 export async function loadDepartments(store: Store): Promise<NamedDepartment[]> {
-  const docs = await store.models.Department.find({}, { name: 1, aliases: 1, collective: 1 }).lean();
-  return docs.map((d) => ({ name: d.name, aliases: d.aliases ?? [], collective: d.collective ?? false }));
+  return departmentRecords(store);
 }
 
 /**
@@ -247,8 +248,7 @@ export function demoLiaisonId(index: number, total: number): string {
  * Only on an empty members collection: a real roster, or an earlier demo one, is never touched.
  */
 export async function ensureDemoRoster(store: Store, clock: Clock): Promise<{ created: number; liaisons: DemoLiaison[] }> {
-  const { Member } = store.models;
-  if ((await Member.countDocuments({})) > 0) return { created: 0, liaisons: [] };
+  if ((await countMembers(store)) > 0) return { created: 0, liaisons: [] };
 
   const departments = await departmentsInPlanOrder(store);
   const liaisons = departments.map((department, i) => ({ department, userid: demoLiaisonId(i, departments.length) }));
@@ -278,8 +278,7 @@ export async function ensureDemoRoster(store: Store, clock: Clock): Promise<{ cr
 
 /** The demo liaison of a department, for docs, tests and the simulator. */
 export async function findDemoLiaison(store: Store, department: string): Promise<string | null> {
-  const docs = await store.models.Member.find({ demo: true, departments: department }, { userid: 1 }).lean();
-  const ids = docs.map((d) => d.userid).filter((id) => id.startsWith('demo-liaison-')).sort();
+  const ids = (await demoMemberIdsOf(store, department)).filter((id) => id.startsWith('demo-liaison-')).sort();
   return ids[0] ?? null;
 }
 
@@ -287,7 +286,7 @@ export async function findDemoLiaison(store: Store, department: string): Promise
 async function departmentsInPlanOrder(store: Store): Promise<string[]> {
   const departments = (await loadDepartments(store)).filter((d) => !d.collective).map((d) => d.name);
   const known = new Set(departments);
-  const tasks = await store.models.Task.find({ retired: false }, { departments: 1, order: 1, planId: 1 }).lean();
+  const tasks = await activeTasksOfAllPlans(store, ['departments', 'order', 'planId']);
   tasks.sort((a, b) => String(a.planId).localeCompare(String(b.planId)) || a.order - b.order);
   const ordered = new Set<string>();
   for (const t of tasks) for (const d of t.departments) if (known.has(d)) ordered.add(d);
@@ -305,7 +304,7 @@ async function setDepartments(
 ): Promise<Change<string[]>> {
   const before = member.departments;
   if (sameList(before, after)) return { before, after: before, changed: false };
-  await store.models.Member.updateOne({ userid: member.userid }, { $set: { departments: after } });
+  await updateMember(store, member.userid, { departments: after });
   await audit(store, clock, actor, action, member.userid, before, after);
   return { before, after, changed: true };
 }
@@ -320,7 +319,7 @@ async function setRoles(
 ): Promise<Change<Role[]>> {
   const before = member.roles;
   if (sameList(before, after)) return { before, after: before, changed: false };
-  await store.models.Member.updateOne({ userid: member.userid }, { $set: { roles: after } });
+  await updateMember(store, member.userid, { roles: after });
   await audit(store, clock, actor, action, member.userid, before, after);
   return { before, after, changed: true };
 }

@@ -9,7 +9,8 @@
 // allowed to see them.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
-import type { MemberDoc } from '../store/models.ts';
+import { activeRealMembers, handMemberToSync } from '../store/members-repo.ts';
+import { rememberWecomDepartmentId, wecomDepartmentIds } from '../store/departments-repo.ts';
 import { matchDepartmentName, type NamedDepartment } from './department-names.ts';
 import { getMember, loadDepartments, upsertMember } from './members.ts';
 
@@ -102,7 +103,7 @@ export async function syncMembersFromWecom(
     result.warnings.push('企业微信通讯录没有返回任何成员（应用可见范围？），未停用任何人');
     return result;
   }
-  const active = await store.models.Member.find({ active: true, demo: false }).lean<MemberDoc[]>();
+  const active = await activeRealMembers(store);
   for (const m of active.sort((a, b) => (a.userid < b.userid ? -1 : 1))) {
     if (people.has(m.userid)) continue;
     if (m.source === 'sync') {
@@ -131,8 +132,7 @@ function matchWecomDepartment(
 }
 
 async function wecomIdsOnFile(store: Store): Promise<Map<number, string>> {
-  const docs = await store.models.Department.find({ wecomDeptId: { $ne: null } }, { name: 1, wecomDeptId: 1 }).lean();
-  return new Map(docs.map((d) => [d.wecomDeptId as number, d.name]));
+  return wecomDepartmentIds(store);
 }
 
 /**
@@ -148,13 +148,10 @@ async function rememberWecomIds(store: Store, matched: SyncResult['matched'], kn
     }
   }
   for (const [name, id] of chosen) {
-    await store.models.Department.updateOne({ name, wecomDeptId: { $ne: id } }, { $set: { wecomDeptId: id } });
+    await rememberWecomDepartmentId(store, name, id);
   }
 }
 
 async function claimForSync(store: Store, userid: string) {
-  await store.models.Member.updateOne(
-    { userid, source: { $nin: ['sync', 'config', 'demo'] } },
-    { $set: { source: 'sync' } },
-  );
+  await handMemberToSync(store, userid);
 }

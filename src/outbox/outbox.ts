@@ -7,8 +7,13 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { createLoop, type BackgroundLoop } from '../background/loop.ts';
 import type { Store } from '../store/database.ts';
-import { isDuplicateKeyError, type OutboxDoc } from '../store/models.ts';
+import type { OutboxDoc } from '../store/models.ts';
+import {
+  countPendingOutbox, dueOutboxMessages, findOutboxClaim, findOutboxMessage, insertOutboxClaim, insertOutboxMessage, nextWaitingOutboxMessage,
+  updateOutboxMessage, waitingOutboxMessages,
+} from '../store/outbox-repo.ts';
 import type { AppMessageBody, WebhookBody, WecomClient } from '../wecom/api-client.ts';
 import { LOCAL_ERRCODES, WecomApiError } from '../wecom/errors.ts';
 
@@ -24,21 +29,7 @@ export async function enqueue(store: Store, clock: Clock, key: string, msg: Outb
   // A notice held back to respect "one of a kind per member per day" waits for its day. It is queued as of that
   // moment too: the per-recipient order counts it from when it may go, so it never holds up what comes meanwhile.
   const at = opts.notBefore && opts.notBefore > now ? opts.notBefore : now;
-  try {
-    await store.models.Outbox.create({
-      key,
-      channel: msg.channel,
-      payload: msg.body,
-      createdAt: at,
-      state: 'pending',
-      attempts: 0,
-      nextAttemptAt: at,
-    });
-    return 'queued';
-  } catch (err) {
-    if (isDuplicateKeyError(err)) return 'exists';
-    throw err;
-  }
+  return insertOutboxMessage(store, { key, channel: msg.channel, payload: msg.body, createdAt: at, nextAttemptAt: at });
 }
 
 export interface OutboxSender {
@@ -115,11 +106,7 @@ export class OutboxWorker {
   private readonly batchSize: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  private timer: NodeJS.Timeout | null = null;
-  private intervalMs = 0;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
   constructor(opts: OutboxWorkerOptions) {
     this.store = opts.store;
@@ -140,17 +127,14 @@ export class OutboxWorker {
       });
     this.batchSize = opts.batchSize ?? 20;
     this.sleep = opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.loop = createLoop(() => this.runOnce(), { name: 'outbox', logger: this.logger });
   }
 
   /** One round over the due messages, oldest first. */
   async runOnce(): Promise<RunResult> {
     const result: RunResult = { sent: 0, retried: 0, dead: 0, skipped: 0 };
-    const { Outbox } = this.store.models;
     const now = this.clock.now();
-    const due = await Outbox.find({ state: 'pending', nextAttemptAt: { $lte: now } })
-      .sort({ createdAt: 1, _id: 1 })
-      .limit(this.batchSize)
-      .lean<LeanOutbox[]>();
+    const due = await dueOutboxMessages(this.store, now, this.batchSize);
     if (due.length === 0) return result;
 
     // Per-recipient order: a message waits while an older one to the same recipient is still pending
@@ -175,27 +159,17 @@ export class OutboxWorker {
 
   /** Runs every intervalMs, and soon after kick(). */
   start(intervalMs: number): void {
-    this.intervalMs = intervalMs;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start(intervalMs);
   }
 
   /** Asks for a round soon; several kicks while one runs coalesce into one more round. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.kick();
   }
 
   /** Stops the timer and waits for the round in progress, so shutdown never cuts a send in half. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -204,7 +178,6 @@ export class OutboxWorker {
    */
   async drain(timeoutMs: number): Promise<DrainResult> {
     const total: RunResult = { sent: 0, retried: 0, dead: 0, skipped: 0 };
-    const { Outbox } = this.store.models;
     const deadline = this.clock.now().getTime() + timeoutMs;
     for (;;) {
       const r = await this.runOnce();
@@ -212,50 +185,22 @@ export class OutboxWorker {
       total.retried += r.retried;
       total.dead += r.dead;
       total.skipped += r.skipped;
-      const pending = await Outbox.countDocuments({ state: 'pending' });
+      const pending = await countPendingOutbox(this.store);
       const now = this.clock.now().getTime();
       if (pending === 0 || now >= deadline) return { ...total, pending };
       if (r.sent + r.retried + r.dead > 0) continue; // progress: go again at once
       // Nothing moved: what is due waits behind an older message or is held by another worker.
       // Sleep until the next retry or lease comes due, polling meanwhile in case another worker finishes.
-      const next = await Outbox.findOne({ state: 'pending', nextAttemptAt: { $gt: new Date(now) } })
-        .sort({ nextAttemptAt: 1 })
-        .lean<LeanOutbox>();
+      const next = await nextWaitingOutboxMessage(this.store, new Date(now));
       if (next && next.nextAttemptAt.getTime() > deadline) return { ...total, pending };
       const wait = next ? Math.min(next.nextAttemptAt.getTime() - now, DRAIN_POLL_MS) : DRAIN_POLL_MS;
       await this.sleep(Math.max(1, wait));
     }
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runOnce()
-        .then(
-          () => undefined,
-          (err: unknown) => this.logger.error({ err: errorText(err) }, 'outbox round failed'),
-        )
-        .finally(() => {
-          this.running = null;
-          const again = this.again;
-          this.again = false;
-          this.schedule(again ? 0 : this.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref?.(); // the worker alone must not keep a CLI process alive
-  }
-
   private async olderPendingByRecipient(due: LeanOutbox[], now: Date): Promise<Map<string, LeanOutbox>> {
     const last = due[due.length - 1]!;
-    const waiting = await this.store.models.Outbox.find({
-      state: 'pending',
-      nextAttemptAt: { $gt: now },
-      createdAt: { $lte: last.createdAt },
-    })
-      .sort({ createdAt: 1, _id: 1 })
-      .lean<LeanOutbox[]>();
+    const waiting = await waitingOutboxMessages(this.store, now, last.createdAt);
     const blocked = new Map<string, LeanOutbox>();
     for (const doc of waiting) {
       const r = recipientOf(doc);
@@ -268,7 +213,6 @@ export class OutboxWorker {
   private async deliver(doc: LeanOutbox): Promise<keyof RunResult> {
     const attempt = await this.claim(doc);
     if (attempt === null) return 'skipped';
-    const { Outbox } = this.store.models;
     const id = doc._id;
     if (attempt > this.maxAttempts) {
       // Only reachable after lease recoveries used up the attempts without a real failure to report.
@@ -276,7 +220,7 @@ export class OutboxWorker {
       return 'dead';
     }
     const leaseUntil = new Date(this.clock.now().getTime() + this.leaseMs);
-    await Outbox.updateOne({ _id: id }, { $set: { attempts: attempt, nextAttemptAt: leaseUntil } });
+    await updateOutboxMessage(this.store, id, { attempts: attempt, nextAttemptAt: leaseUntil });
 
     try {
       await this.sender.send({ channel: doc.channel as OutboxMessage['channel'], body: doc.payload as Record<string, unknown> });
@@ -292,11 +236,11 @@ export class OutboxWorker {
       }
       const wait = this.backoff(attempt);
       const nextAttemptAt = new Date(this.clock.now().getTime() + wait);
-      await Outbox.updateOne({ _id: id }, { $set: { nextAttemptAt, lastError: reason } });
+      await updateOutboxMessage(this.store, id, { nextAttemptAt, lastError: reason });
       this.logger.warn({ outboxKey: doc.key, attempt, waitMs: wait, ...errorFields(err) }, 'outbox send failed; will retry');
       return 'retried';
     }
-    await Outbox.updateOne({ _id: id }, { $set: { state: 'sent', sentAt: this.clock.now(), lastError: null } });
+    await updateOutboxMessage(this.store, id, { state: 'sent', sentAt: this.clock.now(), lastError: null });
     this.logger.debug({ outboxKey: doc.key, attempt, channel: doc.channel }, 'outbox message sent');
     return 'sent';
   }
@@ -307,33 +251,24 @@ export class OutboxWorker {
    * crashed between claiming and recording the claim: count that attempt as used and claim the next.
    */
   private async claim(doc: LeanOutbox): Promise<number | null> {
-    const { Outbox, OutboxClaim } = this.store.models;
     let attempt = (doc.attempts ?? 0) + 1;
     for (;;) {
       const key = `${doc._id.toString()}:${attempt}`;
-      try {
-        await OutboxClaim.create({ key, outboxId: doc._id, attempt, worker: this.workerId, at: this.clock.now() });
-        return attempt;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-      const held = await OutboxClaim.findOne({ key }).lean();
+      if (await insertOutboxClaim(this.store, { key, outboxId: doc._id, attempt, worker: this.workerId, at: this.clock.now() })) return attempt;
+      const held = await findOutboxClaim(this.store, key);
       const now = this.clock.now().getTime();
       if (!held || now - held.at.getTime() < this.leaseMs) return null; // someone is on it
-      const fresh = await Outbox.findOne({ _id: doc._id }).lean<LeanOutbox>();
+      const fresh = await findOutboxMessage(this.store, doc._id);
       if (!fresh || fresh.state !== 'pending' || (fresh.attempts ?? 0) !== attempt - 1) return null; // moved on
       if (fresh.nextAttemptAt.getTime() > now) return null;
-      await Outbox.updateOne({ _id: doc._id, attempts: attempt - 1 }, { $set: { attempts: attempt } });
+      await updateOutboxMessage(this.store, doc._id, { attempts: attempt }, attempt - 1);
       this.logger.warn({ outboxKey: doc.key, attempt, claimedBy: held.worker }, 'stale outbox claim; taking the next attempt');
       attempt++;
     }
   }
 
   private async markDead(id: OutboxDoc['_id'], key: string, attempts: number, reason: string, err?: unknown): Promise<void> {
-    await this.store.models.Outbox.updateOne(
-      { _id: id },
-      { $set: { state: 'dead', attempts, lastError: reason, nextAttemptAt: this.clock.now() } },
-    );
+    await updateOutboxMessage(this.store, id, { state: 'dead', attempts, lastError: reason, nextAttemptAt: this.clock.now() });
     this.logger.error({ outboxKey: key, attempts, reason, ...(err ? errorFields(err) : {}) }, 'outbox message dead-lettered');
   }
 }

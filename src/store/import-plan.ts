@@ -198,7 +198,7 @@ export async function applyImport(
     {
       // A document that does not state its issuer or date (a 分解表 export) does not erase them.
       $set: { ...withoutNulls(parsed.plan), name: preview.name, sourceHash: opts.sourceHash, importedAt: now },
-      $setOnInsert: { key, status: 'active' },
+      $setOnInsert: { key, status: 'active', firstImportedAt: now },
     },
     { upsert: true, new: true },
   ).lean<PlanDoc>();

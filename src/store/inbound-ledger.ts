@@ -3,21 +3,23 @@
 // A message is "finished" once its outcome is inserted into inbound_done; a journalled message without an
 // outcome (a crash, a database outage after the answer) is finished later by whoever finds it (see
 // src/wecom/inbound-recovery.ts). Both collections are only ever inserted into (FerretDB 1.x updates scan).
-import type { Inbound } from '../bot/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from './database.ts';
 import { isDuplicateKeyError } from './models.ts';
 
-/** What the bot needs to run a journalled message again, exactly as it arrived. */
+/**
+ * What the bot needs to run a journalled message again, exactly as it arrived. Its own shape, not the bot's
+ * Inbound, so the store depends on nothing above it; src/wecom/journalled.ts converts between the two.
+ */
 export interface JournalledMessage {
-  channel: Inbound['channel'];
+  channel: 'app' | 'aibot' | 'cli' | 'test';
   userid: string;
   text: string;
   msgId: string | null;
   at: Date;
   chatId?: string | null;
   seq: number;
-  image?: Inbound['image'];
+  image?: { mediaId: string; picUrl: string | null } | null;
 }
 
 export interface JournalEntry {
@@ -42,14 +44,6 @@ export interface InboundLedger {
   takeOver(key: string, orphanAfterMs: number): Promise<false | JournalEntry>;
   /** Journalled since `since`, older than `before`, with no outcome yet. */
   unfinished(since: Date, before: Date): Promise<JournalEntry[]>;
-}
-
-export function toJournalled(inbound: Inbound & { seq: number }): JournalledMessage {
-  return { channel: inbound.channel, userid: inbound.userid, text: inbound.text, msgId: inbound.msgId, at: inbound.at, chatId: inbound.chatId ?? null, seq: inbound.seq, image: inbound.image ?? null };
-}
-
-export function fromJournalled(m: JournalledMessage): Inbound {
-  return { channel: m.channel, userid: m.userid, text: m.text, msgId: m.msgId, at: new Date(m.at), chatId: m.chatId ?? null, seq: m.seq, image: m.image ?? null };
 }
 
 export function createInboundLedger(store: Store, clock: Clock): InboundLedger {
@@ -106,4 +100,11 @@ export function createInboundLedger(store: Store, clock: Clock): InboundLedger {
       return open.sort((a, b) => (a.message?.seq ?? 0) - (b.message?.seq ?? 0));
     },
   };
+}
+
+/** De-dup keys, journal entries and outcomes older than `before`: WeCom retries within seconds, never later. */
+export async function deleteInboundBefore(store: Store, before: Date): Promise<number> {
+  const inbound = await store.models.Inbound.deleteMany({ at: { $lt: before } });
+  await store.models.InboundDone.deleteMany({ at: { $lt: before } });
+  return inbound.deletedCount;
 }

@@ -1,8 +1,6 @@
-// Collections of the 督办 loop (销号 review, 催办, 分管, daily notice claims). Registered on first use on a
-// connection, with their unique indexes created before the first write, so models.ts stays as it is.
+// Collections of the 督办 loop (销号 review, 催办, 分管, daily notice claims), part of the one registry in models.ts.
 // Same rules as every other collection: append-only history, claims by unique-index inserts.
 import { Schema, type Connection, type Types } from 'mongoose';
-import type { Store } from './database.ts';
 
 export type ReviewDecisionKind = 'approved' | 'returned' | 'reopened';
 
@@ -100,38 +98,22 @@ const noticeClaimSchema = new Schema<NoticeClaimDoc>(
 );
 noticeClaimSchema.index({ at: 1 });
 
-function register(conn: Connection) {
+/** The loop's models, registered with every other model when the store opens (models.ts). */
+export function createLoopModels(conn: Connection) {
   return {
-    Review: conn.models.Review ?? conn.model<ReviewDoc>('Review', reviewSchema),
-    Chase: conn.models.Chase ?? conn.model<ChaseDoc>('Chase', chaseSchema),
-    LeaderCharge: conn.models.LeaderCharge ?? conn.model<LeaderChargeDoc>('LeaderCharge', leaderChargeSchema),
-    NoticeClaim: conn.models.NoticeClaim ?? conn.model<NoticeClaimDoc>('NoticeClaim', noticeClaimSchema),
-  } as {
-    Review: import('mongoose').Model<ReviewDoc>;
-    Chase: import('mongoose').Model<ChaseDoc>;
-    LeaderCharge: import('mongoose').Model<LeaderChargeDoc>;
-    NoticeClaim: import('mongoose').Model<NoticeClaimDoc>;
+    Review: conn.model<ReviewDoc>('Review', reviewSchema),
+    Chase: conn.model<ChaseDoc>('Chase', chaseSchema),
+    LeaderCharge: conn.model<LeaderChargeDoc>('LeaderCharge', leaderChargeSchema),
+    NoticeClaim: conn.model<NoticeClaimDoc>('NoticeClaim', noticeClaimSchema),
   };
 }
 
-export type LoopModels = ReturnType<typeof register>;
+export type LoopModels = ReturnType<typeof createLoopModels>;
 
-const ready = new WeakMap<Connection, Promise<LoopModels>>();
-
-/** The loop's models on this store's connection, their collections and indexes created once per process. */
-export function loopModels(store: Store): Promise<LoopModels> {
-  let p = ready.get(store.conn);
-  if (!p) {
-    p = (async () => {
-      const models = register(store.conn);
-      for (const model of Object.values(models)) {
-        await model.createCollection().catch(() => undefined); // exists already
-        await model.createIndexes();
-      }
-      return models;
-    })();
-    ready.set(store.conn, p);
-    p.catch(() => ready.delete(store.conn)); // a failed start is tried again on the next use
-  }
-  return p;
+/**
+ * Kept for the loop's stores (reviews, chases, loop-ledger) that still call it: every model now exists, with its
+ * indexes, from the moment the store opens, so this only hands them back.
+ */
+export async function loopModels(store: { models: LoopModels }): Promise<LoopModels> {
+  return store.models;
 }

@@ -2,6 +2,7 @@
 // no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
+import { createLoopModels } from './loop-models.ts';
 import { createUnitModels } from './unit-models.ts';
 
 import { CADENCES, PLAN_STATUSES, REPORT_STATUSES, ROLES, type Cadence, type PlanStatus, type ReportStatus, type Role } from '../domain/vocabulary.ts';
@@ -17,7 +18,9 @@ const planSchema = new Schema(
     issuer: { type: String, default: null },
     date: { type: String, default: null },
     sourceHash: { type: String, required: true },
-    importedAt: { type: Date, required: true },
+    importedAt: { type: Date, required: true }, // the latest import (an amended plan is imported again)
+    /** The first import: the scheduled jobs send nothing about a time before it. Absent on plans imported before it existed. */
+    firstImportedAt: { type: Date, default: undefined },
   },
   { collection: 'plans', versionKey: false },
 );
@@ -230,6 +233,7 @@ export interface PlanDoc {
   date: string | null;
   sourceHash: string;
   importedAt: Date;
+  firstImportedAt?: Date;
 }
 export interface DepartmentDoc {
   _id: Types.ObjectId;
@@ -345,6 +349,10 @@ for (const schema of [planSchema, taskSchema, memberSchema]) {
   for (const hook of WRITE_HOOKS) (schema as Schema).post(hook as 'save', clearReadCache as () => void);
 }
 
+/**
+ * The one model registry: every collection of the store, created with its indexes when the store opens
+ * (database.ts), so no caller registers a model or waits for an index on first use.
+ */
 export function createModels(conn: Connection) {
   return {
     Plan: conn.model<PlanDoc>('Plan', planSchema),
@@ -361,6 +369,7 @@ export function createModels(conn: Connection) {
     OutboxClaim: conn.model('OutboxClaim', outboxClaimSchema),
     Token: conn.model('Token', tokenSchema),
     ...createEvidenceModels(conn),
+    ...createLoopModels(conn),
     ...createUnitModels(conn),
   };
 }

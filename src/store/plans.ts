@@ -14,6 +14,10 @@ export async function allPlans(store: Store): Promise<PlanDoc[]> {
   });
 }
 
+export async function countPlans(store: Store): Promise<number> {
+  return store.models.Plan.countDocuments({});
+}
+
 export async function activePlans(store: Store): Promise<PlanDoc[]> {
   return (await allPlans(store)).filter((p) => p.status === 'active');
 }
@@ -50,6 +54,15 @@ export async function ensurePlanNames(store: Store): Promise<void> {
     taken.add(name);
     await store.models.Plan.updateOne({ _id: plan._id }, { $set: { name, status: plan.status ?? 'active' } });
   }
+}
+
+/**
+ * Plans imported before the first import was kept take their latest import as their first, once, on start, so a
+ * later re-import of an amended plan does not move it (the scheduler sends nothing about a time before it).
+ */
+export async function ensurePlanFirstImports(store: Store): Promise<void> {
+  const missing = await store.models.Plan.find({ firstImportedAt: { $exists: false } }, { importedAt: 1 }).lean();
+  for (const plan of missing) await store.models.Plan.updateOne({ _id: plan._id }, { $set: { firstImportedAt: plan.importedAt } });
 }
 
 function uniqueName(base: string, taken: Set<string>): string {

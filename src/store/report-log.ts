@@ -87,3 +87,9 @@ function insertInOrder(all: LoggedReport[], r: LoggedReport): void {
   while (i > 0 && all[i - 1]!.at > r.at) i--;
   all.splice(i, 0, r);
 }
+
+/** A member's latest report within [since, until], whatever the task: the one a photo sent then belongs to. */
+export async function latestReportBy(store: Store, userid: string, since: Date, until: Date): Promise<ReportDoc | null> {
+  const recent = await store.models.Report.find({ userid, at: { $gte: since, $lte: until } }).sort({ at: -1 }).limit(1).lean<ReportDoc[]>();
+  return recent[0] ?? null;
+}

@@ -2,6 +2,7 @@
 import type { Types } from 'mongoose';
 import type { Store } from './database.ts';
 import type { TaskDoc } from './models.ts';
+import type { Cadence } from '../domain/vocabulary.ts';
 
 export { activePlans } from './plans.ts';
 
@@ -12,6 +13,20 @@ export async function activeTasks(store: Store, planId: Types.ObjectId, projecti
   };
   // Only the whole task is cached; a projected read (the county-sized digest) goes to the database.
   return projection ? load() : store.cache.get(`tasks:${String(planId)}`, load);
+}
+
+/** How many tasks a plan has now (retired ones apart). */
+export async function countActiveTasks(store: Store, planId: Types.ObjectId | string): Promise<number> {
+  return store.models.Task.countDocuments({ planId, retired: false });
+}
+
+/** Every plan's current tasks, only the fields asked for, in no particular order. */
+export async function activeTasksOfAllPlans<K extends keyof TaskDoc>(store: Store, fields: readonly K[]): Promise<Array<Pick<TaskDoc, K | '_id'>>> {
+  return store.models.Task.find({ retired: false }, Object.fromEntries(fields.map((f) => [f, 1]))).lean<Array<Pick<TaskDoc, K | '_id'>>>();
+}
+
+export async function setTaskCadence(store: Store, taskId: Types.ObjectId, cadence: Cadence): Promise<void> {
+  await store.models.Task.updateOne({ _id: taskId }, { $set: { cadence } });
 }
 
 export async function findTask(store: Store, planId: Types.ObjectId, code: string): Promise<TaskDoc | null> {

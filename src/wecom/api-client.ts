@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { takeWebhookSlot } from '../store/webhook-slots.ts';
 import { isDuplicateKeyError } from '../store/models.ts';
+import { dropToken as forgetStoredToken, findToken, saveToken } from '../store/tokens.ts';
 import { LOCAL_ERRCODES, TOKEN_ERRCODES, WecomApiError } from './errors.ts';
 
 export interface WecomClientOptions {
@@ -117,7 +118,6 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
   const retryBaseMs = opts.retryBaseMs ?? 500;
   const retryMaxMs = opts.retryMaxMs ?? 30_000;
   const apiBase = opts.apiBase.replace(/\/+$/, '');
-  const { Token } = opts.store.models;
   const tokenKey = `app:${opts.corpId}:${opts.agentId}`;
   const log = opts.logger.child({ component: 'wecom-api' });
 
@@ -142,7 +142,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
 
   async function loadToken(): Promise<string> {
     const now = opts.clock.now().getTime();
-    const row = await Token.findOne({ key: tokenKey }).lean();
+    const row = await findToken(opts.store, tokenKey);
     if (row && !rejected.has(row.value)) {
       const renewAt = renewAtOf(row.fetchedAt.getTime(), row.expiresAt.getTime());
       if (now < renewAt) {
@@ -166,7 +166,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     rejected.delete(value); // WeCom hands back the same token within its life; it is good again
     memo = { value, renewAt: renewAtOf(fetchedAt.getTime(), expiresAt.getTime()) };
     // Last writer wins: every writer holds a token WeCom just issued, so any of them is fine to share.
-    await Token.updateOne({ key: tokenKey }, { $set: { value, expiresAt, fetchedAt } }, { upsert: true }).catch(
+    await saveToken(opts.store, tokenKey, { value, expiresAt, fetchedAt }).catch(
       (err: unknown) => {
         if (!isDuplicateKeyError(err)) log.warn({ err: errorName(err) }, 'could not share the access_token in the database');
       },
@@ -179,7 +179,7 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     if (rejected.size > 16) rejected.clear();
     rejected.add(bad);
     if (memo?.value === bad) memo = null;
-    await Token.deleteOne({ key: tokenKey, value: bad }).catch(() => undefined);
+    await forgetStoredToken(opts.store, tokenKey, bad).catch(() => undefined);
   }
 
   // ---- one HTTP attempt ----

@@ -12,7 +12,8 @@ import { createReceiptSequence, type ReceiptSequence } from '../domain/receipt-s
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { isDatabaseUnavailable, withinMs } from '../store/database-errors.ts';
-import { createInboundLedger, fromJournalled, toJournalled, type InboundLedger } from '../store/inbound-ledger.ts';
+import { createInboundLedger, type InboundLedger } from '../store/inbound-ledger.ts';
+import { fromJournalled, toJournalled } from './journalled.ts';
 import { aibotChannel, appChannel, verifyAndOpen, type CallbackChannel, type OpenedCallback, type SignedQuery } from './callback-channels.ts';
 import { createCallbackCipher, type CallbackCipher } from './crypto.ts';
 import { readRawBody } from './raw-body.ts';

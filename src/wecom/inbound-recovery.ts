@@ -5,8 +5,10 @@
 import type { Bot } from '../bot/dispatch.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import { createLoop, type BackgroundLoop } from '../background/loop.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
-import { fromJournalled, type InboundLedger } from '../store/inbound-ledger.ts';
+import type { InboundLedger } from '../store/inbound-ledger.ts';
+import { fromJournalled } from './journalled.ts';
 import type { ReplySink } from './callback-routes.ts';
 
 export interface RecoveryDeps {
@@ -45,34 +47,16 @@ export async function finishJournalled(deps: RecoveryDeps, quietMs: number): Pro
   return finished;
 }
 
-export interface RecoverySweep {
-  stop(): Promise<void>;
-}
-
-/** A sweep now and every `intervalMs`; a sweep never overlaps the previous one. */
-export function startRecoverySweep(deps: RecoveryDeps, opts: { intervalMs: number; quietMs: number }): RecoverySweep {
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const sweep = () => {
-    running = finishJournalled(deps, opts.quietMs).catch((err) => {
+/** A sweep now and every `intervalMs` (less often while the database is away); never two at once. */
+export function startRecoverySweep(deps: RecoveryDeps, opts: { intervalMs: number; quietMs: number }): BackgroundLoop {
+  const loop = createLoop(() => finishJournalled(deps, opts.quietMs), {
+    name: 'recovery sweep',
+    logger: deps.logger,
+    onError: (err) => {
       if (isDatabaseUnavailable(err)) deps.logger.warn('recovery sweep: database unavailable, will retry');
       else deps.logger.error({ err }, 'recovery sweep failed');
-    });
-    return running;
-  };
-  let timer: NodeJS.Timeout | undefined;
-  const loop = () => {
-    if (stopped) return;
-    void sweep().then(() => {
-      if (!stopped) timer = setTimeout(loop, opts.intervalMs);
-    });
-  };
-  loop();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
     },
-  };
+  });
+  loop.start(opts.intervalMs);
+  return loop;
 }

@@ -16,7 +16,6 @@ import type { ScheduleSettings } from '../../src/jobs/scheduler.ts';
 import { createWecomSender, enqueue, OutboxWorker } from '../../src/outbox/outbox.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
-import { loopModels } from '../../src/store/loop-models.ts';
 import { appendReport } from '../../src/store/reports.ts';
 import { createWecomClient } from '../../src/wecom/api-client.ts';
 import { startLocalWecom, type LocalWecom } from '../../src/wecom/local-wecom.ts';
@@ -105,7 +104,7 @@ describe('automatic 催办 and the leader’s weekly list', () => {
     expect(to('deputy')).not.toContain('2.1 '); // 统计站 is not in the deputy's charge
     expect(to('deputy')).not.toContain('已自动催办');
     expect(to('jmb')).toBe('');
-    const { Chase } = await loopModels(store);
+    const { Chase } = store.models;
     expect(await Chase.countDocuments({ kind: 'auto' })).toBe(0);
   });
 
@@ -118,7 +117,7 @@ describe('automatic 催办 and the leader’s weekly list', () => {
     expect(to('deputy')).toMatch(/7\.6[^\n]*［已催办］/);
     expect(sent.filter((m) => m.touser === 'jmb')).toHaveLength(1);
     expect(sent.filter((m) => m.touser === 'deputy')).toHaveLength(1);
-    const { Chase } = await loopModels(store);
+    const { Chase } = store.models;
     expect(await Chase.countDocuments({ kind: 'auto', taskCode: '7.6', department: '经贸办' })).toBe(1);
     expect(await say('jmb', '任务 7.6', '2021-08-09T09:01:00')).toContain('系统（连续两周红灯）');
   });
@@ -129,7 +128,7 @@ describe('automatic 催办 and the leader’s weekly list', () => {
     clock.set(shanghai('2021-08-09T09:06:00'));
     await Promise.all([runDueLoopJobs(jobDeps(store, 'a'), SETTINGS), runDueLoopJobs(jobDeps(second, 'b'), SETTINGS)]);
     expect((await tick('2021-08-09T11:00:00', second, 'b')).sent).toEqual([]);
-    const { Chase } = await loopModels(store);
+    const { Chase } = store.models;
     expect(await Chase.countDocuments({ kind: 'auto', taskCode: '7.6' })).toBe(1);
   });
 });
@@ -218,7 +217,7 @@ describe('a second 催办 on the same day', () => {
 
 describe('loop --preview', () => {
   it('shows who would get what, and writes nothing', async () => {
-    const { Chase, NoticeClaim } = await loopModels(store);
+    const { Chase, NoticeClaim } = store.models;
     const before = { chases: await Chase.countDocuments({}), claims: await NoticeClaim.countDocuments({}), outbox: await store.models.Outbox.countDocuments({}) };
     clock.set(shanghai('2021-09-06T08:00:00'));
     const lines: string[] = [];

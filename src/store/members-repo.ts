@@ -1,0 +1,58 @@
+// Member records as stored. The rules (validation, audit, who may change what) are in src/members; this is
+// only how the records are read and written.
+import type { Store } from './database.ts';
+import type { MemberDoc } from './models.ts';
+
+export async function allMemberDocs(store: Store): Promise<MemberDoc[]> {
+  return store.models.Member.find({}).lean<MemberDoc[]>();
+}
+
+export async function findMemberDoc(store: Store, userid: string): Promise<MemberDoc | null> {
+  return store.models.Member.findOne({ userid }).lean<MemberDoc>();
+}
+
+/** The member record as read per message: reused for the store's read-cache TTL, cleared by any member write. */
+export async function cachedMemberDoc(store: Store, userid: string): Promise<MemberDoc | null> {
+  return store.cache.get(`member:${userid}`, () => findMemberDoc(store, userid));
+}
+
+export async function countMembers(store: Store): Promise<number> {
+  return store.models.Member.countDocuments({});
+}
+
+/** Throws MongoDB's duplicate-key error when the userid exists (see isDuplicateKeyError). */
+export async function insertMember(store: Store, doc: Omit<MemberDoc, '_id' | 'createdAt' | 'updatedAt'>): Promise<void> {
+  await store.models.Member.create(doc);
+}
+
+export type MemberFields = Partial<Pick<MemberDoc, 'name' | 'departments' | 'roles' | 'active' | 'source'>>;
+
+export async function updateMember(store: Store, userid: string, set: MemberFields): Promise<void> {
+  await store.models.Member.updateOne({ userid }, { $set: set });
+}
+
+/** A member the manual roster or an import added passes to the WeCom sync once WeCom shows them. */
+export async function handMemberToSync(store: Store, userid: string): Promise<void> {
+  await store.models.Member.updateOne({ userid, source: { $nin: ['sync', 'config', 'demo'] } }, { $set: { source: 'sync' } });
+}
+
+/** Active members other than the demo roster: those a WeCom sync may find gone. */
+export async function activeRealMembers(store: Store): Promise<MemberDoc[]> {
+  return store.models.Member.find({ active: true, demo: false }).lean<MemberDoc[]>();
+}
+
+/** Userids of the active leaders, sorted: the digest's app recipients. */
+export async function activeLeaderIds(store: Store): Promise<string[]> {
+  return (await store.models.Member.find({ active: true, roles: 'leader' }, { userid: 1 }).lean()).map((m) => m.userid).sort();
+}
+
+/** Active members' userids and names, by userid (the local stand-in's login page). */
+export async function activeMemberNames(store: Store): Promise<Array<{ userid: string; name: string }>> {
+  const docs = await store.models.Member.find({ active: true }, { userid: 1, name: 1 }).sort({ userid: 1 }).lean();
+  return docs.map((m) => ({ userid: m.userid, name: m.name }));
+}
+
+/** Userids of the demo roster's members bound to a department. */
+export async function demoMemberIdsOf(store: Store, department: string): Promise<string[]> {
+  return (await store.models.Member.find({ demo: true, departments: department }, { userid: 1 }).lean()).map((d) => d.userid);
+}
