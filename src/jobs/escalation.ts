@@ -2,7 +2,6 @@
 // week before (受阻, 超期, or no report for two weeks) gets an automatic 催办 — recorded, and its liaisons get one
 // message listing all of theirs — and each leader gets one list of the red items in the departments in their
 // charge (分管). Keys carry the week, so a rerun records and sends nothing twice.
-import { Types } from 'mongoose';
 import type { Clock } from '../clock.ts';
 import { render } from '../bot/render.ts';
 import { weekStart } from '../domain/period.ts';
@@ -13,6 +12,7 @@ import type { Store } from '../store/database.ts';
 import type { MemberDoc, PlanDoc } from '../store/models.ts';
 import { claimNoticeSlot, recordChase } from '../store/chases.ts';
 import { allCharges } from '../store/leader-charges.ts';
+import { activeMembersWithRole } from '../store/members-repo.ts';
 import { loadStandings } from '../standing/index.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
 import type { LoopMessage } from './loop-types.ts';
@@ -56,7 +56,7 @@ export async function buildEscalation(store: Store, plans: PlanDoc[], week: stri
       red.push(item);
       if (!escalated || opts.preview) continue;
       const { created } = await recordChase(store, {
-        task: { _id: new Types.ObjectId(c.task.id), code: c.task.code, planId: plan._id }, department: c.department,
+        task: { _id: c.task.id, code: c.task.code, planId: plan._id }, department: c.department,
         kind: 'auto', actor: ESCALATION_ACTOR, note: `连续两周红灯：${item.reason}`, at: clock.now(), idempotencyKey: `auto:${week}`,
       });
       if (created) chased++;
@@ -78,7 +78,7 @@ export async function buildEscalation(store: Store, plans: PlanDoc[], week: stri
     });
   }
 
-  const leaders = new Map((await store.models.Member.find({ active: true, roles: 'leader' }).lean<MemberDoc[]>()).map((m) => [m.userid, m]));
+  const leaders = new Map((await activeMembersWithRole(store, 'leader')).map((m) => [m.userid, m]));
   for (const charge of await allCharges(store)) {
     if (!leaders.has(charge._id)) continue; // no longer a leader, or inactive: the charge stays, the list pauses
     const mine = red.filter((r) => charge.departments.includes(r.department));

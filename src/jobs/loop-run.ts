@@ -15,7 +15,7 @@ import { buildEscalation } from './escalation.ts';
 import { buildReviewNotice, previousReviewCutoff } from './review-notice.ts';
 import type { LoopMessage, ScheduleSettings } from './loop-types.ts';
 import { plansSince, runsToMake, type RunToMake } from './catch-up.ts';
-import { isJobRunFinished } from '../store/job-runs.ts';
+import { findJobRun, finishJobRun, isJobRunFinished } from '../store/job-runs.ts';
 
 export type LoopJob = 'deadline-warning' | 'review-notice' | 'escalation';
 
@@ -74,7 +74,7 @@ export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string, op
     else if (job === 'review-notice') {
       if (deps.reviewRequired !== false) {
         // The claim's own time is the cutoff, so a resumed run lists exactly what the first attempt saw.
-        const claim = await store.models.JobRun.findOne({ key: runKey }).lean();
+        const claim = await findJobRun(store, runKey);
         const cutoff = claim?.claimedAt ?? now;
         messages = await buildReviewNotice(store, plans, await previousReviewCutoff(store, runKey), cutoff);
         summary.cutoff = cutoff;
@@ -92,7 +92,7 @@ export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string, op
       sent++;
     }
   }
-  await store.models.JobRun.updateOne({ key: runKey }, { $set: { finishedAt: clock.now(), summary: { ...summary, messages: sent, recipients: messages.length } } });
+  await finishJobRun(store, runKey, clock.now(), { ...summary, messages: sent, recipients: messages.length });
   deps.logger.info({ job, period, runKey, messages: sent, recipients: messages.length, resumed }, 'loop job finished');
   return { status: 'done', runKey, messages: sent, recipients: new Set(messages.map((m) => m.userid)).size, resumed };
 }

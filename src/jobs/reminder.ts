@@ -4,6 +4,7 @@ import { weekBounds, weekKey } from '../domain/period.ts';
 import { splitNumbered } from '../domain/text.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
+import { activeBoundMembers } from '../store/members-repo.ts';
 import type { Standing } from '../domain/standing.ts';
 import { loadStandings, stageIcon, stageText } from '../standing/index.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
@@ -20,7 +21,7 @@ export interface Reminder {
  * message per member; leaders are never reminded, nor is anyone who owes nothing.
  */
 export async function buildReminders(store: Store, plans: PlanDoc[], now: Date, opts: { webBaseUrl?: string } = {}): Promise<Reminder[]> {
-  const members = await store.models.Member.find({ active: true, departments: { $ne: [] } }).sort({ userid: 1 }).lean();
+  const members = await activeBoundMembers(store);
   const liaisons = members.filter((m) => !m.roles.includes('leader') && m.departments.length > 0);
   if (liaisons.length === 0) return [];
   const departments = [...new Set(liaisons.flatMap((m) => m.departments))];

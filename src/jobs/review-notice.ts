@@ -2,13 +2,15 @@
 // the last notice, with their 佐证 counts, and how many older ones still wait. Nothing new, nothing sent.
 import { render } from '../bot/render.ts';
 import type { Store } from '../store/database.ts';
-import type { MemberDoc, PlanDoc } from '../store/models.ts';
+import type { PlanDoc } from '../store/models.ts';
+import { finishedRunsOf } from '../store/job-runs.ts';
+import { activeMembersWithRole } from '../store/members-repo.ts';
 import { pendingReviews } from '../standing/index.ts';
 import type { LoopMessage } from './loop-types.ts';
 
 /** The cutoff of the last finished notice before this run: items done after it are new. */
 export async function previousReviewCutoff(store: Store, runKey: string): Promise<Date | null> {
-  const runs = await store.models.JobRun.find({ job: 'review-notice', finishedAt: { $ne: null } }).lean();
+  const runs = await finishedRunsOf(store, 'review-notice');
   const cutoffs = runs
     .filter((r) => r.key !== runKey && r.summary && (r.summary as { cutoff?: unknown }).cutoff)
     .map((r) => new Date((r.summary as { cutoff: Date }).cutoff));
@@ -19,7 +21,7 @@ export async function buildReviewNotice(store: Store, plans: PlanDoc[], since: D
   const pending = await pendingReviews(store, plans, cutoff);
   const fresh = pending.filter((p) => !since || p.at > since);
   if (fresh.length === 0) return [];
-  const admins = (await store.models.Member.find({ active: true, roles: 'admin' }).lean<MemberDoc[]>()).sort((a, b) => a.userid.localeCompare(b.userid));
+  const admins = await activeMembersWithRole(store, 'admin');
   const text = render('review-notice', { items: fresh, older: pending.length - fresh.length, example: fresh[0]! });
   return admins.map((a) => ({ userid: a.userid, text }));
 }

@@ -10,7 +10,8 @@ import { isDuplicateKeyError, type TaskDoc } from './models.ts';
 import { loopModels, type ChaseDoc } from './loop-models.ts';
 
 export interface NewChase {
-  task: Pick<TaskDoc, '_id' | 'code' | 'planId'>;
+  /** The task's id as stored, or as the read model carries it (a string). */
+  task: Pick<TaskDoc, 'code' | 'planId'> & { _id: Types.ObjectId | string };
   department: string;
   kind: ChaseDoc['kind'];
   actor: string;
@@ -24,7 +25,7 @@ export async function recordChase(store: Store, c: NewChase): Promise<{ chase: C
   const { Chase } = await loopModels(store);
   const key = c.idempotencyKey ? `${c.idempotencyKey}|${String(c.task._id)}|${c.department}` : `local:${new Types.ObjectId().toHexString()}`;
   const doc: ChaseDoc = {
-    _id: key, key, planId: c.task.planId, taskId: c.task._id, taskCode: c.task.code, department: c.department,
+    _id: key, key, planId: c.task.planId, taskId: new Types.ObjectId(String(c.task._id)), taskCode: c.task.code, department: c.department,
     kind: c.kind, actor: c.actor, note: c.note, at: c.at,
   };
   try {

@@ -35,3 +35,8 @@ export async function isJobRunFinished(store: Store, key: string): Promise<boole
 export async function finishJobRun(store: Store, key: string, finishedAt: Date, summary: unknown): Promise<void> {
   await store.models.JobRun.updateOne({ key }, { $set: { finishedAt, summary } });
 }
+
+/** The finished runs of a job, any period. */
+export async function finishedRunsOf(store: Store, job: string): Promise<JobRunRecord[]> {
+  return store.models.JobRun.find({ job, finishedAt: { $ne: null } }).lean<JobRunRecord[]>();
+}

@@ -56,3 +56,15 @@ export async function activeMemberNames(store: Store): Promise<Array<{ userid: s
 export async function demoMemberIdsOf(store: Store, department: string): Promise<string[]> {
   return (await store.models.Member.find({ demo: true, departments: department }, { userid: 1 }).lean()).map((d) => d.userid);
 }
+
+/** Active members bound to at least one department, by userid: who owes reports. */
+export async function activeBoundMembers(store: Store): Promise<MemberDoc[]> {
+  const rows = await store.models.Member.find({ active: true, departments: { $ne: [] } }).lean<MemberDoc[]>();
+  return rows.sort((a, b) => a.userid.localeCompare(b.userid));
+}
+
+/** Active members with a role (leader, admin), by userid. */
+export async function activeMembersWithRole(store: Store, role: MemberDoc['roles'][number]): Promise<MemberDoc[]> {
+  const rows = await store.models.Member.find({ active: true, roles: role }).lean<MemberDoc[]>();
+  return rows.sort((a, b) => a.userid.localeCompare(b.userid));
+}
