@@ -7,7 +7,7 @@ import type { Light } from '../domain/status-light.ts';
 import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import type { ReportStatus } from '../domain/vocabulary.ts';
 import type { PlanState } from './plan-state.ts';
-import { seesDepartment, type Viewer } from './viewer.ts';
+import { canSeeAllDepartments, canSeeDepartment, type User } from '../access.ts';
 
 export const LIGHT_TEXT: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', done: '已完成' };
 export const LIGHT_ORDER: Light[] = ['red', 'yellow', 'green', 'done'];
@@ -84,13 +84,13 @@ export interface OverviewSection {
 
 const ATTENTION_SHOWN = 15;
 
-export function overviewSection(state: PlanState, viewer: Viewer): OverviewSection {
+export function overviewSection(state: PlanState, viewer: User): OverviewSection {
   const d = state.digest;
   const redByDept = new Map<string, number>();
   for (const c of state.cells) if (c.light === 'red') redByDept.set(c.department, (redByDept.get(c.department) ?? 0) + 1);
   // A liaison sees the town's rates, but of the tasks only their own departments'.
   const attention = d.attention
-    .map((a) => ({ ...a, departments: a.departments.filter((dep) => seesDepartment(viewer, dep)) }))
+    .map((a) => ({ ...a, departments: a.departments.filter((dep) => canSeeDepartment(viewer, dep)) }))
     .filter((a) => a.departments.length > 0);
   return {
     id: planId(state.plan), label: planLabel(state.plan), title: state.plan.title, week: state.week,
@@ -99,10 +99,10 @@ export function overviewSection(state: PlanState, viewer: Viewer): OverviewSecti
     taskCount: d.taskCount,
     trend: state.trend.map((t) => ({ week: t.week, rate: t.rate })),
     lastWeek: state.trend.length > 1 ? { week: state.trend[state.trend.length - 2]!.week, rate: state.trend[state.trend.length - 2]!.rate } : null,
-    departments: d.departments.map((x) => ({ ...x, red: redByDept.get(x.name) ?? 0, link: seesDepartment(viewer, x.name) })),
+    departments: d.departments.map((x) => ({ ...x, red: redByDept.get(x.name) ?? 0, link: canSeeDepartment(viewer, x.name) })),
     attention: attention.slice(0, ATTENTION_SHOWN).map((a) => ({ code: a.code, title: a.title, light: a.light, departments: a.departments })),
     moreAttention: Math.max(0, attention.length - ATTENTION_SHOWN),
-    mine: viewer.scope === 'departments' ? viewer.departments : null,
+    mine: canSeeAllDepartments(viewer) ? null : viewer.departments,
   };
 }
 
@@ -199,15 +199,15 @@ function judgedRows(state: PlanState, dept: string, today: string) {
 }
 
 /** The rows a viewer may see, filtered: one per task (with `dept`, that department's cell decides light and status). */
-export function taskRows(states: PlanState[], viewer: Viewer, f: TaskFilters, now: Date): TaskRow[] {
+export function taskRows(states: PlanState[], viewer: User, f: TaskFilters, now: Date): TaskRow[] {
   const rows: TaskRow[] = [];
   const q = f.q.toLowerCase();
   const today = shanghaiDate(now);
-  if (f.dept && !seesDepartment(viewer, f.dept)) return rows;
+  if (f.dept && !canSeeDepartment(viewer, f.dept)) return rows;
   for (const state of states) {
     if (f.plan && f.plan !== planId(state.plan)) continue;
     for (const { row, task, departments } of judgedRows(state, f.dept, today)) {
-      if (viewer.scope !== 'all' && !departments.some((d) => seesDepartment(viewer, d))) continue;
+      if (!canSeeAllDepartments(viewer) && !departments.some((d) => canSeeDepartment(viewer, d))) continue;
       if (f.light && row.light !== f.light) continue;
       if (f.status && row.status !== f.status) continue;
       if (f.overdue && !row.overdue) continue;
