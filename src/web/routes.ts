@@ -9,14 +9,15 @@ import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { getDigest, listDigests } from '../store/digest-archive.ts';
-import { taskAuditFilter } from '../store/audit.ts';
-import type { AuditDoc } from '../store/models.ts';
+import { auditEntries, memberIdsNamed, memberNames } from '../store/audit.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
+import { allPlans } from '../store/plans.ts';
 import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
 import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence } from './evidence.ts';
 import { writeLedger } from './ledger.ts';
+import { historyLines, namesFor, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
 import { PlanStates, type PlanState } from './plan-state.ts';
 import { renderPage } from './render.ts';
@@ -169,12 +170,12 @@ export function createWebRouter(deps: WebDeps): Router {
     const taskId = String(task._id);
     const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
     const names = await memberNames(store, reports.map((r) => r.userid));
-    const audit = await store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
+    const history = await taskHistoryLines(store, task);
     const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
       name: c.department, light: c.light, lead: task.lead.includes(c.department),
       state: c.latest ? describeProgress(c.latest) : '尚未汇报',
       lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
-      link: canSeeDepartment(viewer, c.department),
+      link: canSeeDepartment(viewer, c.department), history: history.filter((h) => h.department === c.department),
     }));
     const departments = cells.map((c) => c.department);
     const evidence = await evidenceByUnit(store, task, departments, (ids) => memberNames(store, ids));
@@ -196,10 +197,7 @@ export function createWebRouter(deps: WebDeps): Router {
         when: formatLocal(r.at, 'YYYY-MM-DD HH:mm'), department: r.department, who: names.get(r.userid) ?? r.userid,
         progress: describeProgress(r), note: r.note,
       })),
-      history: audit.map((a) => ({
-        when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action,
-        before: listText(a.before), after: listText(a.after),
-      })),
+      history,
     });
   });
 
@@ -285,16 +283,14 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.assert(canReadAudit(viewer), 403, '操作记录仅限管理员查看。');
     const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
     const f = { actor: text('actor'), target: text('target') };
-    const filter: Record<string, unknown> = {};
-    if (f.actor) filter.actor = f.actor;
-    if (f.target) filter.target = { $regex: escapeRegex(f.target) };
-    const rows = await store.models.Audit.find(filter).sort({ at: -1 }).limit(LIST_LIMIT + 1).lean<AuditDoc[]>();
+    // Both filters take what the page shows: a person's name (or account), a task's code, a plan's or unit's name.
+    const actors = f.actor ? [f.actor, ...(await memberIdsNamed(store, f.actor)), ...(f.actor === '命令行' ? ['cli'] : [])] : undefined;
+    const about = f.target ? (await memberIdsNamed(store, f.target)).map((id) => `member:${id}`) : undefined;
+    const rows = await auditEntries(store, { actors, targets: about, key: f.target || undefined }, LIST_LIMIT + 1);
+    const shown = rows.slice(0, LIST_LIMIT);
     page(ctx, 'audit', {
       title: '操作记录', f, more: rows.length > LIST_LIMIT, limit: LIST_LIMIT,
-      rows: rows.slice(0, LIST_LIMIT).map((a) => ({
-        when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action, target: a.target,
-        before: listText(a.before), after: listText(a.after), note: a.note,
-      })),
+      rows: historyLines(shown, await namesFor(store, shown, await allPlans(store))),
     });
   });
 
@@ -317,39 +313,7 @@ export function createWebRouter(deps: WebDeps): Router {
   return router;
 }
 
-const ACTION_TEXT: Record<string, string> = {
-  'task.departments.transfer': '转办', 'task.departments.add': '增派', 'task.departments.remove': '撤派', 'task.cadence': '改汇报频次',
-  'member.create': '新增成员', 'member.update': '修改成员', 'member.roles.add': '授予角色', 'member.roles.remove': '撤销角色',
-  'member.departments.bind': '绑定部门', 'member.departments.unbind': '解绑部门', 'member.departments.replace': '更换部门',
-};
-
-const FIELD_TEXT: Record<string, string> = { name: '姓名', departments: '部门', roles: '角色', active: '状态', cadence: '频次' };
-const VALUE_TEXT: Record<string, string> = { member: '联络员', leader: '领导', admin: '管理员', weekly: '每周', monthly: '每月' };
-
 function worst(lights: string[]): string {
   for (const l of LIGHT_ORDER) if (lights.includes(l)) return l;
   return 'green';
-}
-
-/** A before/after value of the audit log as people read it: lists joined, a member's fields named in Chinese. */
-function listText(v: unknown): string {
-  if (v == null) return '';
-  if (Array.isArray(v)) return v.map((x) => VALUE_TEXT[String(x)] ?? String(x)).join('、') || '（无）';
-  if (typeof v === 'object') {
-    return Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${FIELD_TEXT[k] ?? k}：${k === 'active' ? (x ? '在职' : '停用') : listText(x)}`)
-      .join('；');
-  }
-  return VALUE_TEXT[String(v)] ?? String(v);
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-async function memberNames(store: Store, userids: string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(userids)];
-  if (ids.length === 0) return new Map();
-  const members = await store.models.Member.find({ userid: { $in: ids } }, { userid: 1, name: 1 }).lean();
-  return new Map(members.map((m) => [m.userid, m.name || m.userid]));
 }
