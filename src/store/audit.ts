@@ -2,9 +2,10 @@
 // rewritten. Entries about tasks carry the plan too, since a code is unique only within its plan. What an entry
 // says to people is src/domain/audit-sentence.ts; this module only writes and reads.
 import type { Types } from 'mongoose';
-import type { AuditAction } from '../domain/audit-sentence.ts';
+import { splitTarget, unitNote, type AuditAction, type AuditFacts, type AuditNames } from '../domain/audit-sentence.ts';
+import { chasesOfTask } from './chases.ts';
 import type { Store } from './database.ts';
-import type { AuditDoc, MemberDoc, TaskDoc } from './models.ts';
+import type { AuditDoc, MemberDoc, PlanDoc, TaskDoc } from './models.ts';
 
 export type AuditTargetKey = `task:${string}` | `member:${string}` | `plan:${string}` | `unit:${string}`;
 
@@ -56,6 +57,31 @@ export function taskAuditFilter(task: Pick<TaskDoc, 'code' | 'planId'>): Record<
 /** A task's history, newest first. */
 export async function taskHistory(store: Store, task: Pick<TaskDoc, 'code' | 'planId'>, limit = 50): Promise<AuditDoc[]> {
   return store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1, _id: -1 }).limit(limit).lean<AuditDoc[]>();
+}
+
+export type HistoryFact = AuditFacts & { at: Date };
+
+/**
+ * A task's history for people, newest first: its audit entries with its 催办 records, which are kept apart (the
+ * weekly escalation writes them too). An audit entry of a 催办, should one be written, gives way to its record.
+ */
+export async function taskEvents(store: Store, task: Pick<TaskDoc, '_id' | 'code' | 'planId'>, limit = 50): Promise<HistoryFact[]> {
+  const audit: HistoryFact[] = (await taskHistory(store, task, limit)).filter((a) => a.action !== 'task.chase');
+  const chases: HistoryFact[] = (await chasesOfTask(store, task._id)).slice(0, limit).map((c) => ({
+    at: c.at, actor: c.actor, action: 'task.chase', target: `task:${c.taskCode}`, planId: c.planId, note: unitNote(c.department, c.note),
+  }));
+  return [...audit, ...chases].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, limit);
+}
+
+/** The names the sentences of these entries need: actors and the members they are about; plans by short name. */
+export async function historyNames(store: Store, entries: AuditFacts[], plans: PlanDoc[] = []): Promise<AuditNames> {
+  const ids = entries.flatMap((e) => {
+    const t = splitTarget(e.target);
+    return t.kind === 'member' ? [e.actor, t.key] : [e.actor];
+  });
+  const members = await memberNames(store, ids);
+  const planNames = new Map(plans.map((p) => [String(p._id), p.name]));
+  return { member: (id) => members.get(id), plan: plans.length > 1 ? (id) => planNames.get(id) : undefined };
 }
 
 export interface AuditQuery {

@@ -9,7 +9,7 @@ import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { getDigest, listDigests } from '../store/digest-archive.ts';
-import { auditEntries, memberIdsNamed, memberNames } from '../store/audit.ts';
+import { auditEntries, historyNames, memberIdsNamed, memberNames } from '../store/audit.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { allPlans } from '../store/plans.ts';
 import { activePlans } from '../store/task-queries.ts';
@@ -17,7 +17,7 @@ import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
 import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence } from './evidence.ts';
 import { writeLedger } from './ledger.ts';
-import { historyLines, namesFor, taskHistoryLines } from './history.ts';
+import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
 import { PlanStates, type PlanState } from './plan-state.ts';
 import { renderPage } from './render.ts';
@@ -290,7 +290,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const shown = rows.slice(0, LIST_LIMIT);
     page(ctx, 'audit', {
       title: '操作记录', f, more: rows.length > LIST_LIMIT, limit: LIST_LIMIT,
-      rows: historyLines(shown, await namesFor(store, shown, await allPlans(store))),
+      rows: historyLines(shown, await historyNames(store, shown, await allPlans(store))),
     });
   });
 
