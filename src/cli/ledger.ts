@@ -10,8 +10,6 @@ import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
 export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME]';
 
-/** The command line sees everything, as an admin does. */
-
 export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise<number> {
   const { positional, flags } = parseArgs(argv);
   if (positional[0] !== 'export' || typeof flags.out !== 'string' || !flags.out.endsWith('.xlsx')) throw new CliUsageError(LEDGER_USAGE);
@@ -28,6 +26,7 @@ export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise
   if (plans.length === 0) throw new Error('还没有导入工作方案');
   const now = ctx.clock.now();
   const states = await Promise.all(plans.map((p) => computePlanState(store, p, now)));
+  // The command line sees everything, as an admin does.
   await pipeline(ledgerStream(store, { states, viewer: CLI_USER, filters: readTaskFilters({}), now }), createWriteStream(flags.out));
   ctx.out(`已导出督办台账：${flags.out}（${plans.map(planLabel).join('、')}）`);
   return 0;
