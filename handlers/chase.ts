@@ -3,13 +3,14 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { BotError } from '../src/bot/errors.ts';
 import { formatLocal } from '../src/domain/period.ts';
-import { REVIEW_LABEL } from '../src/domain/review.ts';
+import { isFinishedStage, STAGE_LABEL } from '../src/domain/lifecycle.ts';
 import { chargeOf } from '../src/store/leader-charges.ts';
 import { claimNoticeSlot, recordChase } from '../src/store/chases.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
-import { cellStates, isFinished } from './lib/cell-state.ts';
+import { standingsOfTask } from '../src/standing/index.ts';
+import { memberNames } from '../src/store/member-names.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 
 export const MAX_CHASE_NOTE_CHARS = 200;
@@ -46,11 +47,11 @@ export const chase: CommandSpec = {
       }
       departments = allowed;
     }
-    const states = await cellStates(ctx.store, task, departments);
-    const finished = departments.filter((d) => isFinished(states.get(d)!));
+    const states = new Map((await standingsOfTask(ctx.store, plan, task, ctx.clock.now(), departments)).map((r) => [r.department, r]));
+    const finished = departments.filter((d) => isFinishedStage(states.get(d)!.stage));
     const open = departments.filter((d) => !finished.includes(d));
     if (open.length === 0) {
-      const how = finished.map((d) => `${d}${REVIEW_LABEL[states.get(d)!.review.state]}`).join('、');
+      const how = finished.map((d) => `${d}${STAGE_LABEL[states.get(d)!.stage]}`).join('、');
       return `任务 ${label}：${how}，无需催办，未做记录。`;
     }
     const now = ctx.clock.now();
@@ -65,9 +66,10 @@ export const chase: CommandSpec = {
     const userids = (await liaisonsOf(ctx.store, open)).filter((u) => u !== ctx.sender.userid).sort();
     const text = ctx.render('chase-notice', { code: label, title: task.title, departments: open.join('、'), note, actor, deadline: task.deadlineText ?? task.deadline });
     const held: string[] = [];
+    const names = await memberNames(ctx.store, userids);
     for (const userid of userids) {
       const slot = await claimNoticeSlot(ctx.store, 'chase', userid, now);
-      if (!slot.today) held.push(`${userid}（${formatLocal(slot.at, 'M月D日 HH:mm')}）`);
+      if (!slot.today) held.push(`${names.get(userid) ?? userid}（${formatLocal(slot.at, 'M月D日 HH:mm')}）`);
       await ctx.notifier.notifyUsers(`chase:${ctx.inbound.msgId ?? now.getTime()}:${String(task._id)}:${userid}`, [userid], text, slot.today ? undefined : { notBefore: slot.at });
     }
     const lines = [`已催办：${label} ${open.join('、')}${note ? `（${note}）` : ''}。`];

@@ -14,13 +14,13 @@ import { plans } from './plans.ts';
 import { complete, report } from './report.ts';
 import { search } from './search.ts';
 import { taskDetail } from './task-detail.ts';
-import { approve, pendingReview, sendBack } from './review.ts';
+import { approve, pendingReview, reopen, sendBack } from './review.ts';
 import { chase } from './chase.ts';
 import { leaderCharge } from './leader-charge.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   help, myTasks, report, complete, evidence, taskDetail, owed, search, departments, overview, plans,
-  pendingReview, approve, sendBack, chase,
+  pendingReview, approve, sendBack, reopen, chase,
   transfer, addDepartment, removeDepartment, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole, leaderCharge,
   sendDigest, sendReminder,
 ];

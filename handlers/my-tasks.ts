@@ -1,14 +1,8 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
-import { describeProgress } from '../src/domain/progress.ts';
-import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
-import { formatLocal } from '../src/domain/period.ts';
-import type { PlanDoc, TaskDoc } from '../src/store/models.ts';
-import { progressId, progressOf } from '../src/store/progress-cache.ts';
-import { activeTasks, isNamedResponsible } from '../src/store/task-queries.ts';
+import { weekBounds } from '../src/domain/period.ts';
+import type { PlanDoc } from '../src/store/models.ts';
+import { loadStandings, stageIcon, stageText, type Standing } from '../src/standing/index.ts';
 import { codeLabel, requireActivePlans } from './lib/tasks.ts';
-import { describeCell } from './lib/task-loop.ts';
-import { decisionsOfPlan } from '../src/store/reviews.ts';
-import { cellKey } from '../src/domain/review.ts';
 
 export const myTasks: CommandSpec = {
   name: '我的任务',
@@ -26,29 +20,20 @@ export const myTasks: CommandSpec = {
     const now = ctx.clock.now();
     const groups = [];
     for (const plan of plans) {
-      const tasks = await activeTasks(ctx.store, plan._id);
-      const named = tasks.filter((t) => depts.some((d) => isNamedResponsible(t, d)));
-      const collective = tasks.filter((t) => t.collective && !named.includes(t));
-      const cells = [
-        ...named.flatMap((t) => depts.filter((d) => isNamedResponsible(t, d)).map((d) => ({ taskId: t._id, department: d }))),
-        ...collective.map((t) => ({ taskId: t._id, department: depts[0]! })),
-      ];
-      const progress = await progressOf(ctx.store, cells);
-      const decisions = await decisionsOfPlan(ctx.store, plan._id);
-      const row = (t: TaskDoc, dept: string) => {
-        const r = progress.get(progressId(t._id, dept))?.[0] ?? null;
-        const light = statusLight({ now, since: t.createdAt ?? now, latest: r, deadline: t.deadline, planStart: plan.date });
-        const loop = describeCell(plan, t, r, decisions.get(cellKey(String(t._id), dept)) ?? [], now);
-        return {
-          code: codeLabel(plan, t, plans),
-          title: t.title,
-          icon: loop.icon ?? LIGHT_ICON[light],
-          dept: depts.length > 1 ? dept : null,
-          last: (loop.state ?? (r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报')) + loop.suffix,
-        };
-      };
-      const rows = named.flatMap((t) => depts.filter((d) => isNamedResponsible(t, d)).map((d) => row(t, d)));
-      const collectiveRows = collective.map((t) => row(t, depts[0]!));
+      const records = await loadStandings(ctx.store, plan, weekBounds(now), now, { departments: depts });
+      const row = (c: Standing) => ({
+        code: codeLabel(plan, c.task, plans),
+        title: c.task.title,
+        icon: stageIcon(c),
+        dept: depts.length > 1 ? c.department : null,
+        last: stageText(c),
+      });
+      // Named tasks once per department of the member; a collective task (镇直各部门) once, under the first.
+      const named = records.filter((c) => c.task.departments.includes(c.department));
+      const namedTasks = new Set(named.map((c) => c.task.id));
+      const collective = records.filter((c) => c.task.collective && !namedTasks.has(c.task.id) && c.department === depts.find((d) => records.some((x) => x.task.id === c.task.id && x.department === d)));
+      const rows = named.map(row);
+      const collectiveRows = collective.map(row);
       if (rows.length || collectiveRows.length || plans.length === 1) groups.push({ plan: planHeading(plan, plans), rows, collectiveRows });
     }
     const first = groups.flatMap((g) => [...g.rows, ...g.collectiveRows])[0];

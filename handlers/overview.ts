@@ -1,14 +1,14 @@
 import type { CommandContext, CommandSpec } from '../src/bot/command-spec.ts';
 import type { PlanDoc } from '../src/store/models.ts';
 import { activePlans } from '../src/store/plans.ts';
-import { isExpected, type Cell } from '../src/domain/snapshot.ts';
+import { isExpected, type Standing } from '../src/domain/standing.ts';
 import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { LIGHT_ICON, type Light } from '../src/domain/status-light.ts';
-import { loadSnapshot } from '../src/store/snapshot-queries.ts';
+import { loadStandings } from '../src/standing/index.ts';
 import { codeLabel, requireActivePlans } from './lib/tasks.ts';
 import { planHeading } from './my-tasks.ts';
 
-function tally(cells: Cell[]) {
+function tally(cells: Standing[]) {
   const lights: Record<Light, number> = { done: 0, green: 0, yellow: 0, red: 0 };
   for (const c of cells) lights[c.light]++;
   const expected = cells.filter(isExpected);
@@ -16,14 +16,16 @@ function tally(cells: Cell[]) {
   // 销号 review and deadlines, counted apart: 待审核 is done by the department but not yet accepted.
   const review = { pending: 0, closed: 0, returned: 0, overdue: 0 };
   for (const c of cells) {
-    if (c.review !== 'open') review[c.review]++;
+    if (c.stage === 'pending_review') review.pending++;
+    else if (c.stage === 'closed') review.closed++;
+    else if (c.stage === 'returned') review.returned++;
     if (c.overdue) review.overdue++;
   }
   return { lights, total: cells.length, rate: expected.length ? Math.round((reported / expected.length) * 100) : 100, review };
 }
 
-function groupBy<K>(cells: Cell[], key: (c: Cell) => K): Map<K, Cell[]> {
-  const m = new Map<K, Cell[]>();
+function groupBy<K>(cells: Standing[], key: (c: Standing) => K): Map<K, Standing[]> {
+  const m = new Map<K, Standing[]>();
   for (const c of cells) {
     const k = key(c);
     const list = m.get(k);
@@ -53,7 +55,7 @@ const icons = (t: ReturnType<typeof tally>) =>
   (['done', 'green', 'yellow', 'red'] as Light[]).filter((l) => t.lights[l] > 0).map((l) => `${LIGHT_ICON[l]}${t.lights[l]}`).join(' ');
 
 async function planOverview(ctx: CommandContext, plan: PlanDoc, now: Date) {
-  const cells = await loadSnapshot(ctx.store, plan, weekBounds(now), now);
+  const cells = await loadStandings(ctx.store, plan, weekBounds(now), now);
   const byDept = [...groupBy(cells, (c) => c.department)].map(([name, cs]) => ({ name, t: tally(cs) }))
     .sort((a, b) => a.t.rate - b.t.rate || b.t.lights.red - a.t.lights.red);
   const bySection = [...groupBy(cells, (c) => c.task.section)].sort((a, b) => a[0] - b[0])

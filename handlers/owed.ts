@@ -1,8 +1,6 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { weekBounds, weekKey } from '../src/domain/period.ts';
-import { describeProgress } from '../src/domain/progress.ts';
-import { LIGHT_ICON } from '../src/domain/status-light.ts';
-import { loadSnapshot } from '../src/store/snapshot-queries.ts';
+import { loadStandings, stageIcon, stageText } from '../src/standing/index.ts';
 import { codeLabel, requireActivePlans } from './lib/tasks.ts';
 import { planHeading } from './my-tasks.ts';
 
@@ -20,10 +18,10 @@ export const owed: CommandSpec = {
     const now = ctx.clock.now();
     const groups = [];
     for (const plan of plans) {
-      const cells = (await loadSnapshot(ctx.store, plan, weekBounds(now), now, { departments: depts })).filter((c) => c.owes);
+      const cells = (await loadStandings(ctx.store, plan, weekBounds(now), now, { departments: depts })).filter((c) => c.owes);
       const rows = cells.map((c) => ({
-        code: codeLabel(plan, c.task, plans), title: c.task.title, icon: LIGHT_ICON[c.light], dept: depts.length > 1 ? c.department : null,
-        last: c.latest ? describeProgress(c.latest) : '尚未汇报', collective: c.task.collective,
+        code: codeLabel(plan, c.task, plans), title: c.task.title, icon: stageIcon(c), dept: depts.length > 1 ? c.department : null,
+        last: stageText(c), collective: c.task.collective,
       }));
       if (rows.length) groups.push({ plan: planHeading(plan, plans), rows: rows.filter((r) => !r.collective), collective: rows.filter((r) => r.collective) });
     }

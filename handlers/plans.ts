@@ -3,7 +3,7 @@ import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { computeDigest } from '../src/domain/digest.ts';
 import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { allPlans } from '../src/store/plans.ts';
-import { loadSnapshot } from '../src/store/snapshot-queries.ts';
+import { loadStandings } from '../src/standing/index.ts';
 
 export const plans: CommandSpec = {
   name: '方案',
@@ -20,7 +20,7 @@ export const plans: CommandSpec = {
     for (const plan of all) {
       const tasks = await ctx.store.models.Task.countDocuments({ planId: plan._id, retired: false });
       if (plan.status === 'active') {
-        const d = computeDigest(weekKey(now), await loadSnapshot(ctx.store, plan, weekBounds(now), now));
+        const d = computeDigest(weekKey(now), await loadStandings(ctx.store, plan, weekBounds(now), now));
         lines.push(`▶ ${plan.name}｜进行中｜${tasks} 项｜本周汇报率 ${d.rate}%`);
       } else {
         lines.push(`■ ${plan.name}｜已归档｜${tasks} 项`);

@@ -5,6 +5,9 @@ import { appendReport } from '../src/store/reports.ts';
 import { chooseDepartment, codeLabel, requireTask } from './lib/tasks.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { appendDecision } from '../src/store/reviews.ts';
+import { guard } from '../src/domain/lifecycle.ts';
+import { formatLocal } from '../src/domain/period.ts';
+import { lifecycleStateOf } from '../src/standing/index.ts';
 
 export const MAX_NOTE_CHARS = 500;
 
@@ -22,6 +25,20 @@ export async function recordReport(ctx: CommandContext, args: ArgValues, named: 
   }
   if ([...note].length > MAX_NOTE_CHARS) {
     throw new BotError('note_too_long', `说明太长（${[...note].length} 字），请控制在 ${MAX_NOTE_CHARS} 字以内，未记录。`);
+  }
+  // The lifecycle decides whether a report may change this part now: never silently over a 完成 or a 销号.
+  const state = await lifecycleStateOf(ctx.store, task, department);
+  const refused = guard(state, { kind: 'report', status: progress.status });
+  if (refused?.code === 'closed') {
+    const when = state.since ? `（${formatLocal(state.since, 'M月D日')}）` : '';
+    throw new BotError('closed', `${department}的任务 ${label} 已审核通过、已销号${when}，未记录。\n如需重新打开，请管理员发送：重新打开 ${label} ${department} 原因`);
+  }
+  if (refused?.code === 'pending_review') {
+    throw new BotError('pending_review', [
+      `${department}的任务 ${label} 已报完成，正在等待审核，未记录。`,
+      `补充说明或佐证请发：完成 ${label} 说明（仍待审核）`,
+      `要撤回“完成”，请管理员发送：退回 ${label} ${department} 原因`,
+    ].join('\n'));
   }
   const { report, created } = await appendReport(ctx.store, {
     task, department, userid: ctx.sender.userid, at: ctx.inbound.at, status: progress.status,

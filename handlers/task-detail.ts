@@ -1,15 +1,17 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { describeProgress } from '../src/domain/progress.ts';
 import { formatLocal } from '../src/domain/period.ts';
-import { LIGHT_ICON, statusLight } from '../src/domain/status-light.ts';
-import { progressId, progressOf } from '../src/store/progress-cache.ts';
-import { concreteDepartments } from '../src/store/snapshot-queries.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { taskAuditFilter } from '../src/store/audit.ts';
-import { evidenceCounts } from '../src/store/evidence.ts';
+import { decisionsOfTask } from '../src/store/reviews.ts';
+import { chasesOfTask } from '../src/store/chases.ts';
+import { actorName, memberNames } from '../src/store/member-names.ts';
+import { reportsOfCells } from '../src/store/progress-cache.ts';
+import { standingsOfTask, stageIcon, stageText } from '../src/standing/index.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 import { taskPageUrl } from '../src/web/links.ts';
-import { taskLoop } from './lib/task-loop.ts';
+
+const RECENT = 5;
 
 export const taskDetail: CommandSpec = {
   name: '任务',
@@ -22,41 +24,46 @@ export const taskDetail: CommandSpec = {
     const { plan, task } = await requireTask(ctx, args, { retry: (code) => `任务 ${code}` });
     const plans = await activePlans(ctx.store);
     const now = ctx.clock.now();
-    // A collective task (镇直各部门) is every department's: reports are filed under each reporter's own department.
-    const responsible = task.collective ? await concreteDepartments(ctx.store) : task.departments;
-    const progress = await progressOf(ctx.store, responsible.map((d) => ({ taskId: task._id, department: d })));
-    const shown = task.collective ? responsible.filter((d) => progress.has(progressId(task._id, d))) : responsible;
-    const loop = await taskLoop(ctx.store, plan, task, now);
-    const evidence = await evidenceCounts(ctx.store, task._id);
-    const departments = shown.map((d) => {
-      const r = progress.get(progressId(task._id, d))?.[0] ?? null;
-      const light = statusLight({ now, since: task.createdAt ?? now, latest: r, deadline: task.deadline, planStart: plan.date });
-      const more = loop.department(d, r);
-      const plain = r ? `${describeProgress(r)}（${formatLocal(r.at, 'M月D日')}）` : '尚未汇报';
-      return { name: d, icon: more.icon ?? LIGHT_ICON[light], state: (more.state ?? plain) + more.suffix, lead: task.lead.includes(d), evidence: evidence.get(d) ?? 0 };
-    });
-    // Recent reports: the last of each recent week per department, newest first (from the cache, no report scan).
-    const recent = [...progress.entries()].flatMap(([id, entries]) => entries.map((e) => ({ ...e, department: id.slice(id.indexOf('|') + 1) })));
-    const reports = recent.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, 5).map((r) => ({
+    const records = await standingsOfTask(ctx.store, plan, task, now);
+    // A collective task (镇直各部门) is every unit's: list those that have done something, count the others.
+    const shown = task.collective ? records.filter((r) => r.latest || r.stage !== 'not_started' || r.chases > 0) : records;
+    const departments = shown.map((r) => ({
+      name: r.department, icon: stageIcon(r), state: stageText(r), lead: task.lead.includes(r.department), evidence: r.evidence,
+    }));
+    // Recent reports: the last of each recent week per unit, newest first (from the cache, no report scan).
+    const recent = await reportsOfCells(ctx.store, shown.map((r) => ({ taskId: task._id, department: r.department })));
+    const reports = recent.sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, RECENT).map((r) => ({
       when: formatLocal(r.at, 'M月D日 HH:mm'), department: r.department, progress: describeProgress(r), note: r.note,
     }));
+    const [decisions, chases] = await Promise.all([decisionsOfTask(ctx.store, task._id), chasesOfTask(ctx.store, task._id)]);
     // 审核 decisions are listed apart (审核记录); the change history keeps to responsibility and cadence.
-    const history = (await ctx.store.models.Audit.find({ ...taskAuditFilter(task), action: { $nin: ['task.review.approve', 'task.review.return'] } }).sort({ at: -1 }).limit(5).lean()).map((a) => ({
+    const audit = await ctx.store.models.Audit.find({ ...taskAuditFilter(task), action: { $nin: ['task.review.approve', 'task.review.return', 'task.reopen'] } }).sort({ at: -1 }).limit(RECENT).lean();
+    const names = await memberNames(ctx.store, [...decisions.map((d) => d.actor), ...chases.map((c) => c.actor), ...audit.map((a) => a.actor)]);
+    const history = audit.map((a) => ({
       when: formatLocal(a.at, 'M月D日'),
-      actor: a.actor,
+      actor: actorName(a.actor, names),
       before: Array.isArray(a.before) ? a.before.join('、') : String(a.before ?? ''),
       after: Array.isArray(a.after) ? a.after.join('、') : String(a.after ?? ''),
     }));
-    const text = task.text; // long texts are split into numbered messages
+    const late = Math.max(0, ...records.map((r) => r.overdueDays));
+    const responsible = records.map((r) => r.department);
     const mine = ctx.sender.departments.find((d) => responsible.includes(d)) ?? null;
     return {
       template: 'task-detail',
       view: {
         code: codeLabel(plan, task, plans), plan: plan.status === 'active' ? null : `${plan.title}，已归档`,
-        section: task.sectionTitle, text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
-        departments, silent: responsible.length - shown.length, reports, history, mine,
+        section: task.sectionTitle, text: task.text, deadline: task.deadlineText ?? task.deadline, collective: task.collective,
+        departments, silent: records.length - shown.length, reports, history, mine,
         link: ctx.webBaseUrl ? taskPageUrl(ctx.webBaseUrl, plan, task.code) : null,
-        overdue: loop.overdue, reviews: loop.reviews, chases: loop.chases, chaseCount: loop.chaseCount,
+        overdue: late > 0 ? `已超期 ${late} 天` : null,
+        reviews: decisions.slice(0, RECENT).map((d) => ({
+          when: formatLocal(d.at, 'M月D日'), department: d.department, actor: actorName(d.actor, names),
+          what: d.decision === 'approved' ? '审核通过，已销号' : d.decision === 'returned' ? `退回：${d.reason}` : `重新打开：${d.reason}`,
+        })),
+        chases: chases.slice(0, RECENT).map((c) => ({
+          when: formatLocal(c.at, 'M月D日 HH:mm'), department: c.department, actor: c.kind === 'auto' ? '系统（连续两周红灯）' : actorName(c.actor, names), note: c.note,
+        })),
+        chaseCount: chases.length,
       },
     };
   },

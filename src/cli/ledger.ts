@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { activePlans } from '../store/task-queries.ts';
 import { ledgerStream } from '../web/ledger.ts';
-import { computePlanState } from '../web/plan-state.ts';
+import { computePlanStanding as computePlanState } from '../standing/index.ts';
 import { planLabel, readTaskFilters } from '../web/view-models.ts';
 import { CLI_USER } from '../access.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';

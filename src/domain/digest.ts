@@ -1,6 +1,7 @@
-// The weekly digest's figures, from a snapshot of the week. Pure.
+// The weekly digest's figures, from the read model's records of the week. Pure: it counts stages, never decides one.
 import type { ReportStatus } from './vocabulary.ts';
-import { isExpected, type Cell } from './snapshot.ts';
+import { isFinishedStage } from './lifecycle.ts';
+import { isExpected, type Standing } from './standing.ts';
 import { LIGHT_ICON, type Light } from './status-light.ts';
 
 export interface DepartmentRate {
@@ -27,6 +28,8 @@ export interface Digest {
   byStatus: Record<ReportStatus | 'none', number>;
   departments: DepartmentRate[];
   newlyCompleted: TaskLine[];
+  /** Units whose part was finished this week: the header's "本周新增", the same count as the lines below list. */
+  newlyCompletedUnits: number;
   blocked: TaskLine[];
   silentDepartments: string[];
   attention: TaskLine[]; // red and yellow tasks, worst first
@@ -48,16 +51,18 @@ function pct(part: number, whole: number): number {
  * Reporting rate: of the (task, department) pairs expected to report in the week, the share that did.
  * A task's light is its worst department's.
  */
-export function computeDigest(week: string, cells: Cell[]): Digest {
+export function computeDigest(week: string, cells: Standing[]): Digest {
   const byStatus: Digest['byStatus'] = { not_started: 0, in_progress: 0, blocked: 0, done: 0, none: 0 };
   const depts = new Map<string, { expected: number; reported: number }>();
-  const tasks = new Map<string, { cells: Cell[] }>();
+  const tasks = new Map<string, { cells: Standing[] }>();
   let expected = 0;
   let reported = 0;
   const review = { pending: 0, closed: 0, returned: 0 };
   for (const c of cells) {
-    if (c.review !== 'open') review[c.review]++;
-    byStatus[c.latest?.status ?? 'none']++;
+    if (c.stage === 'pending_review') review.pending++;
+    else if (c.stage === 'closed') review.closed++;
+    else if (c.stage === 'returned') review.returned++;
+    byStatus[statusOf(c)]++;
     const d = depts.get(c.department) ?? { expected: 0, reported: 0 };
     depts.set(c.department, d);
     if (isExpected(c)) {
@@ -78,6 +83,7 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
   const newlyCompleted: TaskLine[] = [];
   const blocked: TaskLine[] = [];
   const overdue: TaskLine[] = [];
+  let newlyCompletedUnits = 0;
   for (const { cells: cs } of tasks.values()) {
     const task = cs[0]!.task;
     const worst = cs.reduce((w, c) => (LIGHT_RANK[c.light] < LIGHT_RANK[w] ? c.light : w), 'done' as Light);
@@ -88,13 +94,14 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
     if (worst === 'red' || worst === 'yellow') {
       attention.push(line(worst, cs.filter((c) => c.light === worst).map((c) => c.department)));
     }
-    const completed = cs.filter((c) => c.latest?.status === 'done' && c.review !== 'returned' && !c.doneBefore && c.reportedInPeriod);
+    const completed = cs.filter((c) => isFinishedStage(c.stage) && !c.doneBefore && c.reportedInPeriod);
     if (completed.length) newlyCompleted.push(line('done', completed.map((c) => c.department)));
+    newlyCompletedUnits += completed.length;
     for (const c of cs) {
-      if (c.latest?.status === 'blocked') blocked.push(line('red', [c.department], c.latest.note));
+      if (c.stage === 'blocked') blocked.push(line('red', [c.department], c.reason ?? undefined));
     }
     const late = cs.filter((c) => c.overdue);
-    if (late.length) overdue.push(line('red', late.map((c) => c.department), task.deadline ?? undefined));
+    if (late.length) overdue.push(line('red', late.map((c) => c.department), late[0]!.deadline ?? undefined));
   }
   overdue.sort((a, b) => compareCodes(a.code, b.code));
   attention.sort((a, b) => LIGHT_RANK[a.light] - LIGHT_RANK[b.light] || compareCodes(a.code, b.code));
@@ -105,10 +112,25 @@ export function computeDigest(week: string, cells: Cell[]): Digest {
     .filter((d) => d.expected > 0)
     .sort((a, b) => a.rate - b.rate || b.expected - a.expected || a.name.localeCompare(b.name, 'zh-CN'));
   return {
-    week, expected, reported, rate: pct(reported, expected), byStatus, departments, newlyCompleted, blocked,
+    week, expected, reported, rate: pct(reported, expected), byStatus, departments, newlyCompleted, newlyCompletedUnits, blocked,
     silentDepartments: departments.filter((d) => d.reported === 0).map((d) => d.name),
     attention, lights, taskCount: tasks.size, review, overdue,
   };
+}
+
+/**
+ * The status a record counts under in the digest's header: its stage folded into the four report words, so that
+ * "✅完成" counts exactly the finished ones (待审核 and 已销号) and a 退回 counts as 推进中, as everywhere else.
+ */
+function statusOf(c: Standing): ReportStatus | 'none' {
+  switch (c.stage) {
+    case 'pending_review':
+    case 'closed': return 'done';
+    case 'returned': return 'in_progress';
+    case 'blocked': return 'blocked';
+    case 'in_progress': return 'in_progress';
+    case 'not_started': return c.latest ? 'not_started' : 'none';
+  }
 }
 
 /** "7.10" after "7.9", "2.1.3" after "2.1": codes compare as numbers, level by level. */

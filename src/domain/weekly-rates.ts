@@ -3,7 +3,7 @@
 // or still owing; a monthly task owes nothing in a week of a month it already reported), which a test checks;
 // computing a full snapshot per week instead costs a county's ledger seconds for every week of the year.
 import { monthKey } from './period.ts';
-import { responsibleDepartments, type SnapshotReport, type SnapshotTask } from './snapshot.ts';
+import { responsibleDepartments, type SnapshotReport, type SnapshotTask } from './standing.ts';
 
 /** What the rates need of a report; the task id may be an ObjectId (its string form is used), so a caller's list need not be copied. */
 export type RateReport = Pick<SnapshotReport, 'department' | 'at' | 'status'> & { taskId: string | { toString(): string } };

@@ -3,10 +3,10 @@
 import { render } from '../bot/render.ts';
 import { deadlineWarningOn, type DeadlineWarning } from '../domain/deadline.ts';
 import { shanghaiDate, weekBounds } from '../domain/period.ts';
-import { describeProgress } from '../domain/progress.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
-import { loadSnapshot } from '../store/snapshot-queries.ts';
+import { loadStandings, stageOnly } from '../standing/index.ts';
+import { isFinishedStage } from '../domain/lifecycle.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
 import type { LoopMessage } from './loop-run.ts';
 
@@ -24,16 +24,14 @@ export async function buildDeadlineWarnings(store: Store, plans: PlanDoc[], now:
   const several = plans.length > 1;
   const rows: Row[] = [];
   for (const plan of plans) {
-    const cells = await loadSnapshot(store, plan, weekBounds(now), now);
+    const cells = await loadStandings(store, plan, weekBounds(now), now);
     for (const c of cells) {
-      if (!c.task.deadline) continue;
-      const warning = deadlineWarningOn(today, c.task.deadline);
-      if (!warning) continue;
-      const finished = c.latest?.status === 'done' && c.review !== 'returned';
-      if (finished) continue;
+      if (!c.deadline) continue;
+      const warning = deadlineWarningOn(today, c.deadline);
+      if (!warning || isFinishedStage(c.stage)) continue;
       rows.push({
-        warning, code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, deadline: c.task.deadline,
-        department: c.department, last: c.review === 'returned' ? '已退回' : c.latest ? describeProgress(c.latest) : '尚未汇报',
+        warning, code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, deadline: c.deadline,
+        department: c.department, last: stageOnly(c),
       });
     }
   }

@@ -5,11 +5,11 @@ import { render } from '../bot/render.ts';
 import type { ChartImage, DigestChartView } from '../charts/digest-chart.ts';
 import { computeDigest, type Digest } from '../domain/digest.ts';
 import { formatLocal, weekStart } from '../domain/period.ts';
-import type { Cell } from '../domain/snapshot.ts';
+import type { Standing } from '../domain/standing.ts';
 import { splitNumbered } from '../domain/text.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
-import { loadSnapshot } from '../store/snapshot-queries.ts';
+import { loadStandings } from '../standing/index.ts';
 import { liaisonsOf } from '../store/task-assignments.ts';
 import { APP_TEXT_MAX_BYTES, WEBHOOK_MARKDOWN_MAX_BYTES } from '../wecom/api-client.ts';
 
@@ -33,12 +33,12 @@ export interface DigestOptions {
   webBaseUrl?: string;
 }
 
-async function weekCells(store: Store, plan: PlanDoc, week: string, now: Date): Promise<Cell[]> {
+async function weekCells(store: Store, plan: PlanDoc, week: string, now: Date): Promise<Standing[]> {
   const start = weekStart(week);
   if (!start) throw new Error(`not a week: ${week}`);
   const end = new Date(start.getTime() + 7 * 24 * 3600 * 1000);
   const asOf = now < end ? now : new Date(end.getTime() - 1);
-  return loadSnapshot(store, plan, { start, end }, asOf);
+  return loadStandings(store, plan, { start, end }, asOf);
 }
 
 export async function computeWeekDigest(store: Store, plan: PlanDoc, week: string, now: Date): Promise<Digest> {
@@ -47,7 +47,7 @@ export async function computeWeekDigest(store: Store, plan: PlanDoc, week: strin
 
 export async function buildDigest(store: Store, plans: PlanDoc[], week: string, now: Date, opts: DigestOptions): Promise<BuiltDigest> {
   const perPlan: BuiltDigest['plans'] = [];
-  const allCells: Cell[] = [];
+  const allCells: Standing[] = [];
   for (const plan of plans) {
     const cells = await weekCells(store, plan, week, now);
     allCells.push(...cells);

@@ -7,13 +7,13 @@ import type { Clock } from '../clock.ts';
 import { render } from '../bot/render.ts';
 import { weekStart } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
-import type { Cell } from '../domain/snapshot.ts';
+import type { Standing } from '../domain/standing.ts';
 import { compareCodes } from '../domain/digest.ts';
 import type { Store } from '../store/database.ts';
 import type { MemberDoc, PlanDoc } from '../store/models.ts';
 import { claimNoticeSlot, recordChase } from '../store/chases.ts';
 import { allCharges } from '../store/leader-charges.ts';
-import { loadSnapshot } from '../store/snapshot-queries.ts';
+import { loadStandings } from '../standing/index.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
 import type { LoopMessage } from './loop-run.ts';
 
@@ -30,9 +30,9 @@ interface RedItem {
   escalated: boolean;
 }
 
-function reasonOf(c: Cell): string {
-  if (c.review !== 'returned' && c.latest?.status === 'blocked') return `受阻${c.latest.note ? `：${c.latest.note}` : ''}`;
-  if (c.overdue) return `超期（时限 ${c.task.deadline}）`;
+function reasonOf(c: Standing): string {
+  if (c.stage === 'blocked') return `受阻${c.reason ? `：${c.reason}` : ''}`;
+  if (c.overdue) return `超期（时限 ${c.deadline}）`;
   return c.latest ? `两周以上未汇报（上次：${describeProgress(c.latest)}）` : '两周以上未汇报';
 }
 
@@ -47,8 +47,8 @@ export async function buildEscalation(store: Store, plans: PlanDoc[], week: stri
   const red: RedItem[] = [];
   let chased = 0;
   for (const plan of plans) {
-    const current = await loadSnapshot(store, plan, { start, end }, asOf);
-    const before = await loadSnapshot(store, plan, { start: prevStart, end: start }, new Date(start.getTime() - 1));
+    const current = await loadStandings(store, plan, { start, end }, asOf);
+    const before = await loadStandings(store, plan, { start: prevStart, end: start }, new Date(start.getTime() - 1));
     const redBefore = new Set(before.filter((c) => c.light === 'red').map((c) => `${c.task.id}|${c.department}`));
     for (const c of current.filter((x) => x.light === 'red')) {
       const escalated = redBefore.has(`${c.task.id}|${c.department}`);

@@ -1,13 +1,11 @@
 // The weekly reminder: one message per member listing what their departments still owe this week.
 import { render } from '../bot/render.ts';
 import { weekBounds, weekKey } from '../domain/period.ts';
-import { describeProgress } from '../domain/progress.ts';
-import { LIGHT_ICON } from '../domain/status-light.ts';
 import { splitNumbered } from '../domain/text.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc } from '../store/models.ts';
-import { loadSnapshot } from '../store/snapshot-queries.ts';
-import type { Cell } from '../domain/snapshot.ts';
+import type { Standing } from '../domain/standing.ts';
+import { loadStandings, stageIcon, stageText } from '../standing/index.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { taskListUrl } from '../web/links.ts';
 
@@ -26,9 +24,9 @@ export async function buildReminders(store: Store, plans: PlanDoc[], now: Date, 
   const liaisons = members.filter((m) => !m.roles.includes('leader') && m.departments.length > 0);
   if (liaisons.length === 0) return [];
   const departments = [...new Set(liaisons.flatMap((m) => m.departments))];
-  const owing: Array<{ plan: PlanDoc; cells: Cell[] }> = [];
+  const owing: Array<{ plan: PlanDoc; cells: Standing[] }> = [];
   for (const plan of plans) {
-    owing.push({ plan, cells: (await loadSnapshot(store, plan, weekBounds(now), now, { departments })).filter((c) => c.owes) });
+    owing.push({ plan, cells: (await loadStandings(store, plan, weekBounds(now), now, { departments })).filter((c) => c.owes) });
   }
   const several = plans.length > 1;
   const week = weekKey(now);
@@ -40,7 +38,7 @@ export async function buildReminders(store: Store, plans: PlanDoc[], now: Date, 
         heading: [several ? `【${plan.name}】` : '', m.departments.length > 1 ? d : ''].join('') || null,
         rows: cells.filter((c) => c.department === d).map((c) => ({
           code: several ? `${plan.name}${c.task.code}` : c.task.code,
-          title: c.task.title, icon: LIGHT_ICON[c.light], last: c.latest ? describeProgress(c.latest) : '尚未汇报',
+          title: c.task.title, icon: stageIcon(c), last: stageText(c),
         })),
       })),
     ).filter((g) => g.rows.length > 0);

@@ -3,7 +3,7 @@
 import { render } from '../bot/render.ts';
 import type { Store } from '../store/database.ts';
 import type { MemberDoc, PlanDoc } from '../store/models.ts';
-import { pendingReviews } from '../store/pending-reviews.ts';
+import { pendingReviews } from '../standing/index.ts';
 import type { LoopMessage } from './loop-run.ts';
 
 /** The cutoff of the last finished notice before this run: items done after it are new. */

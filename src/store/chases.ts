@@ -5,6 +5,7 @@ import { TIME_ZONE } from '../config.ts';
 import { dayjs, shanghaiDate } from '../domain/period.ts';
 import { isWorkingDay } from '../domain/workdays.ts';
 import type { Store } from './database.ts';
+import { noteStandingChange } from './progress-cache.ts';
 import { isDuplicateKeyError, type TaskDoc } from './models.ts';
 import { loopModels, type ChaseDoc } from './loop-models.ts';
 
@@ -28,6 +29,7 @@ export async function recordChase(store: Store, c: NewChase): Promise<{ chase: C
   };
   try {
     await Chase.collection.insertOne(doc as never);
+    noteStandingChange(store);
     return { chase: doc, created: true };
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;

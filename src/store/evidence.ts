@@ -2,6 +2,7 @@
 // source: a redelivered message or a retried upload finds its record and writes nothing.
 import type { Types } from 'mongoose';
 import type { Store } from './database.ts';
+import { noteStandingChange } from './progress-cache.ts';
 import type { EvidenceDoc, EvidenceTarget } from './evidence-models.ts';
 import { isDuplicateKeyError } from './models.ts';
 
@@ -20,6 +21,7 @@ export async function recordEvidence(store: Store, e: NewEvidence): Promise<bool
       _id: e.id, ...e.target, userid: e.userid, at: e.at, sha256: e.file.sha256, kind: e.file.kind, size: e.file.size,
       filename: e.file.filename ?? '', source: e.source,
     });
+    noteStandingChange(store);
     return true;
   } catch (err) {
     if (isDuplicateKeyError(err)) return false;

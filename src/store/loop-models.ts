@@ -4,7 +4,7 @@
 import { Schema, type Connection, type Types } from 'mongoose';
 import type { Store } from './database.ts';
 
-export type ReviewDecisionKind = 'approved' | 'returned';
+export type ReviewDecisionKind = 'approved' | 'returned' | 'reopened';
 
 /** One admin decision on a (task, department): appended, never rewritten. */
 export interface ReviewDoc {
@@ -56,7 +56,7 @@ const reviewSchema = new Schema<ReviewDoc>(
     taskId: { type: Schema.Types.ObjectId, required: true },
     taskCode: { type: String, required: true },
     department: { type: String, required: true },
-    decision: { type: String, enum: ['approved', 'returned'], required: true },
+    decision: { type: String, enum: ['approved', 'returned', 'reopened'], required: true },
     reason: { type: String, default: '' },
     actor: { type: String, required: true },
     at: { type: Date, required: true },

@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { sequenceOf } from '../domain/receipt-sequence.ts';
-import type { SnapshotReport } from '../domain/snapshot.ts';
+import type { SnapshotReport } from '../domain/standing.ts';
 import type { Store } from './database.ts';
 import { isDuplicateKeyError, type ProgressDoc, type ProgressEntry, type ReportDoc } from './models.ts';
 
@@ -56,6 +56,14 @@ export function progressGeneration(store: Store): number {
 }
 function bumpGeneration(store: Store): void {
   generations.set(store, progressGeneration(store) + 1);
+}
+
+/**
+ * Anything else a read-model record shows changed in this process (a 销号 decision, a 催办, a 佐证 file): cached
+ * plan views recompute, as they do after a report.
+ */
+export function noteStandingChange(store: Store): void {
+  bumpGeneration(store);
 }
 
 /** Writers of one cell in this process, chained: see recordProgress. */
@@ -193,7 +201,7 @@ export async function cachedReports(store: Store, planId: Types.ObjectId, since:
     // Needed: the last entry before `since`. Lost to truncation only if every kept entry is newer.
     if (d.truncated && oldest && new Date(oldest.at) >= since) return null;
     for (const e of entries) {
-      out.push({ taskId: String(d.taskId), department: d.department, userid: e.userid, at: e.at, status: e.status, percent: e.percent, note: e.note });
+      out.push({ taskId: String(d.taskId), department: d.department, userid: e.userid, at: e.at, seq: e.seq ?? null, status: e.status, percent: e.percent, note: e.note });
     }
   }
   return out;
@@ -213,7 +221,7 @@ export async function cachedReportsWithCoverage(store: Store, planId: Types.Obje
     const oldest = entries[entries.length - 1];
     if (d.truncated && oldest && (!coveredAfter || oldest.at > coveredAfter)) coveredAfter = oldest.at;
     const taskId = String(d.taskId);
-    for (const e of entries) reports.push({ taskId, department: d.department, userid: e.userid, at: e.at, status: e.status, percent: e.percent, note: e.note });
+    for (const e of entries) reports.push({ taskId, department: d.department, userid: e.userid, at: e.at, seq: e.seq ?? null, status: e.status, percent: e.percent, note: e.note });
   }
   return { reports, coveredAfter };
 }
@@ -227,4 +235,24 @@ export async function progressOf(store: Store, cells: Array<{ taskId: Types.Obje
     if (entries.length) out.set(progressId(cells[i]!.taskId, cells[i]!.department), entries);
   });
   return out;
+}
+
+/** The slow path, for periods older than the cache keeps: every report of a plan up to `asOf`. */
+export async function scanReports(store: Store, planId: Types.ObjectId, asOf: Date, departments?: string[]): Promise<SnapshotReport[]> {
+  // One equality on planId, not $in over thousands of task ids: FerretDB evaluates filters per document.
+  const filter: Record<string, unknown> = { planId, at: { $lte: asOf } };
+  if (departments) filter.department = { $in: departments };
+  const raw = await store.models.Report.find(filter, { taskId: 1, department: 1, userid: 1, at: 1, seq: 1, status: 1, percent: 1, note: 1 }).lean();
+  return raw.map((r) => ({
+    taskId: String(r.taskId), department: r.department, userid: r.userid, at: r.at, seq: r.seq ?? null, status: r.status, percent: r.percent ?? null, note: r.note ?? '',
+  }));
+}
+
+/** The reports of (task, department) cells as read-model input, newest first per cell: from the cache's entries. */
+export async function reportsOfCells(store: Store, cells: Array<{ taskId: Types.ObjectId; department: string }>): Promise<SnapshotReport[]> {
+  const progress = await progressOf(store, cells);
+  return [...progress].flatMap(([id, entries]) => {
+    const bar = id.indexOf('|');
+    return entries.map((e) => ({ taskId: id.slice(0, bar), department: id.slice(bar + 1), userid: e.userid, at: e.at, seq: e.seq ?? null, status: e.status, percent: e.percent, note: e.note }));
+  });
 }

@@ -1,7 +1,9 @@
-// 销号 decisions: appended, never rewritten (see domain/review.ts for how the state is derived).
+// 销号 decisions (审核通过, 退回, 重新打开): appended, never rewritten. The lifecycle (domain/lifecycle.ts) derives the
+// state from them and the reports.
 import { Types } from 'mongoose';
-import { cellKey, type ReviewDecision } from '../domain/review.ts';
+import { cellKey, type ReviewDecision } from '../domain/standing.ts';
 import type { Store } from './database.ts';
+import { noteStandingChange } from './progress-cache.ts';
 import { isDuplicateKeyError, type TaskDoc } from './models.ts';
 import { loopModels, type ReviewDoc } from './loop-models.ts';
 
@@ -36,6 +38,7 @@ export async function appendDecision(store: Store, d: NewDecision): Promise<{ de
   };
   try {
     await Review.collection.insertOne(doc as never);
+    noteStandingChange(store);
     return { decision: doc, created: true };
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;

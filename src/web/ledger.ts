@@ -8,15 +8,14 @@ import ExcelJS from 'exceljs';
 import { PassThrough, type Readable } from 'node:stream';
 import { weekBounds, weekKey } from '../domain/period.ts';
 import { STATUS_LABEL } from '../domain/progress.ts';
+import { stageLabel } from '../standing/words.ts';
 import type { Light } from '../domain/status-light.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts';
-import { cellKey } from '../domain/review.ts';
 import type { Store } from '../store/database.ts';
-import { loopLedger } from '../store/loop-ledger.ts';
 import type { TaskDoc } from '../store/models.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
-import type { PlanState } from './plan-state.ts';
+import type { PlanStanding as PlanState } from '../standing/index.ts';
 import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './view-models.ts';
 import { canSeeDepartment, visibleDepartments, type User } from '../access.ts';
 
@@ -107,8 +106,9 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   const ledgerCols = [
     { header: '方案', key: 'plan', width: 16 }, { header: '编号', key: 'code', width: 8 }, { header: '任务', key: 'task', width: 56 },
     { header: '责任单位', key: 'unit', width: 14 }, { header: '牵头/配合', key: 'role', width: 10 }, { header: '完成时限', key: 'deadline', width: 14 },
-    { header: '当前状态', key: 'status', width: 10 }, { header: '进度 (%)', key: 'percent', width: 9 }, { header: '最近汇报时间', key: 'at', width: 17 },
-    { header: '最近汇报说明', key: 'note', width: 40 }, { header: '状态灯', key: 'light', width: 9 }, { header: '佐证 (份)', key: 'evidence', width: 9 },
+    { header: '当前状态', key: 'status', width: 10 }, { header: '退回/受阻原因', key: 'reason', width: 24 }, { header: '进度 (%)', key: 'percent', width: 9 },
+    { header: '最近汇报时间', key: 'at', width: 17 }, { header: '最近汇报说明', key: 'note', width: 40 }, { header: '状态灯', key: 'light', width: 9 },
+    { header: '超期 (天)', key: 'overdue', width: 9 }, { header: '催办 (次)', key: 'chases', width: 9 }, { header: '佐证 (份)', key: 'evidence', width: 9 },
   ];
   const ws = wb.addWorksheet('台账', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }], pageSetup: PRINT });
   lockedHeader(ws, ledgerCols);
@@ -117,18 +117,17 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   let rowsWritten = 0;
   for (const state of states) {
     const byTask = taskCells(state);
-    const loop = await loopLedger(store, state.plan._id, state.tasks, now);
     for (const task of state.tasks) {
       if (!chosen.has(`${planId(state.plan)}|${task.code}`)) continue;
       for (const c of byTask.get(String(task._id)) ?? []) {
         if (!canSeeDepartment(viewer, c.department) || (filters.dept && c.department !== filters.dept)) continue;
         const row = ws.addRow({
           plan: planLabel(state.plan), code: task.code, task: task.text, unit: c.department, role: roleOf(task, c.department),
-          deadline: task.deadlineText ?? task.deadline ?? '', status: c.latest ? STATUS_LABEL[c.latest.status] : '未汇报',
+          deadline: task.deadlineText ?? task.deadline ?? '', status: stageLabel(c), reason: c.stage === 'returned' || c.stage === 'blocked' ? c.reason ?? '' : '',
           percent: percentOf(c) ?? '', at: c.latest ? local(c.latest.at) : '', note: c.latest?.note ?? '', light: LIGHT_TEXT[c.light],
-          evidence: loop.get(cellKey(String(task._id), c.department))?.evidence ?? 0,
+          overdue: c.overdueDays || '', chases: c.chases, evidence: c.evidence,
         });
-        styleRow(row, [1, 3, 10]);
+        styleRow(row, [1, 3, 8, 11]);
         fitHeight(row, [[planLabel(state.plan), 16], [task.text, 56], [c.latest?.note ?? '', 40]]);
         row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
         const light = row.getCell('light');

@@ -19,7 +19,7 @@ import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvid
 import { writeLedger } from './ledger.ts';
 import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
-import { PlanStates, type PlanState } from './plan-state.ts';
+import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';
 import { renderPage } from './render.ts';
 import {
   departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
@@ -173,7 +173,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const history = await taskHistoryLines(store, task);
     const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
       name: c.department, light: c.light, lead: task.lead.includes(c.department),
-      state: c.latest ? describeProgress(c.latest) : '尚未汇报',
+      state: stageText(c), stage: c.stage, reason: c.reason, chases: c.chases, lastChase: c.lastChase ? `${formatLocal(c.lastChase.at, 'M月D日')} ${c.lastChase.note || '催办'}` : null,
       lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
       link: canSeeDepartment(viewer, c.department), history: history.filter((h) => h.department === c.department),
     }));
@@ -226,7 +226,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const viewer = ctx.state.viewer;
     const name = ctx.params.name!;
     const all = await plansFor();
-    ctx.assert(all.some((s) => s.departments.includes(name) || s.cells.some((c) => c.department === name)), 404, `没有“${name}”这个部门。`);
+    ctx.assert(all.some((s) => s.departments.includes(name) || s.records.some((c) => c.department === name)), 404, `没有“${name}”这个部门。`);
     ctx.assert(canSeeDepartment(viewer, name), 403, '您只能查看本部门。');
     const liaisons = await store.models.Member.find({ departments: name, active: true }, { userid: 1, name: 1 }).lean();
     page(ctx, 'department', { title: name, ...departmentSummary(all, name), liaisons: liaisons.map((m) => m.name || m.userid) });

@@ -1,19 +1,22 @@
-// View models of the pages, from PlanState (the shared snapshot): no page reads reports to recompute a state.
+// View models of the pages, from the read model (src/standing): no page reads reports or decides a state.
 import { compareCodes } from '../domain/digest.ts';
 import { formatLocal, shanghaiDate } from '../domain/period.ts';
-import { describeProgress, STATUS_LABEL } from '../domain/progress.ts';
-import { isExpected, type Cell } from '../domain/snapshot.ts';
+import { describeProgress } from '../domain/progress.ts';
+import { STAGE_LABEL } from '../domain/lifecycle.ts';
+import { isExpected, percentOf, taskStageOf, type Standing as Cell, type TaskStage } from '../domain/standing.ts';
 import type { Light } from '../domain/status-light.ts';
 import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import type { ReportStatus } from '../domain/vocabulary.ts';
-import type { PlanState } from './plan-state.ts';
+import type { PlanStanding as PlanState } from '../standing/index.ts';
+import { stageOnly, stageText } from '../standing/index.ts';
 import { canSeeAllDepartments, canSeeDepartment, type User } from '../access.ts';
 
 export const LIGHT_TEXT: Record<Light, string> = { red: '红灯', yellow: '黄灯', green: '绿灯', done: '已完成' };
 export const LIGHT_ORDER: Light[] = ['red', 'yellow', 'green', 'done'];
 const LIGHT_RANK: Record<Light, number> = { red: 0, yellow: 1, green: 2, done: 3 };
-export type TaskStatus = ReportStatus | 'none';
-export const TASK_STATUS_TEXT: Record<TaskStatus, string> = { ...STATUS_LABEL, none: '未汇报' };
+export type TaskStatus = TaskStage;
+export const TASK_STATUS_TEXT: Record<TaskStatus, string> = { ...STAGE_LABEL, none: '未汇报' };
+export { percentOf };
 
 /** The plan's 简称: what chat commands qualify codes with. */
 export function planLabel(plan: PlanDoc): string {
@@ -28,7 +31,7 @@ export function taskCells(state: PlanState): Map<string, Cell[]> {
   let m = cellsByTask.get(state);
   if (!m) {
     m = new Map();
-    for (const c of state.cells) {
+    for (const c of state.records) {
       const list = m.get(c.task.id);
       if (list) list.push(c);
       else m.set(c.task.id, [c]);
@@ -42,24 +45,12 @@ export function worstLight(cells: Cell[]): Light {
   return cells.reduce((w, c) => (LIGHT_RANK[c.light] < LIGHT_RANK[w] ? c.light : w), 'done' as Light);
 }
 
-/** One word for where a task stands across its departments. */
-export function taskStatus(cells: Cell[]): TaskStatus {
-  const latest = cells.map((c) => c.latest?.status ?? 'none');
-  if (latest.length && latest.every((s) => s === 'done')) return 'done';
-  if (latest.includes('blocked')) return 'blocked';
-  if (latest.includes('in_progress') || latest.includes('done')) return 'in_progress';
-  if (latest.includes('not_started')) return 'not_started';
-  return 'none';
-}
+/** One word for where a task stands across its departments (the read model's, see taskStageOf). */
+export const taskStatus = taskStageOf;
 
-export function isOverdue(task: Pick<TaskDoc, 'deadline'>, cells: Cell[], now: Date): boolean {
-  return !!task.deadline && shanghaiDate(now) > task.deadline && cells.some((c) => c.latest?.status !== 'done');
-}
-
-export function percentOf(c: Cell): number | null {
-  if (!c.latest) return null;
-  if (c.latest.status === 'done') return 100;
-  return c.latest.percent;
+/** 超期 when any of these units is (the read model's flag). */
+export function isOverdue(cells: Cell[]): boolean {
+  return cells.some((c) => c.overdue);
 }
 
 // ---------- 总览 ----------
@@ -80,6 +71,9 @@ export interface OverviewSection {
   attention: Array<{ code: string; title: string; light: Light; departments: string[] }>;
   moreAttention: number;
   mine: string[] | null;
+  /** 销号 counts of the (task, unit) records, and tasks with a unit 超期: the read model's figures. */
+  review: { pending: number; closed: number; returned: number };
+  overdue: number;
 }
 
 const ATTENTION_SHOWN = 15;
@@ -87,7 +81,7 @@ const ATTENTION_SHOWN = 15;
 export function overviewSection(state: PlanState, viewer: User): OverviewSection {
   const d = state.digest;
   const redByDept = new Map<string, number>();
-  for (const c of state.cells) if (c.light === 'red') redByDept.set(c.department, (redByDept.get(c.department) ?? 0) + 1);
+  for (const c of state.records) if (c.light === 'red') redByDept.set(c.department, (redByDept.get(c.department) ?? 0) + 1);
   // A liaison sees the town's rates, but of the tasks only their own departments'.
   const attention = d.attention
     .map((a) => ({ ...a, departments: a.departments.filter((dep) => canSeeDepartment(viewer, dep)) }))
@@ -103,6 +97,7 @@ export function overviewSection(state: PlanState, viewer: User): OverviewSection
     attention: attention.slice(0, ATTENTION_SHOWN).map((a) => ({ code: a.code, title: a.title, light: a.light, departments: a.departments })),
     moreAttention: Math.max(0, attention.length - ATTENTION_SHOWN),
     mine: canSeeAllDepartments(viewer) ? null : viewer.departments,
+    review: d.review, overdue: d.overdue.length,
   };
 }
 
@@ -157,6 +152,8 @@ export interface TaskRow {
   unitCount: number;
   /** Formatted only for the rows a page shows (formatting dates in Shanghai time is slow for thousands). */
   last: { at: Date; status: ReportStatus; percent: number | null; note: string } | null;
+  /** The 退回 reason (or 受阻 note) of the unit that decides the row, when there is one. */
+  reason: string | null;
 }
 
 /** The display fields of the rows on one page. */
@@ -187,10 +184,10 @@ function judgedRows(state: PlanState, dept: string, today: string) {
       row: {
         planId: planId(state.plan), planLabel: planLabel(state.plan), code: task.code, title: task.title,
         deadline: task.deadlineText ?? task.deadline,
-        overdue: !!task.deadline && today > task.deadline && judged.some((c) => c.latest?.status !== 'done'),
+        overdue: isOverdue(judged),
         light: worstLight(judged), status, statusText: TASK_STATUS_TEXT[status], collective: task.collective,
         units: reportedUnits.slice(0, 6).map((c) => ({ name: c.department, light: c.light })),
-        unitCount: judged.length, last,
+        unitCount: judged.length, last, reason: judged.find((c) => c.stage === status)?.reason ?? null,
       },
     });
   }
@@ -222,7 +219,7 @@ export function taskRows(states: PlanState[], viewer: User, f: TaskFilters, now:
 
 export function departmentSummary(states: PlanState[], department: string) {
   const plans = states.map((state) => {
-    const cells = state.cells.filter((c) => c.department === department);
+    const cells = state.records.filter((c) => c.department === department);
     const expected = cells.filter(isExpected);
     const reported = expected.filter((c) => c.reportedInPeriod).length;
     const lights = Object.fromEntries(LIGHT_ORDER.map((l) => [l, cells.filter((c) => c.light === l).length])) as Record<Light, number>;
@@ -230,7 +227,7 @@ export function departmentSummary(states: PlanState[], department: string) {
       .sort((a, b) => LIGHT_RANK[a.light] - LIGHT_RANK[b.light] || compareCodes(a.task.code, b.task.code))
       .map((c) => ({
         code: c.task.code, title: c.task.title, light: c.light, collective: c.task.collective,
-        state: c.latest ? describeProgress(c.latest) : '尚未汇报',
+        state: stageText(c), stage: c.stage,
         lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null,
         note: c.latest?.note ?? '', owes: c.owes,
       }));

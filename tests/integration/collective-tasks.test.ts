@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { weekBounds } from '../../src/domain/period.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
-import { loadSnapshot } from '../../src/store/snapshot-queries.ts';
+import { loadStandings as loadSnapshot } from '../../src/standing/index.ts';
 import { startHarness, type Harness } from '../helpers/bot-harness.ts';
 import { openTestStore } from '../helpers/store.ts';
 

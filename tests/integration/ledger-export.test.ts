@@ -55,13 +55,13 @@ describe('ledger export', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '汇报记录', '部门汇报率']);
     const ledger = rowsOf(wb.getWorksheet('台账')!);
     const jmb = ledger.find((r) => r[1] === '7.5' && r[3] === '经贸办')!;
-    expect(jmb.slice(6, 8)).toEqual(['推进中', 60]);
-    expect(jmb[8]).toBeInstanceOf(Date);
-    expect((jmb[8] as Date).toISOString()).toBe('2021-07-27T15:00:00.000Z'); // Shanghai wall-clock time, as Excel shows it
-    expect(jmb[9]).toBe('已完成电商培训两期');
+    expect([jmb[6], jmb[7] ?? '', jmb[8]]).toEqual(['推进中', '', 60]); // 当前状态, 退回/受阻原因, 进度
+    expect(jmb[9]).toBeInstanceOf(Date);
+    expect((jmb[9] as Date).toISOString()).toBe('2021-07-27T15:00:00.000Z'); // Shanghai wall-clock time, as Excel shows it
+    expect(jmb[10]).toBe('已完成电商培训两期');
     const cjb = ledger.find((r) => r[1] === '7.5' && r[3] === '村建办')!; // its own row, though only 经贸办 reported
     expect(cjb[6]).toBe('未汇报');
-    expect(cjb[9] ?? '').toBe('');
+    expect(cjb[10] ?? '').toBe('');
     // A collective task (镇直各部门) gives every department its own row, as its obligations do.
     const collective = ledger.filter((r) => r[1] === '8');
     expect(collective.length).toBeGreaterThan(20);

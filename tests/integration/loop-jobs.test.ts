@@ -197,7 +197,7 @@ describe('a second 催办 on the same day', () => {
     expect(await say('admin', '催办 7.1 经贸办 请补报技改进展', '2021-08-26T10:00:00')).toContain('已通知 1 人');
     expect((await tick('2021-08-26T10:00:00')).to('jmb')).toContain('请补报技改进展');
     const reply = await say('admin', '催办 7.3 经贸办 请报送双20培育进展', '2021-08-26T11:00:00');
-    expect(reply).toContain('顺延至：jmb（8月27日 09:15）');
+    expect(reply).toContain('顺延至：经贸办联络员（8月27日 09:15）');
     expect((await tick('2021-08-26T11:00:00')).to('jmb')).toBe('');
     // The held message does not hold up other messages to the same person meanwhile.
     expect(await say('admin', '退回 7.5 经贸办 请补充培训照片', '2021-08-26T11:30:00')).toContain('已通知该部门 1 人');

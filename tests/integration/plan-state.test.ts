@@ -7,7 +7,7 @@ import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
 import { appendReport } from '../../src/store/reports.ts';
 import { activePlans } from '../../src/store/plans.ts';
-import { PlanStates } from '../../src/web/plan-state.ts';
+import { PlanStandings as PlanStates } from '../../src/standing/index.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 const clock = new ManualClock('2021-07-28T02:00:00Z');

@@ -1,7 +1,7 @@
 // The progress cache must say what the reports say: the digest and lists read it instead of every report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { buildSnapshot } from '../../src/domain/snapshot.ts';
+import { buildStandings as buildSnapshot } from '../../src/domain/standing.ts';
 import { weekBounds } from '../../src/domain/period.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
@@ -9,7 +9,8 @@ import type { PlanDoc, TaskDoc } from '../../src/store/models.ts';
 import type { ReportStatus } from '../../src/domain/vocabulary.ts';
 import { cachedReports, decodeEntries, ENTRIES_KEPT, mergeEntry, rebuildProgress } from '../../src/store/progress-cache.ts';
 import { appendReport } from '../../src/store/reports.ts';
-import { concreteDepartments, loadSnapshot, toSnapshotTask } from '../../src/store/snapshot-queries.ts';
+import { concreteDepartments, toSnapshotTask } from '../../src/store/snapshot-queries.ts';
+import { loadStandings as loadSnapshot } from '../../src/standing/index.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 const clock = new ManualClock('2021-07-01T00:00:00Z');

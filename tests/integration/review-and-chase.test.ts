@@ -6,7 +6,8 @@ import { ManualClock } from '../../src/clock.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
 import { loopModels } from '../../src/store/loop-models.ts';
-import { loopLedger } from '../../src/store/loop-ledger.ts';
+import { loadStandings } from '../../src/standing/index.ts';
+import { weekBounds } from '../../src/domain/period.ts';
 import { createBot } from '../../src/bot/dispatch.ts';
 import { weekKey } from '../../src/domain/period.ts';
 import { buildDigest } from '../../src/jobs/digest.ts';
@@ -82,13 +83,13 @@ describe('销号 review', () => {
     expect(reply).toContain('已退回');
     expect(reply).toContain('已通知该部门 1 人');
     const detail = await say('jmb', '任务 7.1');
-    expect(detail).toContain('退回推进中：缺少佐证材料');
+    expect(detail).toContain('退回：缺少佐证材料');
     const notice = h.notified.filter((n) => n.userids.includes('jmb') && n.text.includes('退回'));
     expect(notice).toHaveLength(1);
     expect(notice[0]!.text).toContain('缺少佐证材料');
     expect(notice[0]!.text).toContain('完成 7.1');
     expect(await store.models.Audit.countDocuments({ action: 'task.review.return', target: 'task:7.1' })).toBe(1);
-    expect(await say('jmb', '我的任务')).toMatch(/7\.1 [^\n]*\n\s+退回推进中：缺少佐证材料/);
+    expect(await say('jmb', '我的任务')).toMatch(/7\.1 [^\n]*\n\s+退回：缺少佐证材料/);
     // A new 完成 (an hour later) makes it 待审核 again.
     h.clock.advance(3600_000);
     expect(await say('jmb', '完成 7.1 已补充验收照片')).toContain('待审核');
@@ -183,13 +184,12 @@ describe('REVIEW_REQUIRED=false', () => {
 describe('the loop’s figures for pages and the 台账', () => {
   it('gives each unit its 销号 state, 佐证 and 催办 counts and 超期', async () => {
     const plan = (await activePlans(store))[0]!;
-    const tasks = await store.models.Task.find({ planId: plan._id }).lean();
-    const id = (code: string) => String(tasks.find((t) => t.code === code)!._id);
-    const ledger = await loopLedger(store, plan._id, tasks, h.clock.now());
-    expect(ledger.get(`${id('7.5')}|经贸办`)).toMatchObject({ review: 'closed', evidence: 0, overdue: false });
-    expect(ledger.get(`${id('7.1')}|经贸办`)).toMatchObject({ review: 'pending' });
-    expect(ledger.get(`${id('7.6')}|经贸办`)).toMatchObject({ review: 'open', chases: 1, overdue: true, lastChase: { actor: 'admin', note: '请本周报送招商进展', kind: 'manual' } });
-    expect(ledger.get(`${id('7.3')}|经贸办`)).toMatchObject({ review: 'closed', chases: 1 });
+    const records = await loadStandings(store, plan, weekBounds(h.clock.now()), h.clock.now());
+    const of = (code: string) => records.find((r) => r.task.code === code && r.department === '经贸办');
+    expect(of('7.5')).toMatchObject({ stage: 'closed', evidence: 0, overdue: false });
+    expect(of('7.1')).toMatchObject({ stage: 'pending_review' });
+    expect(of('7.6')).toMatchObject({ stage: 'not_started', chases: 1, overdue: true, lastChase: { actor: 'admin', note: '请本周报送招商进展', kind: 'manual' } });
+    expect(of('7.3')).toMatchObject({ stage: 'closed', chases: 1 });
   });
 });
 

@@ -9,8 +9,8 @@ import { EVIDENCE_MAX_BYTES } from '../../src/domain/file-type.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startService, type Service } from '../../src/service.ts';
 import type { Store } from '../../src/store/database.ts';
-import { loopLedger } from '../../src/store/loop-ledger.ts';
-import { pendingReviews } from '../../src/store/pending-reviews.ts';
+import { loadStandings, pendingReviews } from '../../src/standing/index.ts';
+import { weekBounds } from '../../src/domain/period.ts';
 import { openTestStore } from '../helpers/store.ts';
 import { loginAs } from '../helpers/web-session.ts';
 
@@ -210,9 +210,9 @@ describe('佐证材料 on the task page', () => {
     const plan = (await store.models.Plan.findOne({}).lean())!;
     const tasks = await store.models.Task.find({ planId: plan._id }).lean();
     const task = tasks.find((t) => t.code === '7.5')!;
-    const loop = await loopLedger(store, plan._id, tasks, clock.now());
-    expect(loop.get(`${String(task._id)}|经贸办`)?.evidence).toBe(2);
-    expect(loop.get(`${String(task._id)}|村建办`)?.evidence).toBe(1);
+    const records = await loadStandings(store, plan, weekBounds(clock.now()), clock.now());
+    expect(records.find((r) => r.task.id === String(task._id) && r.department === '经贸办')?.evidence).toBe(2);
+    expect(records.find((r) => r.task.id === String(task._id) && r.department === '村建办')?.evidence).toBe(1);
 
     // A real workbook is an xlsx 佐证 too: stored as such, and downloaded as an attachment with its MIME type.
     expect((await upload('demo-admin', xlsx, '台账.xlsx', { unit: '村建办' })).res.status).toBe(303);

@@ -118,7 +118,7 @@ describe('week 2021-W30', () => {
     const concrete = (await store.models.Department.find({ collective: false }).lean()).length;
     const pairs = tasks.reduce((n, t) => n + (t.collective ? concrete : t.departments.length), 0);
     expect(markdown).toContain(`汇报率 **${Math.round((3 / pairs) * 100)}%**（3/${pairs}）`);
-    expect(markdown).toContain('✅完成 1');
+    expect(markdown).toContain('✅累计完成 1（本周新增 1）');
     expect(markdown).toContain('🔴受阻 1');
     expect(markdown).toMatch(/统计站 \d+%（2\/\d+）/);
     expect(markdown).toMatch(/经贸办 \d+%（1\/\d+）/);

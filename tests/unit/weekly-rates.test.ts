@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeDigest } from '../../src/domain/digest.ts';
 import { weekKey } from '../../src/domain/period.ts';
-import { buildSnapshot, type SnapshotReport, type SnapshotTask } from '../../src/domain/snapshot.ts';
+import { buildStandings as buildSnapshot, type SnapshotReport, type SnapshotTask } from '../../src/domain/standing.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../../src/domain/weekly-rates.ts';
 import { REPORT_STATUSES } from '../../src/domain/vocabulary.ts';
 

@@ -1,16 +1,19 @@
-// What the pages show about one plan, computed once and shared by every request: this week's snapshot (the same
-// cells as 待汇报, 总览 and the digest), its digest figures, the reporting rate of the weeks before, and the full
-// tasks. Recomputed when this process writes a report, a task or a member (generation counters), and after a
+// One plan's read model as the pages and the 台账 use it, computed once and shared by every request: this week's
+// records (the same records as 待汇报, 总览 and the digest), its digest figures, the reporting rate of the weeks
+// before, and the full tasks. Recomputed when this process writes a report, a task or a member (generation counters), and after a
 // short lifetime for writes of another instance; a stale view is served while its successor is computed.
 import type { Clock } from '../clock.ts';
 import { computeDigest, type Digest } from '../domain/digest.ts';
 import { weekBounds, weekKey } from '../domain/period.ts';
-import { buildSnapshot, type Cell, type SnapshotReport } from '../domain/snapshot.ts';
+import { buildStandings, type SnapshotReport, type Standing } from '../domain/standing.ts';
 import type { Store } from '../store/database.ts';
 import type { PlanDoc, TaskDoc } from '../store/models.ts';
+import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
 import { cachedReportsWithCoverage, progressGeneration } from '../store/progress-cache.ts';
-import { concreteDepartments, loadSnapshot, toSnapshotTask } from '../store/snapshot-queries.ts';
+import { decisionsOfPlan } from '../store/reviews.ts';
+import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
+import { loadStandings, unitsOfPlan } from './load.ts';
 
 /** Weeks in the trend chart, this one included. The progress cache keeps eight report weeks per cell. */
 export const TREND_WEEKS = 8;
@@ -27,11 +30,12 @@ export interface TrendPoint {
   departments: Digest['departments'];
 }
 
-export interface PlanState {
+export interface PlanStanding {
   plan: PlanDoc;
   week: string;
   asOf: Date;
-  cells: Cell[];
+  /** This week's records, one per (task, unit). */
+  records: Standing[];
   digest: Digest;
   /** Oldest first, this week last; weeks the cache no longer covers are left out. */
   trend: TrendPoint[];
@@ -41,30 +45,30 @@ export interface PlanState {
 }
 
 /**
- * After this process's own write, a view this young is still served while its successor is computed: a burst of
- * reports must not make every page view recompute a county's snapshot. Older ones are waited for, so a report
- * shows on the next page once the view is a few seconds old.
+ * After this process's own write, a view younger than this may still be served while its successor is computed.
+ * Zero by default: a page opened right after a 退回 or a report must show it, as chat does (one truth). A burst
+ * of reports still costs at most one computation at a time: requests during it wait for the one in flight.
  */
-export const PLAN_STATE_MIN_AGE_MS = 5_000;
+export const PLAN_STATE_MIN_AGE_MS = 0;
 
 interface Entry {
   key: string;
   at: number;
-  state: Promise<PlanState>;
-  next: Promise<PlanState> | null;
+  state: Promise<PlanStanding>;
+  next: Promise<PlanStanding> | null;
 }
 
-export class PlanStates {
+export class PlanStandings {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly ttlMs = PLAN_STATE_TTL_MS, private readonly minAgeMs = PLAN_STATE_MIN_AGE_MS) {}
 
-  get(plan: PlanDoc): Promise<PlanState> {
+  get(plan: PlanDoc): Promise<PlanStanding> {
     const id = String(plan._id);
     const key = `${this.store.cache.generation}:${progressGeneration(this.store)}:${weekKey(this.clock.now())}`;
     const hit = this.entries.get(id);
     const compute = () => {
-      const state = computePlanState(this.store, plan, this.clock.now());
+      const state = computePlanStanding(this.store, plan, this.clock.now());
       return { key, at: performance.now(), state, next: null } satisfies Entry;
     };
     if (!hit) {
@@ -81,7 +85,7 @@ export class PlanStates {
       entry.state.then(() => this.entries.set(id, entry), () => (hit.next = null));
     }
     // Changed here and not brand new: wait for the new view. Only old (another instance may have written): serve it.
-    return hit.key !== key && age > this.minAgeMs ? hit.next : hit.state;
+    return hit.key !== key && age >= this.minAgeMs ? hit.next : hit.state;
   }
 }
 
@@ -97,22 +101,25 @@ function pastWeekMemo(store: Store): Map<string, TrendPoint> {
   return m;
 }
 
-export async function computePlanState(store: Store, plan: PlanDoc, now: Date): Promise<PlanState> {
+export async function computePlanStanding(store: Store, plan: PlanDoc, now: Date): Promise<PlanStanding> {
   const generation = store.cache.generation; // before the reads: a change during them must not be memoized as older
-  const [tasks, departments, cached] = await Promise.all([
+  const [tasks, departments, cached, decisions, chases] = await Promise.all([
     activeTasks(store, plan._id),
-    concreteDepartments(store),
+    unitsOfPlan(store, plan),
     cachedReportsWithCoverage(store, plan._id),
+    decisionsOfPlan(store, plan._id),
+    chasesByCell(store, { planId: plan._id }),
   ]);
+  const evidence = await evidenceByCell(store, tasks.map((t) => t._id));
   const snapshotTasks = tasks.map((t) => toSnapshotTask(t, now));
   const current = weekBounds(now);
   const covered = (start: Date) => !cached.coveredAfter || start > cached.coveredAfter;
   const snapshot = (reports: SnapshotReport[], period: { start: Date; end: Date }, asOf: Date) =>
-    buildSnapshot({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date });
+    buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, chases, evidence });
   // This week from the cache when it covers it (it keeps eight weeks per cell), else the slow path reads reports.
-  const cells = covered(current.start) ? snapshot(cached.reports, current, now) : await loadSnapshot(store, plan, current, now);
+  const records = covered(current.start) ? snapshot(cached.reports, current, now) : await loadStandings(store, plan, current, now);
   const week = weekKey(now);
-  const digest = computeDigest(week, cells);
+  const digest = computeDigest(week, records);
   const trend: TrendPoint[] = [];
   for (let i = TREND_WEEKS - 1; i >= 1; i--) {
     const start = new Date(current.start.getTime() - i * WEEK_MS);
@@ -130,5 +137,5 @@ export async function computePlanState(store: Store, plan: PlanDoc, now: Date): 
     trend.push(point);
   }
   trend.push({ week, rate: digest.rate, expected: digest.expected, reported: digest.reported, departments: digest.departments });
-  return { plan, week, asOf: now, cells, digest, trend, tasks, tasksById: new Map(tasks.map((t) => [String(t._id), t])), departments };
+  return { plan, week, asOf: now, records, digest, trend, tasks, tasksById: new Map(tasks.map((t) => [String(t._id), t])), departments };
 }

@@ -1,0 +1,78 @@
+// Loads the read model's records: one per (task, unit), built by the lifecycle (domain/standing.ts) from the
+// store's reports, decisions, 催办 and 佐证. Every view that shows where a unit stands gets it from here.
+import { weekBounds } from '../domain/period.ts';
+import { foldUnit, type UnitState } from '../domain/lifecycle.ts';
+import { buildStandings, cellKey, toDecisionEvent, toReportEvent, type ReviewDecision, type Standing } from '../domain/standing.ts';
+import type { Store } from '../store/database.ts';
+import type { PlanDoc, TaskDoc } from '../store/models.ts';
+import { cachedReports, reportsOfCells, scanReports } from '../store/progress-cache.ts';
+import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
+import { decisionsOfPlan, decisionsOfTask } from '../store/reviews.ts';
+import { concreteDepartments, SNAPSHOT_TASK_FIELDS, toSnapshotTask } from '../store/snapshot-queries.ts';
+import { activeTasks } from '../store/task-queries.ts';
+
+export type Period = { start: Date; end: Date };
+
+/** The units a plan's collective tasks (镇直各部门 …) bind. */
+export function unitsOfPlan(store: Store, _plan: Pick<PlanDoc, '_id'>): Promise<string[]> {
+  return concreteDepartments(store);
+}
+
+/** Every record of a plan for a period (this week by default), or only those of some units (a member's). */
+export async function loadStandings(store: Store, plan: PlanDoc, period: Period, asOf: Date, only?: { departments?: string[] }): Promise<Standing[]> {
+  const tasks = await activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS);
+  let departments = await unitsOfPlan(store, plan);
+  if (only?.departments) departments = departments.filter((d) => only.departments!.includes(d));
+  const reports = (await cachedReports(store, plan._id, period.start, only?.departments)) ?? (await scanReports(store, plan._id, asOf, only?.departments));
+  const snapshotTasks = tasks
+    .map((t) => toSnapshotTask(t, asOf))
+    .filter((t) => !only?.departments || t.collective || t.departments.some((d) => only.departments!.includes(d)));
+  const [decisions, chases, evidence] = await Promise.all([
+    decisionsOfPlan(store, plan._id),
+    chasesByCell(store, { planId: plan._id }),
+    evidenceByCell(store, tasks.map((t) => t._id)),
+  ]);
+  const records = buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, chases, evidence });
+  return only?.departments ? records.filter((c) => only.departments!.includes(c.department)) : records;
+}
+
+/**
+ * The records of one task: every unit responsible for it (for a collective task, the plan's units), or only
+ * `departments`. From the cache's entries by _id, so a chat 任务 costs a few indexed reads.
+ */
+export async function standingsOfTask(store: Store, plan: PlanDoc, task: TaskDoc, asOf: Date, departments?: string[]): Promise<Standing[]> {
+  const wanted = departments ?? (task.collective ? await unitsOfPlan(store, plan) : task.departments);
+  // The units are given, so the record is built for exactly those (a collective task's are the plan's units).
+  const full = toSnapshotTask(task, asOf);
+  const snapshotTask = task.collective ? full : { ...full, departments: wanted };
+  const [reports, decisions, chases, evidence] = await Promise.all([
+    reportsOfCells(store, wanted.map((d) => ({ taskId: task._id, department: d }))),
+    decisionsOfTask(store, task._id),
+    chasesByCell(store, { taskId: task._id }),
+    evidenceByCell(store, [task._id]),
+  ]);
+  const byCell = new Map<string, ReviewDecision[]>();
+  for (const d of decisions) {
+    const key = cellKey(String(task._id), d.department);
+    byCell.set(key, [...(byCell.get(key) ?? []), d]);
+  }
+  return buildStandings({ tasks: [snapshotTask], departments: wanted, reports, period: weekBounds(asOf), asOf, planStart: plan.date, decisions: byCell, chases, evidence });
+}
+
+/** One unit's record of a task: what a command checks before it changes anything. */
+export async function standingOf(store: Store, plan: PlanDoc, task: TaskDoc, department: string, asOf: Date): Promise<Standing> {
+  const [one] = await standingsOfTask(store, plan, task, asOf, [department]);
+  return one!;
+}
+
+/**
+ * Only the lifecycle state of one unit's part, for a command's guard on the hot path (every 汇报): the cell's cached
+ * reports and the task's decisions, two indexed reads, no tallies.
+ */
+export async function lifecycleStateOf(store: Store, task: Pick<TaskDoc, '_id' | 'deadline'>, department: string, asOf?: Date): Promise<UnitState> {
+  const [reports, decisions] = await Promise.all([
+    reportsOfCells(store, [{ taskId: task._id, department }]),
+    decisionsOfTask(store, task._id),
+  ]);
+  return foldUnit([...reports.map(toReportEvent), ...decisions.filter((d) => d.department === department).map(toDecisionEvent)], task.deadline, asOf);
+}
