@@ -2,9 +2,9 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { activePlans } from '../store/task-queries.ts';
-import { ledgerStream } from '../web/ledger.ts';
+import { ledgerStream } from '../ledger/ledger.ts';
 import { computePlanStanding as computePlanState } from '../standing/index.ts';
-import { planLabel, readTaskFilters } from '../web/view-models.ts';
+import { planLabel, readTaskFilters } from '../ledger/rows.ts';
 import { CLI_USER } from '../access.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 

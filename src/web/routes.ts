@@ -16,7 +16,7 @@ import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
 import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence } from './evidence.ts';
-import { writeLedger } from './ledger.ts';
+import { writeLedger } from '../ledger/ledger.ts';
 import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
 import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';

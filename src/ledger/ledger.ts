@@ -16,7 +16,7 @@ import type { TaskDoc } from '../store/models.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import type { PlanStanding as PlanState } from '../standing/index.ts';
-import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './view-models.ts';
+import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './rows.ts';
 import { canSeeDepartment, visibleDepartments, type User } from '../access.ts';
 
 export interface LedgerOptions {
