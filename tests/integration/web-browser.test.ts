@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import ExcelJS from 'exceljs';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// A real browser on a shared 2-core machine: a page walk at two widths can take a minute when other tests run beside it.
+vi.setConfig({ testTimeout: 120_000 });
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { runJob } from '../../src/jobs/run-job.ts';
@@ -150,11 +153,11 @@ describe('web pages in a browser', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '汇报记录', '部门汇报率']);
     const ledger = wb.getWorksheet('台账')!;
     const header = (ledger.getRow(1).values as unknown[]).slice(1);
-    expect(header).toEqual(['方案', '编号', '任务', '责任单位', '牵头/配合', '完成时限', '当前状态', '进度 (%)', '最近汇报时间', '最近汇报说明', '状态灯', '佐证 (份)']);
+    expect(header).toEqual(['方案', '编号', '任务', '责任单位', '牵头/配合', '完成时限', '当前状态', '退回/受阻原因', '进度 (%)', '最近汇报时间', '最近汇报说明', '状态灯', '超期 (天)', '催办 (次)', '佐证 (份)']);
     const rows = ledger.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1));
     const row = (code: string, unit: string) => rows.find((r) => r[1] === code && r[3] === unit);
-    expect(row('7.5', '经贸办')).toMatchObject({ 6: '推进中', 7: 60, 9: '已完成电商培训两期', 10: '绿灯' });
-    expect(row('7.5', '村建办')).toMatchObject({ 6: '受阻', 9: '快递网点选址未定', 10: '红灯' });
+    expect(row('7.5', '经贸办')).toMatchObject({ 6: '推进中', 8: 60, 10: '已完成电商培训两期', 11: '绿灯' });
+    expect(row('7.5', '村建办')).toMatchObject({ 6: '受阻', 7: '快递网点选址未定', 10: '快递网点选址未定', 11: '红灯' });
     expect(row('7.5', '统计站')).toMatchObject({ 6: '未汇报' });
     expect(ledger.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(ledger.autoFilter).toBeTruthy();
