@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { BotError } from '../src/bot/errors.ts';
 import type { Cadence } from '../src/domain/vocabulary.ts';
-import { taskAuditTarget } from '../src/store/audit.ts';
+import { record, taskAuditTarget } from '../src/store/audit.ts';
 import { setTaskCadence } from '../src/store/task-queries.ts';
 import { requireTask } from './lib/tasks.ts';
 
@@ -21,7 +21,7 @@ export const cadence: CommandSpec = {
     if (!value) throw new BotError('bad_cadence', `请写 每周 或 每月，例如：汇报频次 ${task.code} 每月`);
     if (task.cadence === value) return `任务 ${task.code} 已经是${LABEL[value]}汇报，未做修改。`;
     await setTaskCadence(ctx.store, task._id, value);
-    await ctx.store.models.Audit.create({
+    await record(ctx.store, {
       at: ctx.clock.now(), actor: ctx.sender.userid, action: 'task.cadence', ...taskAuditTarget(task), before: task.cadence, after: value,
     });
     return `任务 ${task.code} 改为${LABEL[value]}汇报（${LABEL[task.cadence]} → ${LABEL[value]}），已记录留痕。`;

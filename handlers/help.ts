@@ -1,4 +1,5 @@
-import { mayUse, usageOf, type CommandSpec } from '../src/bot/command-spec.ts';
+import { canUseCommand } from '../src/access.ts';
+import { usageOf, type CommandSpec } from '../src/bot/command-spec.ts';
 
 export const help: CommandSpec = {
   name: '帮助',
@@ -8,7 +9,7 @@ export const help: CommandSpec = {
   example: '帮助',
   access: 'anyone',
   async run(ctx) {
-    const usable = ctx.commands.filter((c) => mayUse(c.access, ctx.sender.roles, ctx.sender.bound));
+    const usable = ctx.commands.filter((c) => canUseCommand(ctx.sender, c.access));
     return {
       template: 'help',
       view: {

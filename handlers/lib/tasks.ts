@@ -1,5 +1,6 @@
 // Shared lookups for handlers: the active plans, a task by (optionally plan-qualified) code, with suggestions
 // when it is wrong and the exact commands to type when it is ambiguous.
+import { canReport } from '../../src/access.ts';
 import type { ArgValues, CommandContext } from '../../src/bot/command-spec.ts';
 import { BotError } from '../../src/bot/errors.ts';
 import { PLAN_QUALIFIER } from '../../src/bot/parse-command.ts';
@@ -104,12 +105,11 @@ async function unknownTask(ctx: CommandContext, plans: PlanDoc[], code: string, 
  */
 export function chooseDepartment(ctx: CommandContext, task: TaskDoc, named: string | null, example: (dept: string) => string): string {
   const mine = ctx.sender.departments;
-  const isAdmin = ctx.sender.roles.includes('admin');
   if (named) {
     if (!isResponsible(task, named)) {
       throw new BotError('not_responsible', `${named}不负责任务 ${task.code}（责任部门：${task.departments.join('、')}），未记录。`);
     }
-    if (!mine.includes(named) && !isAdmin) {
+    if (!canReport(ctx.sender, named)) {
       throw new BotError('forbidden_department', `你不属于${named}，不能替它汇报，未记录。`);
     }
     return named;

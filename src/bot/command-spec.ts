@@ -1,9 +1,9 @@
 // Each command is declared once; the parser, the permission check and the help text all read the declaration.
+import type { Access } from '../access.ts';
 import type { Role } from '../domain/vocabulary.ts';
 import type { BotDeps, Inbound, Sender } from './types.ts';
 
-/** Who may use a command: anyone (even unbound), any bound member, leaders (and admins), or admins only. */
-export type Access = 'anyone' | 'member' | 'leader' | 'admin';
+export type { Access } from '../access.ts';
 
 export type ArgKind =
   | 'taskCode' // 7.3, 七.3, （七）3 …
@@ -50,23 +50,10 @@ export function usageOf(spec: Pick<CommandSpec, 'name' | 'args'>): string {
   return [spec.name, ...spec.args.map((a) => (a.optional ? `[${a.name}]` : `<${a.name}>`))].join(' ');
 }
 
-export function mayUse(access: Access, roles: readonly Role[], bound: boolean): boolean {
-  switch (access) {
-    case 'anyone':
-      return true;
-    case 'member':
-      return bound || roles.includes('admin') || roles.includes('leader');
-    case 'leader':
-      return roles.includes('leader') || roles.includes('admin');
-    case 'admin':
-      return roles.includes('admin');
-  }
-}
-
 export const ROLE_WORDS: Record<string, Role> = {
   管理员: 'admin', admin: 'admin', 党政办管理员: 'admin',
   领导: 'leader', leader: 'leader',
   成员: 'member', 联络员: 'member', member: 'member',
 };
 
-export const ROLE_LABEL: Record<Role, string> = { admin: '管理员', leader: '领导', member: '联络员' };
+export { ROLE_LABEL } from '../access.ts';

@@ -1,13 +1,13 @@
 // The one entry point for the conversation: handle(inbound) → reply, whatever the transport.
+import { accessLabel, canUseCommand, loadUser } from '../access.ts';
 import { splitNumbered } from '../domain/text.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { MemberError, resolveDepartmentName } from '../members/members.ts';
-import { mayUse, ROLE_LABEL, usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
+import { usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
 import { parseCommand } from './parse-command.ts';
 import { render } from './render.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
-import { cachedMemberDoc } from '../store/members-repo.ts';
 import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
 
 
@@ -22,7 +22,7 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
     async handle(inbound) {
       const log = deps.logger.child({ userid: inbound.userid, msgId: inbound.msgId, channel: inbound.channel });
       try {
-        const sender = await loadSender(deps, inbound.userid);
+        const sender = await loadUser(deps.store, inbound.userid);
         const result = await dispatch(deps, commands, inbound, sender);
         return toReply(result);
       } catch (err) {
@@ -42,25 +42,11 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
   };
 }
 
-async function loadSender(deps: BotDeps, userid: string): Promise<Sender> {
-  const member = await cachedMemberDoc(deps.store, userid);
-  const active = !!member && member.active !== false;
-  const roles = active ? member.roles : [];
-  const departments = active ? member.departments : [];
-  return {
-    userid,
-    member: active ? member : null,
-    roles,
-    departments,
-    bound: active && (departments.length > 0 || roles.includes('admin') || roles.includes('leader')),
-  };
-}
-
 async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): Promise<HandlerResult> {
   if (inbound.image) {
     const photos = commands.find((c) => c.acceptsImage);
     if (!photos) return '暂不接收图片。发送“帮助”查看可用命令。';
-    if (!mayUse(photos.access, sender.roles, sender.bound)) return unboundAnswer(sender);
+    if (!canUseCommand(sender, photos.access)) return unboundAnswer(sender);
     return runSpec(deps, commands, inbound, sender, photos, {});
   }
   const parsed = parseCommand(inbound.text, commands);
@@ -73,9 +59,9 @@ async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound
     return unknownAnswer(inbound.text, parsed.guess, parsed.code);
   }
   const spec = parsed.spec;
-  if (!mayUse(spec.access, sender.roles, sender.bound)) {
+  if (!canUseCommand(sender, spec.access)) {
     if (!sender.bound) return unboundAnswer(sender);
-    const who = spec.access === 'admin' ? '管理员' : `${ROLE_LABEL.leader}和${ROLE_LABEL.admin}`;
+    const who = accessLabel(spec.access as 'leader' | 'admin');
     throw new BotError('forbidden', `“${spec.name}”只有${who}可以使用，未做任何修改。\n发送“帮助”查看你可以用的命令。`);
   }
   if (parsed.kind === 'bad_args') {

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
-import type { MemberDoc } from '../store/models.ts';
-import type { Role } from '../domain/vocabulary.ts';
+import type { User } from '../access.ts';
 
 /** What somebody typed (or clicked), whatever the transport. */
 export interface Inbound {
@@ -26,13 +25,8 @@ export interface Reply {
   retryable?: boolean;
 }
 
-export interface Sender {
-  userid: string;
-  member: MemberDoc | null;
-  roles: Role[];
-  departments: string[];
-  bound: boolean;
-}
+/** Who sent the message: the same user the pages know (src/access.ts). */
+export type Sender = User;
 
 /** Tells people something outside the current conversation (reassignments, weekly jobs). */
 export interface Notifier {

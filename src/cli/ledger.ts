@@ -2,16 +2,13 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { activePlans } from '../store/task-queries.ts';
-import { ledgerStream } from '../web/ledger.ts';
+import { ledgerStream } from '../ledger/ledger.ts';
 import { computePlanStanding as computePlanState } from '../standing/index.ts';
-import { planLabel, readTaskFilters } from '../web/view-models.ts';
-import type { Viewer } from '../web/viewer.ts';
+import { planLabel, readTaskFilters } from '../ledger/rows.ts';
+import { CLI_USER } from '../access.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
 export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME]';
-
-/** The command line sees everything, as an admin does. */
-const CLI_VIEWER: Viewer = { userid: 'cli', name: '命令行', roles: ['admin'], departments: [], scope: 'all', isAdmin: true };
 
 export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise<number> {
   const { positional, flags } = parseArgs(argv);
@@ -29,7 +26,8 @@ export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise
   if (plans.length === 0) throw new Error('还没有导入工作方案');
   const now = ctx.clock.now();
   const states = await Promise.all(plans.map((p) => computePlanState(store, p, now)));
-  await pipeline(ledgerStream(store, { states, viewer: CLI_VIEWER, filters: readTaskFilters({}), now }), createWriteStream(flags.out));
+  // The command line sees everything, as an admin does.
+  await pipeline(ledgerStream(store, { states, viewer: CLI_USER, filters: readTaskFilters({}), now }), createWriteStream(flags.out));
   ctx.out(`已导出督办台账：${flags.out}（${plans.map(planLabel).join('、')}）`);
   return 0;
 }

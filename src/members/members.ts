@@ -4,6 +4,8 @@
 // FerretDB 1.x has no transactions: each function validates everything first, then writes.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
+import type { AuditAction } from '../domain/audit-sentence.ts';
+import { memberAuditTarget, record } from '../store/audit.ts';
 import { isDuplicateKeyError, type MemberDoc } from '../store/models.ts';
 import { allMemberDocs, countMembers, demoMemberIdsOf, findMemberDoc, insertMember, updateMember } from '../store/members-repo.ts';
 import { departmentRecords } from '../store/departments-repo.ts';
@@ -300,7 +302,7 @@ async function setDepartments(
   actor: string,
   member: MemberView,
   after: string[],
-  action: string,
+  action: AuditAction,
 ): Promise<Change<string[]>> {
   const before = member.departments;
   if (sameList(before, after)) return { before, after: before, changed: false };
@@ -315,7 +317,7 @@ async function setRoles(
   actor: string,
   member: MemberView,
   after: Role[],
-  action: string,
+  action: AuditAction,
 ): Promise<Change<Role[]>> {
   const before = member.roles;
   if (sameList(before, after)) return { before, after: before, changed: false };
@@ -348,8 +350,8 @@ function checkRoles(roles: readonly string[]): Role[] {
   return sortRoles(roles as Role[]);
 }
 
-async function audit(store: Store, clock: Clock, actor: string, action: string, userid: string, before: unknown, after: unknown) {
-  await store.models.Audit.create({ at: clock.now(), actor, action, target: `member:${userid}`, before, after });
+async function audit(store: Store, clock: Clock, actor: string, action: AuditAction, userid: string, before: unknown, after: unknown) {
+  await record(store, { at: clock.now(), actor, action, ...memberAuditTarget(userid), before, after });
 }
 
 /** The fields whose history matters (名字 does not). */

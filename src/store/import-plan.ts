@@ -7,7 +7,7 @@ import type { ParsedPlan, ParsedTask } from '../domain/plan/index.ts';
 import { deriveShortName, isValidShortName } from '../domain/plan/short-name.ts';
 import { isCollectiveUnit } from '../domain/plan/units.ts';
 import type { Clock } from '../clock.ts';
-import { taskAuditTarget } from './audit.ts';
+import { planAuditTarget, record, taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
 import type { PlanDoc, TaskDoc } from './models.ts';
 import type { PlanStatus } from '../domain/vocabulary.ts';
@@ -188,7 +188,7 @@ export async function applyImport(
   opts: { sourceHash: string; clock: Clock; actor?: string },
 ): Promise<ImportResult> {
   if (preview.refusal) throw new ImportRefusedError(preview);
-  const { Plan, Task, Department, Audit } = store.models;
+  const { Plan, Task, Department } = store.models;
   const now = opts.clock.now();
   const actor = opts.actor ?? 'system:import';
   const key = preview.planKey;
@@ -226,7 +226,7 @@ export async function applyImport(
     if (!sameValue(prior.plannedDepartments, task.departments) && task.departments.length > 0) set.plannedDepartments = task.departments;
     if (!sameValue(prior.departments, departments)) {
       set.departments = departments;
-      await Audit.create({
+      await record(store, {
         at: now, actor, action: 'task.departments.plan-changed', ...taskAuditTarget(prior),
         before: prior.departments, after: departments, note: `plan ${key}`,
       });
@@ -244,8 +244,8 @@ export async function applyImport(
       if ((err as { code?: number }).code !== 11000) throw err; // created meanwhile by another importer
     });
   }
-  await Audit.create({
-    at: now, actor, action: preview.existingStatus ? 'plan.reimport' : 'plan.import', target: `plan:${preview.name}`,
+  await record(store, {
+    at: now, actor, action: preview.existingStatus ? 'plan.reimport' : 'plan.import', ...planAuditTarget(preview.name),
     before: null, after: { created: preview.created.length, updated: preview.updated.length, retired: preview.retired.length }, note: parsed.plan.title,
   });
   return { ...preview, planId: String(plan._id) };

@@ -1,5 +1,6 @@
 // 分管: which departments each leader is in charge of. Set by an admin, every change audited (留痕).
 import type { Clock } from '../clock.ts';
+import { memberAuditTarget, record } from './audit.ts';
 import type { Store } from './database.ts';
 import type { LeaderChargeDoc } from './loop-models.ts';
 
@@ -19,6 +20,6 @@ export async function setCharge(store: Store, clock: Clock, actor: string, useri
   const before = await chargeOf(store, userid);
   if (before.length === departments.length && departments.every((d) => before.includes(d))) return null;
   await LeaderCharge.updateOne({ _id: userid }, { $set: { departments, updatedAt: clock.now(), updatedBy: actor } }, { upsert: true });
-  await store.models.Audit.create({ at: clock.now(), actor, action: 'member.charge', target: `member:${userid}`, before, after: departments });
+  await record(store, { at: clock.now(), actor, action: 'member.charge', ...memberAuditTarget(userid), before, after: departments });
   return { before, after: departments };
 }

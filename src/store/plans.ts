@@ -3,6 +3,7 @@
 import { deriveShortName } from '../domain/plan/short-name.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from './database.ts';
+import { planAuditTarget, record } from './audit.ts';
 import type { PlanDoc } from './models.ts';
 import type { PlanStatus } from '../domain/vocabulary.ts';
 
@@ -37,8 +38,8 @@ export async function matchPlans(store: Store, typed: string): Promise<PlanDoc[]
 export async function setPlanStatus(store: Store, clock: Clock, actor: string, plan: PlanDoc, status: PlanStatus): Promise<boolean> {
   if (plan.status === status) return false;
   await store.models.Plan.updateOne({ _id: plan._id }, { $set: { status } });
-  await store.models.Audit.create({
-    at: clock.now(), actor, action: `plan.${status === 'active' ? 'activate' : 'archive'}`, target: `plan:${plan.name}`,
+  await record(store, {
+    at: clock.now(), actor, action: status === 'active' ? 'plan.activate' : 'plan.archive', ...planAuditTarget(plan.name),
     before: plan.status, after: status, note: plan.title,
   });
   return true;

@@ -1,7 +1,7 @@
 // Changes of responsibility for a task: the new list is written and the change is recorded (留痕).
 import type { Clock } from '../clock.ts';
 import { isCollectiveUnit, normalizeUnitName } from '../domain/plan/units.ts';
-import { taskAuditTarget } from './audit.ts';
+import { record, taskAuditTarget } from './audit.ts';
 import type { Store } from './database.ts';
 import type { TaskDoc } from './models.ts';
 
@@ -57,14 +57,12 @@ export async function setTaskDepartments(
   if (before.length === after.length && after.every((d) => before.includes(d))) return null;
   // 镇直各部门 in the list makes the task everyone's; taking it out makes it the named departments' again.
   await store.models.Task.updateOne({ _id: task._id }, { $set: { departments: after, collective: after.some(isCollectiveUnit) } });
-  const entry = await store.models.Audit.create({
-    at: clock.now(), actor, action, ...taskAuditTarget(task), before, after,
-  });
+  const auditId = await record(store, { at: clock.now(), actor, action, ...taskAuditTarget(task), before, after });
   return {
     before, after,
     added: after.filter((d) => !before.includes(d)),
     removed: before.filter((d) => !after.includes(d)),
-    auditId: String(entry._id),
+    auditId,
   };
 }
 

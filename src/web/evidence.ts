@@ -3,7 +3,6 @@
 // The type is the one sniffed from the bytes, never the name or the browser's word.
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { HttpError } from '../app.ts';
 import type { Clock } from '../clock.ts';
 import { EVIDENCE_MAX_BYTES, FILE_EXTENSION, FILE_MIME, isImageKind, sniffFileKind, type FileKind } from '../domain/file-type.ts';
 import { formatLocal } from '../domain/period.ts';
@@ -15,17 +14,10 @@ import { readStoredFile, sha256Of, storeFile } from '../store/files.ts';
 import type { TaskDoc } from '../store/models.ts';
 import type { WebAuth } from './auth.ts';
 import { readUpload } from './multipart.ts';
-import type { Viewer } from './viewer.ts';
+import { canUploadEvidence, type User } from '../access.ts';
 
 export const ACCEPTED_TYPES = '.pdf,.docx,.xlsx,.jpg,.jpeg,.png';
 const UPLOAD_TOKEN = /^[0-9a-f]{32}$/;
-
-/** The units this viewer may upload 佐证 for: an admin any of the task's, a member their own among them. */
-export function uploadUnits(viewer: Viewer, taskDepartments: string[]): string[] {
-  if (viewer.scope === 'none') return [];
-  if (viewer.isAdmin) return taskDepartments;
-  return taskDepartments.filter((d) => viewer.departments.includes(d));
-}
 
 export interface EvidenceItem {
   url: string;
@@ -69,8 +61,8 @@ export function newUploadToken(): string {
 /** Sends the stored bytes with their sniffed type; `mayView` says whether the viewer may see the evidence's task. */
 export async function sendEvidence(ctx: Context, store: Store, id: string, mayView: (e: EvidenceDoc) => Promise<boolean>): Promise<void> {
   const e = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
-  if (!e) throw new HttpError(404, '没有这份佐证材料。', 'not_found');
-  if (!(await mayView(e))) throw new HttpError(403, '这份佐证材料不属于您的部门。', 'forbidden');
+  if (!e) return ctx.throw(404, '没有这份佐证材料。');
+  ctx.assert(await mayView(e), 403, '这份佐证材料不属于您的部门。');
   // Revalidated on every view (the viewer's rights may change), but the bytes, named by their sha256, never do.
   const etag = `"${e.sha256}"`;
   ctx.set('ETag', etag);
@@ -81,7 +73,7 @@ export async function sendEvidence(ctx: Context, store: Store, id: string, mayVi
     return;
   }
   const file = await readStoredFile(store, e.sha256);
-  if (!file) throw new HttpError(404, '这份佐证材料的文件还没有存好，请稍后再试。', 'not_found');
+  if (!file) return ctx.throw(404, '这份佐证材料的文件还没有存好，请稍后再试。');
   const ext = FILE_EXTENSION[file.kind];
   const name = `${safeBaseName(e.filename) || `佐证-${e.taskCode}-${e.department}`}.${ext}`;
   ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
@@ -97,23 +89,23 @@ export interface UploadTarget {
   units: string[];
 }
 
-/** Reads, checks and stores an uploaded 佐证; the outcome for the page to show. Refusals are HttpErrors and store nothing. */
-export async function receiveUpload(ctx: Context, deps: { store: Store; clock: Clock; logger: Logger; auth: WebAuth }, viewer: Viewer, target: UploadTarget): Promise<'stored' | 'again'> {
+/** Reads, checks and stores an uploaded 佐证; the outcome for the page to show. Refusals are Koa's HTTP errors and store nothing. */
+export async function receiveUpload(ctx: Context, deps: { store: Store; clock: Clock; logger: Logger; auth: WebAuth }, viewer: User, target: UploadTarget): Promise<'stored' | 'again'> {
   const { store, clock } = deps;
   const form = await readUpload(ctx, EVIDENCE_MAX_BYTES);
-  if (!deps.auth.checkFormToken(ctx, form.fields.csrf ?? '')) throw new HttpError(403, '页面已过期，请刷新页面后重新上传。', 'bad_csrf');
+  ctx.assert(deps.auth.checkFormToken(ctx, form.fields.csrf ?? ''), 403, '页面已过期，请刷新页面后重新上传。');
   const token = form.fields.upload ?? '';
-  if (!UPLOAD_TOKEN.test(token)) throw new HttpError(400, '上传表单不完整，请刷新页面后重新上传。', 'bad_form');
+  ctx.assert(UPLOAD_TOKEN.test(token), 400, '上传表单不完整，请刷新页面后重新上传。');
   const unit = form.fields.unit ?? '';
-  if (!target.units.includes(unit)) throw new HttpError(403, `您不能为“${unit || '未选择的部门'}”上传这项任务的佐证。`, 'forbidden');
-  if (!form.file || form.file.bytes.length === 0) throw new HttpError(400, '请先选择要上传的文件。', 'no_file');
+  ctx.assert(canUploadEvidence(viewer, target.units, unit), 403, `您不能为“${unit || '未选择的部门'}”上传这项任务的佐证。`);
+  if (!form.file || form.file.bytes.length === 0) return ctx.throw(400, '请先选择要上传的文件。');
   const kind = sniffFileKind(form.file.bytes);
-  if (!kind) throw new HttpError(415, '只收 PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG 文件；这个文件的内容不是其中一种，未保存。', 'bad_type');
+  if (!kind) return ctx.throw(415, '只收 PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG 文件；这个文件的内容不是其中一种，未保存。');
   const id = `web:${token}`;
   const existing = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
   if (existing) {
     // The same form sent twice (a double click, a resubmitted page): recorded once.
-    if (existing.sha256 !== sha256Of(form.file.bytes)) throw new HttpError(409, '这个表单已经提交过，请刷新页面后再上传新的文件。', 'form_used');
+    ctx.assert(existing.sha256 === sha256Of(form.file.bytes), 409, '这个表单已经提交过，请刷新页面后再上传新的文件。');
     return 'again';
   }
   const at = clock.now();

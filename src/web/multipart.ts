@@ -3,7 +3,6 @@
 // 413, however it is sent (Content-Length or chunked), so the browser gets the answer instead of a reset connection.
 import busboy from 'busboy';
 import type { Context } from 'koa';
-import { HttpError } from '../app.ts';
 
 export interface UploadedForm {
   fields: Record<string, string>;
@@ -13,16 +12,16 @@ export interface UploadedForm {
 /** Room for the form's few small fields and the part headers besides the file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
-export const tooLarge = (maxFileBytes: number) =>
-  new HttpError(413, `文件超过 ${Math.round(maxFileBytes / 1024 / 1024)} MB，未保存。请压缩或拆分后再上传。`, 'body_too_large');
+export const tooLarge = (ctx: Context, maxFileBytes: number): never =>
+  ctx.throw(413, `文件超过 ${Math.round(maxFileBytes / 1024 / 1024)} MB，未保存。请压缩或拆分后再上传。`);
 
 export async function readUpload(ctx: Context, maxFileBytes: number): Promise<UploadedForm> {
-  if (!ctx.is('multipart/form-data')) throw new HttpError(400, '请用页面上的上传表单提交文件。', 'bad_form');
+  ctx.assert(ctx.is('multipart/form-data'), 400, '请用页面上的上传表单提交文件。');
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > maxFileBytes + FORM_OVERHEAD_BYTES) {
     ctx.set('Connection', 'close');
     for await (const chunk of ctx.req) void chunk; // read and dropped: the browser reads the 413 rather than a reset
-    throw tooLarge(maxFileBytes);
+    tooLarge(ctx, maxFileBytes);
   }
   let parser: busboy.Busboy;
   try {
@@ -32,14 +31,15 @@ export async function readUpload(ctx: Context, maxFileBytes: number): Promise<Up
       limits: { files: 1, fileSize: maxFileBytes, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 20 },
     });
   } catch {
-    throw new HttpError(400, '上传的表单无法识别，请刷新页面后重试。', 'bad_form');
+    return ctx.throw(400, '上传的表单无法识别，请刷新页面后重试。');
   }
   const fields: Record<string, string> = Object.create(null) as Record<string, string>; // a field named __proto__ is just a name
   let file: UploadedForm['file'] = null;
   let truncated = false;
   let overLimits = false;
   let total = 0;
-  await new Promise<void>((resolve, reject) => {
+  let broken = false;
+  await new Promise<void>((resolve) => {
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) overLimits = true;
       else fields[name] = value;
@@ -62,17 +62,19 @@ export async function readUpload(ctx: Context, maxFileBytes: number): Promise<Up
       // A malformed or cut-off form: stop parsing, drop the rest of the body, and say so.
       ctx.req.unpipe(parser);
       ctx.req.resume();
-      reject(new HttpError(400, '上传的表单不完整，请重新选择文件上传。', 'bad_form'));
+      broken = true;
+      resolve();
     });
     ctx.req.on('data', (chunk: Buffer) => {
       total += chunk.length;
     });
     ctx.req.pipe(parser);
   });
+  ctx.assert(!broken, 400, '上传的表单不完整，请重新选择文件上传。');
   if (truncated || total > maxFileBytes + FORM_OVERHEAD_BYTES) {
     ctx.set('Connection', 'close');
-    throw tooLarge(maxFileBytes);
+    tooLarge(ctx, maxFileBytes);
   }
-  if (overLimits) throw new HttpError(400, '上传的表单有多余内容，请用页面上的表单一次上传一个文件。', 'bad_form');
+  ctx.assert(!overLimits, 400, '上传的表单有多余内容，请用页面上的表单一次上传一个文件。');
   return { fields, file };
 }

@@ -3,7 +3,7 @@
 // to the bot in chat (the app callback never delivers files), so this is how the 党政办 brings a plan in.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { HttpError } from '../app.ts';
+import { canAdministerPlans } from '../access.ts';
 import type { Clock } from '../clock.ts';
 import { PlanReadError } from '../domain/plan/index.ts';
 import { formatLocal } from '../domain/period.ts';
@@ -32,11 +32,11 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
   const { store, clock, auth } = deps;
 
   const requireAdmin = (ctx: Context) => {
-    if (!ctx.state.viewer.isAdmin) throw new HttpError(403, '方案管理仅限管理员。', 'forbidden');
+    ctx.assert(canAdministerPlans(ctx.state.viewer), 403, '方案管理仅限管理员。');
   };
   const formOf = async (ctx: Context, maxFileBytes: number) => {
     const form = await readUpload(ctx, maxFileBytes);
-    if (!auth.checkFormToken(ctx, form.fields.csrf ?? '')) throw new HttpError(403, '页面已过期，请刷新后重试。', 'bad_csrf');
+    ctx.assert(auth.checkFormToken(ctx, form.fields.csrf ?? ''), 403, '页面已过期，请刷新后重试。');
     return form;
   };
   const listPage = async (ctx: Context, notice: string | null = null, status = 200) => {
@@ -52,18 +52,18 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     }, status);
   };
 
-  router.get('/plans', async (ctx) => {
+  router.get('/plans', async (ctx: Context) => {
     requireAdmin(ctx);
     await listPage(ctx);
   });
 
   // Upload → preview. Nothing is imported here; the bytes wait for 确认导入.
-  router.post('/plans/preview', async (ctx) => {
+  router.post('/plans/preview', async (ctx: Context) => {
     requireAdmin(ctx);
     const form = await formOf(ctx, PLAN_UPLOAD_MAX_BYTES);
     const file = form.file;
-    if (!file || file.bytes.length === 0) throw new HttpError(400, '请选择一个方案文件（.docx、.xlsx、.doc 或 .txt）。', 'no_file');
-    if (!PLAN_EXTENSIONS.test(file.filename)) throw new HttpError(400, '只接收 .docx、.xlsx、.doc 或 .txt 格式的方案文件。', 'bad_type');
+    if (!file || file.bytes.length === 0) return ctx.throw(400, '请选择一个方案文件（.docx、.xlsx、.doc 或 .txt）。');
+    ctx.assert(PLAN_EXTENSIONS.test(file.filename), 400, '只接收 .docx、.xlsx、.doc 或 .txt 格式的方案文件。');
     const name = (form.fields.name ?? '').trim() || undefined;
     const preview = await previewOf(file.bytes, file.filename, name);
     const upload = preview.refusal ? null : await keepPlanUpload(store, { userid: ctx.state.viewer.userid, filename: file.filename, bytes: file.bytes, at: clock.now() });
@@ -72,11 +72,11 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     }, preview.refusal ? 422 : 200);
   });
 
-  router.post('/plans/import', async (ctx) => {
+  router.post('/plans/import', async (ctx: Context) => {
     requireAdmin(ctx);
     const form = await formOf(ctx, 0);
     const upload = await findPlanUpload(store, form.fields.upload ?? '', ctx.state.viewer.userid, clock.now());
-    if (!upload) throw new HttpError(410, '这份上传已过期或已导入，请重新上传。', 'upload_gone');
+    if (!upload) return ctx.throw(410, '这份上传已过期或已导入，请重新上传。');
     if (form.fields.action === 'cancel') {
       await dropPlanUpload(store, form.fields.upload!);
       await listPage(ctx, '已取消，没有导入任何内容。');
@@ -85,44 +85,44 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     const name = (form.fields.name ?? '').trim() || undefined;
     const { parsed, sourceHash } = await planSourceOf(upload.bytes, upload.filename, { knownUnits: await knownUnits() });
     const preview = await previewImport(store, parsed, { name });
-    if (preview.refusal) throw new HttpError(422, preview.refusal, 'import_refused'); // the database changed since the preview
+    ctx.assert(!preview.refusal, 422, preview.refusal ?? ''); // the database changed since the preview
     const result = await applyImport(store, parsed, preview, { sourceHash, clock, actor: ctx.state.viewer.userid });
     await dropPlanUpload(store, form.fields.upload!);
     await listPage(ctx, `已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}。`);
   });
 
-  router.post('/plans/:id/status', async (ctx) => {
+  router.post('/plans/:id/status', async (ctx: Context) => {
     requireAdmin(ctx);
     const form = await formOf(ctx, 0);
     const plan = (await allPlans(store)).find((p) => String(p._id) === ctx.params.id);
-    if (!plan) throw new HttpError(404, '没有这个方案。', 'not_found');
+    if (!plan) return ctx.throw(404, '没有这个方案。');
     const status = form.fields.status === 'archived' ? 'archived' : form.fields.status === 'active' ? 'active' : null;
-    if (!status) throw new HttpError(400, '请用页面上的按钮操作。', 'bad_form');
+    if (!status) return ctx.throw(400, '请用页面上的按钮操作。');
     const changed = await setPlanStatus(store, clock, ctx.state.viewer.userid, plan, status);
     const label = status === 'active' ? '进行中' : '已归档';
     await listPage(ctx, changed ? `《${plan.title}》已改为${label}。` : `《${plan.title}》已经是${label}，未做修改。`);
   });
 
   // 合并单位 / 删除单位, as in chat: a misspelled unit merged into the right one, or a unit added by mistake removed.
-  router.post('/plans/:id/units', async (ctx) => {
+  router.post('/plans/:id/units', async (ctx: Context) => {
     requireAdmin(ctx);
     const form = await formOf(ctx, 0);
     const unit = (form.fields.unit ?? '').trim();
     const reason = (form.fields.reason ?? '').trim();
     const actor = ctx.state.viewer.userid;
-    if (!unit) throw new HttpError(400, '请选择单位。', 'bad_form');
+    ctx.assert(unit, 400, '请选择单位。');
     try {
       if (form.fields.action === 'merge') {
         const into = (form.fields.into ?? '').trim();
-        if (!into) throw new HttpError(400, '请填写正确的单位名称。', 'bad_form');
+        ctx.assert(into, 400, '请填写正确的单位名称。');
         const r = await mergeUnit(store, clock, actor, unit, into, reason);
         await listPage(ctx, `已把“${r.from}”合并到“${r.into}”：任务 ${r.tasks.length} 项、成员 ${r.members.length} 人转过去，原有 ${r.reports} 条汇报计入${r.into}。`);
       } else if (form.fields.action === 'remove') {
-        if (!reason) throw new HttpError(400, '请写明删除原因。', 'bad_form');
+        ctx.assert(reason, 400, '请写明删除原因。');
         const r = await removeUnit(store, clock, actor, unit, reason);
         await listPage(ctx, `已删除单位“${r.unit}”${r.tasks.length ? `，已从 ${r.tasks.length} 项任务中去掉` : ''}。`);
       } else {
-        throw new HttpError(400, '请用页面上的按钮操作。', 'bad_form');
+        ctx.throw(400, '请用页面上的按钮操作。');
       }
     } catch (err) {
       if (!(err instanceof UnitChangeRefused)) throw err;
@@ -130,10 +130,10 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     }
   });
 
-  router.get('/plans/:id/export.xlsx', async (ctx) => {
+  router.get('/plans/:id/export.xlsx', async (ctx: Context) => {
     requireAdmin(ctx);
     const plan = (await allPlans(store)).find((p) => String(p._id) === ctx.params.id);
-    if (!plan) throw new HttpError(404, '没有这个方案。', 'not_found');
+    if (!plan) return ctx.throw(404, '没有这个方案。');
     const tasks = (await store.models.Task.find({ planId: plan._id, retired: false }).lean()).sort((a, b) => a.order - b.order);
     ctx.set('Content-Disposition', `attachment; filename="plan.xlsx"; filename*=UTF-8''${encodeURIComponent(`${plan.name}-任务分解表.xlsx`)}`);
     ctx.set('Cache-Control', 'no-store');

@@ -1,22 +1,23 @@
 // The /web pages: 总览, departments, tasks, 汇报记录, 周报, 操作记录 and the 督办台账 download.
 // Every route below the login check knows its viewer and shows only what the viewer may see.
-import Router from '@koa/router';
-import type { Context, Next } from 'koa';
-import { HttpError } from '../app.ts';
+import Router, { type RouterContext } from '@koa/router';
+import Koa, { type Context, type Next } from 'koa';
+import { canAdministerPlans, canReadAudit, canSeeDepartment, canSeeDigests, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
 import type { Clock } from '../clock.ts';
 import { formatLocal } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import { getDigest, listDigests } from '../store/digest-archive.ts';
-import { taskAuditFilter } from '../store/audit.ts';
-import type { AuditDoc } from '../store/models.ts';
+import { auditEntries, historyNames, memberIdsNamed, memberNames } from '../store/audit.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
+import { allPlans } from '../store/plans.ts';
 import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
-import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence, uploadUnits } from './evidence.ts';
-import { writeLedger } from './ledger.ts';
+import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence } from './evidence.ts';
+import { writeLedger } from '../ledger/ledger.ts';
+import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
 import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';
 import { renderPage } from './render.ts';
@@ -24,7 +25,6 @@ import {
   departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
   presentRows, TASK_STATUS_TEXT, taskCells, taskRows,
 } from './view-models.ts';
-import { loadViewer, roleLabel, seesDepartment, visibleDepartments, type Viewer } from './viewer.ts';
 
 export interface WebDeps {
   store: Store;
@@ -38,7 +38,8 @@ export interface WebDeps {
 const PAGE_SIZE = 50;
 const LIST_LIMIT = 200;
 
-type WebState = { viewer: Viewer };
+type WebState = { viewer: User };
+type WebContext = RouterContext<WebState>;
 
 export function createWebRouter(deps: WebDeps): Router {
   const { store, clock, auth } = deps;
@@ -50,31 +51,35 @@ export function createWebRouter(deps: WebDeps): Router {
   const router = new Router<WebState>({ prefix: '/web' });
 
   const page = (ctx: Context, template: string, view: object, status = 200) => {
-    const viewer = (ctx.state as WebState).viewer as Viewer | undefined;
+    const viewer = (ctx.state as WebState).viewer as User | undefined;
     ctx.status = status;
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = renderPage(template, {
       ...view,
-      viewer: viewer ? { name: viewer.name, role: roleLabel(viewer), isAdmin: viewer.isAdmin, scope: viewer.scope } : null,
+      viewer: viewer ? {
+        name: viewer.name, role: roleLabel(viewer), bound: viewer.bound,
+        digests: canSeeDigests(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer),
+      } : null,
       path: ctx.path, assetUrl, asOf: formatLocal(clock.now(), 'YYYY年M月D日 HH:mm'),
     });
   };
 
-  // Errors meant for the visitor become a page; anything else goes on to the app's one error handler.
+  // Errors meant for the visitor (ctx.throw / ctx.assert below 500) become a page; anything else goes on to the
+  // app's one error handler.
   router.use(async (ctx, next) => {
     try {
       await next();
     } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      deps.logger.warn({ path: ctx.path, status: err.status, code: err.code }, 'web request refused');
+      if (!(err instanceof Koa.HttpError) || !err.expose) throw err;
+      deps.logger.warn({ path: ctx.path, status: err.status }, 'web request refused');
       page(ctx, 'error', { title: err.status === 403 ? '无权查看' : err.status === 404 ? '未找到' : '请求有误', message: err.message }, err.status);
     }
   });
 
   router.get('/assets/:name', (ctx) => {
     const a = asset(ctx.params.name!);
-    if (!a) throw new HttpError(404, '没有这个文件。', 'not_found');
+    if (!a) return ctx.throw(404, '没有这个文件。');
     ctx.type = a.type;
     ctx.set('Cache-Control', ctx.query.v === a.hash ? 'public, max-age=31536000, immutable' : 'no-cache');
     ctx.set('ETag', `"${a.hash}"`);
@@ -85,7 +90,7 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.body = a.body;
   });
 
-  router.get('/auth/callback', async (ctx) => {
+  router.get('/auth/callback', async (ctx: WebContext) => {
     const result = await auth.finishLogin(ctx);
     if (!result.ok) {
       page(ctx, 'error', { title: '登录未成功', message: result.reason, retry: true }, 403);
@@ -101,17 +106,17 @@ export function createWebRouter(deps: WebDeps): Router {
   });
 
   // Below here: a session, and a member the pages can place.
-  router.use(async (ctx, next: Next) => {
+  router.use(async (ctx: WebContext, next: Next) => {
     if (ctx.path === CALLBACK_PATH || ctx.path.startsWith('/web/assets/')) return next();
     const userid = auth.sessionUser(ctx);
     if (!userid) {
-      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new HttpError(401, '请先登录。', 'login_required');
+      ctx.assert(ctx.method === 'GET' || ctx.method === 'HEAD', 401, '请先登录。');
       auth.redirectToLogin(ctx, ctx.originalUrl);
       return;
     }
-    const viewer = await loadViewer(store, userid);
+    const viewer = await loadUser(store, userid);
     ctx.state.viewer = viewer;
-    if (viewer.scope === 'none') {
+    if (!viewer.bound) {
       page(ctx, 'unbound', { userid }, 403);
       return;
     }
@@ -119,11 +124,8 @@ export function createWebRouter(deps: WebDeps): Router {
   });
 
   const plansFor = async (): Promise<PlanState[]> => Promise.all((await activePlans(store)).map((p) => states.get(p)));
-  const requireAll = (v: Viewer, what: string) => {
-    if (v.scope !== 'all') throw new HttpError(403, `${what}仅限领导和管理员查看。`, 'forbidden');
-  };
 
-  router.get('/', async (ctx) => {
+  router.get('/', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     const all = await plansFor();
     const f = readTaskFilters(ctx.query);
@@ -134,7 +136,7 @@ export function createWebRouter(deps: WebDeps): Router {
     });
   });
 
-  router.get('/tasks', async (ctx) => {
+  router.get('/tasks', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     const all = await plansFor();
     const f = readTaskFilters(ctx.query);
@@ -152,32 +154,33 @@ export function createWebRouter(deps: WebDeps): Router {
   });
 
   /** The task a /tasks/:plan/:code URL names, with its cells, if this viewer may see it (same rule for its 佐证). */
-  const visibleTask = async (viewer: Viewer, plan: string | undefined, code: string | undefined) => {
+  const visibleTask = async (ctx: Context, plan: string | undefined, code: string | undefined) => {
+    const viewer = (ctx.state as WebState).viewer;
     const state = (await plansFor()).find((s) => planId(s.plan) === plan);
     const task = state?.tasks.find((t) => t.code === code);
-    if (!state || !task) throw new HttpError(404, '没有这项任务，可能已被方案删除。', 'not_found');
+    if (!state || !task) return ctx.throw(404, '没有这项任务，可能已被方案删除。');
     const cells = taskCells(state).get(String(task._id)) ?? [];
-    if (!cells.some((c) => seesDepartment(viewer, c.department))) throw new HttpError(403, '这项任务不属于您的部门。', 'forbidden');
+    ctx.assert(cells.some((c) => canSeeDepartment(viewer, c.department)), 403, '这项任务不属于您的部门。');
     return { state, task, cells };
   };
 
-  router.get('/tasks/:plan/:code', async (ctx) => {
+  router.get('/tasks/:plan/:code', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
-    const { state, task, cells } = await visibleTask(viewer, ctx.params.plan, ctx.params.code);
+    const { state, task, cells } = await visibleTask(ctx, ctx.params.plan, ctx.params.code);
     const taskId = String(task._id);
     const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
     const names = await memberNames(store, reports.map((r) => r.userid));
-    const audit = await store.models.Audit.find(taskAuditFilter(task)).sort({ at: -1 }).limit(50).lean<AuditDoc[]>();
+    const history = await taskHistoryLines(store, task);
     const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
       name: c.department, light: c.light, lead: task.lead.includes(c.department),
       state: stageText(c), stage: c.stage, reason: c.reason, chases: c.chases, lastChase: c.lastChase ? `${formatLocal(c.lastChase.at, 'M月D日')} ${c.lastChase.note || '催办'}` : null,
       lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
-      link: seesDepartment(viewer, c.department),
+      link: canSeeDepartment(viewer, c.department), history: history.filter((h) => h.department === c.department),
     }));
     const departments = cells.map((c) => c.department);
     const evidence = await evidenceByUnit(store, task, departments, (ids) => memberNames(store, ids));
     const counts = new Map(evidence.map((e) => [e.department, e.count]));
-    const mayUpload = uploadUnits(viewer, departments);
+    const mayUpload = evidenceUnits(viewer, departments);
     page(ctx, 'task', {
       title: `任务 ${task.code}`, planLabel: planLabel(state.plan), planId: planId(state.plan), task: {
         code: task.code, title: task.title, text: task.text, section: task.sectionTitle, chapter: task.chapterTitle,
@@ -194,52 +197,49 @@ export function createWebRouter(deps: WebDeps): Router {
         when: formatLocal(r.at, 'YYYY-MM-DD HH:mm'), department: r.department, who: names.get(r.userid) ?? r.userid,
         progress: describeProgress(r), note: r.note,
       })),
-      history: audit.map((a) => ({
-        when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action,
-        before: listText(a.before), after: listText(a.after),
-      })),
+      history,
     });
   });
 
   // A 佐证 file from a member responsible for the task: refused cleanly (nothing stored) unless it is what it claims.
-  router.post('/tasks/:plan/:code/evidence', async (ctx) => {
+  router.post('/tasks/:plan/:code/evidence', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
-    const { state, task, cells } = await visibleTask(viewer, ctx.params.plan, ctx.params.code);
-    const units = uploadUnits(viewer, cells.map((c) => c.department));
-    if (units.length === 0) throw new HttpError(403, '只有这项任务的责任单位和管理员可以上传佐证材料。', 'forbidden');
+    const { state, task, cells } = await visibleTask(ctx, ctx.params.plan, ctx.params.code);
+    const units = evidenceUnits(viewer, cells.map((c) => c.department));
+    ctx.assert(units.length > 0, 403, '只有这项任务的责任单位和管理员可以上传佐证材料。');
     const outcome = await receiveUpload(ctx, deps, viewer, { planId: state.plan._id, task, units });
     ctx.status = 303;
     ctx.redirect(`/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}?uploaded=${outcome === 'stored' ? 1 : 2}#evidence`);
   });
 
-  router.get('/evidence/:id', async (ctx) => {
+  router.get('/evidence/:id', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     await sendEvidence(ctx, store, ctx.params.id!, async (e) => {
       const state = (await plansFor()).find((s) => String(s.plan._id) === String(e.planId));
       const cells = state ? taskCells(state).get(String(e.taskId)) ?? [] : [];
-      if (cells.length === 0) throw new HttpError(404, '这份佐证材料的任务已不在方案中。', 'not_found');
-      return cells.some((c) => seesDepartment(viewer, c.department));
+      if (cells.length === 0) return ctx.throw(404, '这份佐证材料的任务已不在方案中。');
+      return cells.some((c) => canSeeDepartment(viewer, c.department));
     });
   });
 
-  router.get('/departments/:name', async (ctx) => {
+  router.get('/departments/:name', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     const name = ctx.params.name!;
     const all = await plansFor();
-    if (!all.some((s) => s.departments.includes(name) || s.records.some((c) => c.department === name))) throw new HttpError(404, `没有“${name}”这个部门。`, 'not_found');
-    if (!seesDepartment(viewer, name)) throw new HttpError(403, '您只能查看本部门。', 'forbidden');
+    ctx.assert(all.some((s) => s.departments.includes(name) || s.records.some((c) => c.department === name)), 404, `没有“${name}”这个部门。`);
+    ctx.assert(canSeeDepartment(viewer, name), 403, '您只能查看本部门。');
     const liaisons = await store.models.Member.find({ departments: name, active: true }, { userid: 1, name: 1 }).lean();
     page(ctx, 'department', { title: name, ...departmentSummary(all, name), liaisons: liaisons.map((m) => m.name || m.userid) });
   });
 
-  router.get('/reports', async (ctx) => {
+  router.get('/reports', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
     const f = { from: text('from'), to: text('to'), dept: text('dept'), user: text('user') };
     const from = /^\d{4}-\d{2}-\d{2}$/.test(f.from) ? new Date(`${f.from}T00:00:00+08:00`) : null;
     const to = /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? new Date(new Date(`${f.to}T00:00:00+08:00`).getTime() + 24 * 3600 * 1000) : null;
     const visible = visibleDepartments(viewer);
-    if (f.dept && visible && !visible.includes(f.dept)) throw new HttpError(403, '您只能查看本部门的汇报。', 'forbidden');
+    ctx.assert(!f.dept || canSeeDepartment(viewer, f.dept), 403, '您只能查看本部门的汇报。');
     const plans = await activePlans(store);
     const reports: LoggedReport[] = [];
     for (const p of plans) {
@@ -263,47 +263,45 @@ export function createWebRouter(deps: WebDeps): Router {
     });
   });
 
-  router.get('/digests', async (ctx) => {
-    requireAll(ctx.state.viewer, '周报');
+  router.get('/digests', async (ctx: WebContext) => {
+    ctx.assert(canSeeDigests(ctx.state.viewer), 403, '周报仅限领导和管理员查看。');
     const list = await listDigests(store);
     page(ctx, 'digests', {
       title: '周报', rows: list.map((d) => ({ id: d._id, week: d.week, plan: d.planTitle, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm'), rate: d.rate, expected: d.expected, reported: d.reported })),
     });
   });
 
-  router.get('/digests/:id', async (ctx) => {
-    requireAll(ctx.state.viewer, '周报');
+  router.get('/digests/:id', async (ctx: WebContext) => {
+    ctx.assert(canSeeDigests(ctx.state.viewer), 403, '周报仅限领导和管理员查看。');
     const d = await getDigest(store, ctx.params.id!);
-    if (!d) throw new HttpError(404, '没有这期周报。', 'not_found');
+    if (!d) return ctx.throw(404, '没有这期周报。');
     page(ctx, 'digest', { title: `周报 ${d.week}`, d: { ...d, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm') } });
   });
 
-  router.get('/audit', async (ctx) => {
+  router.get('/audit', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
-    if (!viewer.isAdmin) throw new HttpError(403, '操作记录仅限管理员查看。', 'forbidden');
+    ctx.assert(canReadAudit(viewer), 403, '操作记录仅限管理员查看。');
     const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
     const f = { actor: text('actor'), target: text('target') };
-    const filter: Record<string, unknown> = {};
-    if (f.actor) filter.actor = f.actor;
-    if (f.target) filter.target = { $regex: escapeRegex(f.target) };
-    const rows = await store.models.Audit.find(filter).sort({ at: -1 }).limit(LIST_LIMIT + 1).lean<AuditDoc[]>();
+    // Both filters take what the page shows: a person's name (or account), a task's code, a plan's or unit's name.
+    const actors = f.actor ? [f.actor, ...(await memberIdsNamed(store, f.actor)), ...(f.actor === '命令行' ? ['cli'] : [])] : undefined;
+    const about = f.target ? (await memberIdsNamed(store, f.target)).map((id) => `member:${id}`) : undefined;
+    const rows = await auditEntries(store, { actors, targets: about, key: f.target || undefined }, LIST_LIMIT + 1);
+    const shown = rows.slice(0, LIST_LIMIT);
     page(ctx, 'audit', {
       title: '操作记录', f, more: rows.length > LIST_LIMIT, limit: LIST_LIMIT,
-      rows: rows.slice(0, LIST_LIMIT).map((a) => ({
-        when: formatLocal(a.at, 'YYYY-MM-DD HH:mm'), actor: a.actor, action: ACTION_TEXT[a.action] ?? a.action, target: a.target,
-        before: listText(a.before), after: listText(a.after), note: a.note,
-      })),
+      rows: historyLines(shown, await historyNames(store, shown, await allPlans(store))),
     });
   });
 
   // Pages computed per plan follow plan and task writes by themselves (the read cache's generation is in their key).
   addPlanAdminRoutes(router, { store, clock, auth, page });
 
-  router.get('/ledger.xlsx', async (ctx) => {
+  router.get('/ledger.xlsx', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     const all = await plansFor();
     const f = readTaskFilters(ctx.query);
-    if (f.dept && !seesDepartment(viewer, f.dept)) throw new HttpError(403, '您只能导出本部门的台账。', 'forbidden');
+    ctx.assert(!f.dept || canSeeDepartment(viewer, f.dept), 403, '您只能导出本部门的台账。');
     const chosen = f.plan ? all.filter((s) => planId(s.plan) === f.plan) : all;
     const name = `督办台账-${formatLocal(clock.now(), 'YYYYMMDD')}.xlsx`;
     ctx.set('Content-Disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
@@ -315,39 +313,7 @@ export function createWebRouter(deps: WebDeps): Router {
   return router;
 }
 
-const ACTION_TEXT: Record<string, string> = {
-  'task.departments.transfer': '转办', 'task.departments.add': '增派', 'task.departments.remove': '撤派', 'task.cadence': '改汇报频次',
-  'member.create': '新增成员', 'member.update': '修改成员', 'member.roles.add': '授予角色', 'member.roles.remove': '撤销角色',
-  'member.departments.bind': '绑定部门', 'member.departments.unbind': '解绑部门', 'member.departments.replace': '更换部门',
-};
-
-const FIELD_TEXT: Record<string, string> = { name: '姓名', departments: '部门', roles: '角色', active: '状态', cadence: '频次' };
-const VALUE_TEXT: Record<string, string> = { member: '联络员', leader: '领导', admin: '管理员', weekly: '每周', monthly: '每月' };
-
 function worst(lights: string[]): string {
   for (const l of LIGHT_ORDER) if (lights.includes(l)) return l;
   return 'green';
-}
-
-/** A before/after value of the audit log as people read it: lists joined, a member's fields named in Chinese. */
-function listText(v: unknown): string {
-  if (v == null) return '';
-  if (Array.isArray(v)) return v.map((x) => VALUE_TEXT[String(x)] ?? String(x)).join('、') || '（无）';
-  if (typeof v === 'object') {
-    return Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${FIELD_TEXT[k] ?? k}：${k === 'active' ? (x ? '在职' : '停用') : listText(x)}`)
-      .join('；');
-  }
-  return VALUE_TEXT[String(v)] ?? String(v);
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-async function memberNames(store: Store, userids: string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(userids)];
-  if (ids.length === 0) return new Map();
-  const members = await store.models.Member.find({ userid: { $in: ids } }, { userid: 1, name: 1 }).lean();
-  return new Map(members.map((m) => [m.userid, m.name || m.userid]));
 }

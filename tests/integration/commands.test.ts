@@ -1,12 +1,14 @@
 // What each chat command does on the bundled 2021 plan, through the real encrypted callback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mayUse, type CommandSpec } from '../../src/bot/command-spec.ts';
+import { canUseCommand, userOf } from '../../src/access.ts';
+import type { CommandSpec } from '../../src/bot/command-spec.ts';
 /** WeCom's own limit for a text message (doc 90236), written here rather than imported from the code under test. */
 const MAX_TEXT_BYTES = 2048;
 import { ManualClock } from '../../src/clock.ts';
 import { byteLength } from '../../src/domain/text.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
+import type { MemberDoc } from '../../src/store/models.ts';
 import type { Role } from '../../src/domain/vocabulary.ts';
 import { COMMANDS } from '../../handlers/index.ts';
 import { startHarness, type Harness } from '../helpers/bot-harness.ts';
@@ -62,7 +64,10 @@ function listsCode(text: string, code: string): boolean {
   return new RegExp(`(^|[\\s：、])${code.replace('.', '\\.')}([\\s、（]|$)`, 'm').test(text);
 }
 
-const usable = (roles: Role[], bound: boolean) => COMMANDS.filter((c) => mayUse(c.access, roles, bound));
+const usable = (roles: Role[], bound: boolean) => {
+  const user = userOf('someone', bound ? ({ userid: 'someone', name: '', roles, departments: roles.includes('member') ? ['经贸办'] : [], active: true } as unknown as MemberDoc) : null);
+  return COMMANDS.filter((c) => canUseCommand(user, c.access));
+};
 
 /** Help as a map: usage line → the example lines under it. */
 function helpEntries(text: string): Map<string, string[]> {

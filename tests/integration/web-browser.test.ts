@@ -196,7 +196,10 @@ describe('web pages in a browser', () => {
     }
     const admin = await browser(1280);
     await login(admin, 'demo-admin', '/web/audit');
-    expect(await admin.textContent('main')).toContain('task:7.5');
+    // History in plain Chinese: the admin's 增派 as a sentence with names, no internal keys or userids.
+    const log = (await admin.textContent('main'))!;
+    expect(log).toContain('党政办管理员（演示） 为 7.5 增派 统计站');
+    expect(log).not.toMatch(/task:|member:|system:|task\.departments|demo-admin/);
     await shot(admin, 'audit-1280');
     await admin.setViewportSize({ width: 390, height: 900 });
     await shot(admin, 'audit-390');

@@ -16,12 +16,12 @@ import type { TaskDoc } from '../store/models.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import type { PlanStanding as PlanState } from '../standing/index.ts';
-import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './view-models.ts';
-import { seesDepartment, visibleDepartments, type Viewer } from './viewer.ts';
+import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './rows.ts';
+import { canSeeDepartment, visibleDepartments, type User } from '../access.ts';
 
 export interface LedgerOptions {
   states: PlanState[];
-  viewer: Viewer;
+  viewer: User;
   filters: TaskFilters;
   now: Date;
 }
@@ -120,7 +120,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
     for (const task of state.tasks) {
       if (!chosen.has(`${planId(state.plan)}|${task.code}`)) continue;
       for (const c of byTask.get(String(task._id)) ?? []) {
-        if (!seesDepartment(viewer, c.department) || (filters.dept && c.department !== filters.dept)) continue;
+        if (!canSeeDepartment(viewer, c.department) || (filters.dept && c.department !== filters.dept)) continue;
         const row = ws.addRow({
           plan: planLabel(state.plan), code: task.code, task: task.text, unit: c.department, role: roleOf(task, c.department),
           deadline: task.deadlineText ?? task.deadline ?? '', status: stageLabel(c), reason: c.stage === 'returned' || c.stage === 'blocked' ? c.reason ?? '' : '',
