@@ -9,7 +9,7 @@ import { detectFormat, MAX_INPUT_BYTES } from './readers/detect.ts';
 import { readDocBlocks } from './readers/doc.ts';
 import { readDocxBlocks } from './readers/docx.ts';
 import { decodeText, textBlocks } from './readers/text.ts';
-import { findLayout } from './table-outline.ts';
+import { findLayout, reportUnreadTable } from './table-outline.ts';
 import { readXlsxBlocks } from './readers/xlsx.ts';
 import type { Block } from './readers/blocks.ts';
 import type { ParsedPlan, ParseOptions } from './types.ts';
@@ -29,7 +29,9 @@ export async function parsePlanBuffer(bytes: Buffer, filename: string, opts: Par
     const blocks = text.includes('\t') ? textBlocks(text) : [];
     const layoutOpts = { known: new Set(opts.knownUnits ?? []), mapping: opts.columns ?? null };
     if (blocks.some((b) => b.kind === 'table' && findLayout(b.rows, layoutOpts) !== null)) return planFromOutline(blocksOutline(blocks, opts), opts);
-    return parsePlan(text, opts);
+    const plan = parsePlan(text, opts);
+    plan.tables = blocks.flatMap((b) => (b.kind === 'table' ? [reportUnreadTable(b.rows)] : []));
+    return plan;
   }
   const blocks = format === 'docx' ? readDocxBlocks(bytes) : format === 'xlsx' ? await readXlsxBlocks(bytes) : await readDocBlocks(bytes);
   if (!hasText(blocks)) throw emptyFile();

@@ -6,7 +6,7 @@
 import { parseChineseNumeral, toAsciiDigits } from './chinese-numerals.ts';
 import { parseUnitList, splitPeople, type UnitRef } from './annotations.ts';
 import { isPersonWithTitle } from './cell-shapes.ts';
-import { roleName, roleOfHeader, type ColumnRole } from './column-words.ts';
+import { normalizeHeader, roleName, roleOfHeader, type ColumnRole } from './column-words.ts';
 import { findLayout, type TableLayout } from './table-layout.ts';
 import type { TableReport } from './types.ts';
 import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
@@ -261,12 +261,24 @@ function isHeaderAgain(cells: string[], layout: TableLayout): boolean {
   return text >= 0 && header !== '' && cleanCell(cells[text] ?? '').replace(/\s+/g, '') === header;
 }
 
+/** The header of a table no role was found for: the row above its first sentence, as a mapping will take it. */
+function seenHeader(rows: string[][]): string[] {
+  const several = (r: string[] | undefined): boolean => r !== undefined && new Set(r.map(cleanCell).filter((c) => c !== '')).size >= 2;
+  const firstSentence = rows.findIndex((r) => r.some((c) => { const t = cleanCell(c); return t.length > 14 || /[，。；,;：:]/.test(t); }));
+  if (firstSentence > 0 && several(rows[firstSentence - 1])) return rows[firstSentence - 1]!;
+  return rows.slice(0, 15).find(several) ?? [];
+}
+
 const letterOf = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : `${String.fromCharCode(64 + Math.floor(i / 26))}${String.fromCharCode(65 + (i % 26))}`);
+
+/** The report of a table read as no task table (a tab-separated paste that reads better as text). */
+export function reportUnreadTable(rows: string[][], name: string | null = null): TableReport {
+  return reportOf(rows, null, name, 0);
+}
 
 /** What was made of a table's columns, for the person importing it to check or correct. */
 function reportOf(rows: string[][], layout: TableLayout | null, name: string | null, tasks: number): TableReport {
-  const seen = layout === null ? rows.slice(0, 15).find((r) => new Set(r.map(cleanCell).filter((c) => c !== '')).size >= 2) ?? [] : [];
-  const headers = layout === null ? seen.map((c) => cleanCell(c).replace(/\s+/g, '')) : layout.columns.map((c) => c.header);
+  const headers = layout === null ? seenHeader(rows).map((c) => normalizeHeader(cleanCell(c))) : layout.columns.map((c) => c.header);
   const columns = headers.map((header, i) => {
     const role = layout?.roles[i] ?? null;
     return { letter: letterOf(i), header, role: roleName(role), confidence: Math.round((layout?.columns[i]?.confidence ?? 0) * 100) / 100 };
