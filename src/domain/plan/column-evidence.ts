@@ -14,6 +14,10 @@ export interface ColumnJudgement {
   confidence: number;
   /** The header as seen over the column (rows of a multi-row header joined). */
   header: string;
+  /** The role the cells alone suggest. */
+  cells?: ColumnRole | null;
+  /** The mean length of its filled cells. */
+  length?: number;
 }
 
 interface Shape {
@@ -80,8 +84,9 @@ export function judgeColumns(
   for (let c = 0; c < width; c++) {
     const header = headers[c]?.text ?? '';
     const word = headers[c]?.word ?? null;
-    const cells = contentRole(shapeOf(data.map((r) => (r[c] ?? '').trim()), known));
-    judgements.push(weigh(header, word, cells, wordsFirst));
+    const shape = shapeOf(data.map((r) => (r[c] ?? '').trim()), known);
+    const cells = contentRole(shape);
+    judgements.push({ ...weigh(header, word, cells, wordsFirst), cells, length: shape.avgLength });
   }
   return judgements;
 }

@@ -69,6 +69,11 @@ function byWords(rows: string[][], known: ReadonlySet<string>): TableLayout | nu
     const columns = judgeColumns(headers, dataRows(rows, last), known, true);
     // The words made it a task table: the cells may move a column, never leave it without a task text.
     if (!columns.some((c) => c.role === 'topic' || c.role === 'text')) columns.forEach((c, i) => (c.role = headers[i]?.word ?? c.role));
+    // A column of much longer text under a word not taught ("主要举措" beside "目标任务") is the task text;
+    // the named topic column becomes its section.
+    const textAt = columns.reduce((best, c, i) => (c.role === 'topic' || c.role === 'text' ? i : best), -1);
+    const longer = columns.findIndex((c) => c.role === null && c.cells === 'topic' && (c.length ?? 0) >= Math.max(10, 1.5 * (columns[textAt]?.length ?? 0)));
+    if (longer >= 0 && columns[longer]) columns[longer] = { ...columns[longer], role: 'text', confidence: 0.6 };
     return { headerRow: last, firstHeaderRow: r, roles: columns.map((c) => c.role), columns, by: 'words' };
   }
   return null;

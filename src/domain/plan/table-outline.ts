@@ -241,7 +241,9 @@ function rowFragment(row: Row, col: ReturnType<typeof columns>, text: string): F
 function rowUnits(row: Row, col: ReturnType<typeof columns>): UnitRef[] {
   const read = (indexes: number[], lead: boolean): UnitRef[] =>
     indexes.flatMap((i) => parseUnitList(cellAt(row, i).replace(/\n/g, '、'), lead)).filter((u) => !isPersonWithTitle(u.name));
-  return [...read(col.lead, true), ...read(col.units, false), ...read(col.assist, false)];
+  // 责任单位 beside a 配合单位 column, with no 牵头 column, is the lead.
+  const unitsLead = col.lead.length === 0 && col.assist.length > 0;
+  return [...read(col.lead, true), ...read(col.units, unitsLead), ...read(col.assist, false)];
 }
 
 /** People with titles written in a unit column (张书记): the task's leaders. */
