@@ -8,6 +8,7 @@ import { readPlanSource } from '../plan-source.ts';
 import { writePlanWorkbook } from '../plans/export-plan.ts';
 import { applyImport, previewImport } from '../store/import-plan.ts';
 import { describePreview } from '../plans/describe-preview.ts';
+import { describeColumns } from '../plans/describe-columns.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { allPlans, matchPlans, setPlanStatus } from '../store/plans.ts';
 import type { Store } from '../store/database.ts';
@@ -104,6 +105,7 @@ async function parseCommand(ctx: CliContext, file: string, json: boolean, column
   } else {
     ctx.out(`${parsed.plan.docNumber ?? ''} ${parsed.plan.title}`.trim());
     ctx.out(`${parsed.sections.length} 个小节，${parsed.tasks.length} 项任务`);
+    for (const line of describeColumns({ columns: parsed.tables })) ctx.out(line);
     for (const t of parsed.tasks) ctx.out(`${t.code.padEnd(5)} ${t.title}（${t.departments.join('、')}）`);
     if (warnings.length) ctx.out(`提示（${warnings.length}）：\n${warnings.map((w) => `- ${w}`).join('\n')}`);
   }

@@ -11,7 +11,7 @@ export function describeColumns(p: Pick<ImportPreview, 'columns'>): string[] {
   if (tables.length === 0) return [];
   const lines: string[] = [];
   for (const t of tables) {
-    const how = t.by === 'mapping' ? '按指定的列' : t.by === 'cells' ? '按单元格内容判断' : '按表头';
+    const how = t.by === 'mapping' ? '按指定的列' : t.by === 'cells' ? '按单元格内容判断' : '按表头（已对照单元格内容）';
     const cols = t.columns.map((c) => `${c.letter}“${c.header || '（无表头）'}”→${c.role}${t.by === 'mapping' ? '' : `(${Math.round(c.confidence * 100)}%)`}`);
     lines.push(`列对应${t.name ? `（${t.name}）` : ''}，${how}：${cols.join('　')}`);
   }
