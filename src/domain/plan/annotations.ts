@@ -4,7 +4,7 @@
 // Annotations naming who does a task and by when: （责任部门：A、B）, （牵头单位：X，配合单位：Y）,
 // （X牵头，Y参与）, （X负责）, （X指导）, own-line 牵头单位：… / 主抓单位：… / 责任单位：…,
 // 〔责任单位：…〕 / [责任单位：…] / 【…】, and （完成时限：…）, （责任领导：…）.
-import { isUnitFragment, stripListNumbering } from './cell-shapes.ts';
+import { isPersonWithTitle, isUnitFragment, stripListNumbering } from './cell-shapes.ts';
 import { depthAt } from './text-lines.ts';
 import { normalizeUnitName, splitOutsideParentheses, splitUnits } from './units.ts';
 
@@ -189,7 +189,12 @@ export function parseKeyed(content: string): Annotation {
     if (value === '' || /^(无|\/|—+|-+)$/.test(value)) return;
     if (DEADLINE_KEYS.includes(key)) annotation.deadlineTexts.push(value);
     else if (LEADER_KEYS.includes(key)) annotation.leaders.push(...splitPeople(value));
-    else if (!IGNORED_KEYS.includes(key)) annotation.units.push(...parseUnitList(value, LEAD_KEYS.includes(key)));
+    else if (!IGNORED_KEYS.includes(key)) {
+      // "责任单位：县教育局、王强副县长": a person with a title is a leader, never a unit.
+      const units = parseUnitList(value, LEAD_KEYS.includes(key));
+      annotation.units.push(...units.filter((u) => !isPersonWithTitle(u.name)));
+      annotation.leaders.push(...units.filter((u) => isPersonWithTitle(u.name)).map((u) => u.name));
+    }
   });
   return annotation;
 }
