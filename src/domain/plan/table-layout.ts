@@ -4,6 +4,7 @@
 //   the cells alone, under a header of any words (农村人居环境整治提升 | 承担部门 | 节点).
 // Title rows and notes above the header are skipped; a header written over two rows (责任 / 科室,
 // 责任单位 over 牵头单位 | 配合单位) is read as one.
+import { looksLikeDeadlineCell, looksLikeNumberCell, looksLikeUnitCell } from './cell-shapes.ts';
 import { judgeColumns, type ColumnJudgement } from './column-evidence.ts';
 import { normalizeHeader, roleOfHeader, type ColumnRole } from './column-words.ts';
 
@@ -102,7 +103,10 @@ function byCells(rows: string[][], known: ReadonlySet<string>): TableLayout | nu
     let last = r;
     const next = rows[r + 1] ?? [];
     // A second header row: short words only, under a header that is not yet complete.
-    if (distinctCells(next).length >= 1 && next.every((c) => clean(c).length <= 8 && !/[，。；]/.test(c)) && next.some((c, i) => clean(c) !== '' && clean(c) !== clean(row[i] ?? ''))) last = r + 1;
+    // A data row of short cells is not one: its number, units or deadline give it away.
+    const headerLike = (c: string): boolean =>
+      c === '' || roleOfHeader(c) !== null || (c.length <= 8 && !/[，。；]/.test(c) && !looksLikeNumberCell(c) && !looksLikeDeadlineCell(c) && !looksLikeUnitCell(c));
+    if (distinctCells(next).length >= 1 && next.every((c) => headerLike(clean(c))) && next.some((c, i) => clean(c) !== '' && clean(c) !== clean(row[i] ?? ''))) last = r + 1;
     const data = dataRows(rows, last);
     if (data.length === 0) continue;
     const columns = judgeColumns(headerTexts(rows, r, last), data, known, false);

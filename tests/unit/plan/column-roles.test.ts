@@ -144,3 +144,15 @@ describe('the corpus', () => {
     }
   });
 });
+
+describe('a table of short tasks under an untaught header', () => {
+  it('does not take the first task row for a second header row', () => {
+    const plan = table([
+      ['No.', '要办的事', '承担部门', '节点'],
+      ['1', '修缮村口路灯', '村建办', '2024年3月底前'],
+      ['2', '清理河道垃圾，每月一次。', '水利站', '2024年6月底前'],
+      ['3', '开展防火宣传，发放宣传册。', '应急办', '长期'],
+    ]);
+    expect(plan.tasks.map((t) => [t.code, t.departments])).toEqual([['1', ['村建办']], ['2', ['水利站']], ['3', ['应急办']]]);
+  });
+});
