@@ -4,7 +4,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
-import { parsePlanBuffer, type ParsedPlan } from './domain/plan/index.ts';
+import { parsePlanBuffer, type ParsedPlan, type ParseOptions } from './domain/plan/index.ts';
 import type { Store } from './store/database.ts';
 import { hashSource, importPlan, type ImportResult } from './store/import-plan.ts';
 import { countPlans, ensurePlanFirstImports, ensurePlanNames } from './store/plans.ts';
@@ -17,12 +17,12 @@ export interface PlanSource {
 }
 
 /** Reads and parses a plan file; `knownUnits` lets the parse warn about units the database has never seen. */
-export async function readPlanSource(file: string, opts: { knownUnits?: string[] } = {}): Promise<PlanSource> {
+export async function readPlanSource(file: string, opts: ParseOptions = {}): Promise<PlanSource> {
   return planSourceOf(await readFile(file), basename(file), opts);
 }
 
 /** The same for bytes already in hand (a file uploaded on the web page). */
-export async function planSourceOf(bytes: Buffer, filename: string, opts: { knownUnits?: string[] } = {}): Promise<PlanSource> {
+export async function planSourceOf(bytes: Buffer, filename: string, opts: ParseOptions = {}): Promise<PlanSource> {
   return { parsed: await parsePlanBuffer(bytes, filename, opts), sourceHash: hashSource(bytes) };
 }
 

@@ -1,11 +1,14 @@
 // `plan …`: parse a document, preview and import it, list plans, archive or activate one, export one as a 任务分解表.
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { parsePlanFile, PlanReadError } from '../domain/plan/index.ts';
+import { parsePlanFile, PlanReadError, type ColumnRole, type ParsedPlan } from '../domain/plan/index.ts';
+import { ColumnSpecError, describeColumnsSeen, formatColumnSpec, parseColumnSpec, specOfReport } from '../domain/plan/column-mapping.ts';
+import { rememberColumnMapping, rememberedMapping } from '../store/column-mappings.ts';
 import { readPlanSource } from '../plan-source.ts';
 import { writePlanWorkbook } from '../plans/export-plan.ts';
 import { applyImport, previewImport } from '../store/import-plan.ts';
 import { describePreview } from '../plans/describe-preview.ts';
+import { describeColumns } from '../plans/describe-columns.ts';
 import type { PlanDoc } from '../store/models.ts';
 import { allPlans, matchPlans, setPlanStatus } from '../store/plans.ts';
 import { departmentNames } from '../store/departments-repo.ts';
@@ -14,8 +17,8 @@ import type { Store } from '../store/database.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
 export const PLAN_USAGE = [
-  'plan parse FILE [--json]',
-  'plan import FILE [--name 简称] [--yes]',
+  'plan parse FILE [--json] [--columns 任务=B,牵头单位=C,配合单位=D,完成时限=E]',
+  'plan import FILE [--name 简称] [--columns …] [--yes]',
   'plan list [--json]',
   'plan archive NAME | plan activate NAME',
   'plan export NAME --out FILE.xlsx',
@@ -38,11 +41,12 @@ export async function runPlanCommand(argv: string[], ctx: CliContext): Promise<n
 async function runPlanSubcommand(argv: string[], ctx: CliContext): Promise<number> {
   const { positional, flags } = parseArgs(argv, ['json', 'yes']);
   const [sub, arg] = positional;
+  const columns = columnsFlag(flags.columns);
   switch (sub) {
     case 'parse':
-      return parseCommand(ctx, requireArg(arg), flags.json === true);
+      return parseCommand(ctx, requireArg(arg), flags.json === true, columns);
     case 'import':
-      return importCommand(ctx, requireArg(arg), typeof flags.name === 'string' ? flags.name : undefined, flags.yes === true);
+      return importCommand(ctx, requireArg(arg), typeof flags.name === 'string' ? flags.name : undefined, flags.yes === true, columns);
     case 'list':
       return listCommand(ctx, flags.json === true);
     case 'archive':
@@ -56,37 +60,70 @@ async function runPlanSubcommand(argv: string[], ctx: CliContext): Promise<numbe
   }
 }
 
+/** `--columns 任务=B,牵头单位=C`: the roles of the task table's columns, said by the person importing it. */
+function columnsFlag(value: string | true | undefined): (ColumnRole | null)[] | null {
+  if (value === undefined) return null;
+  if (value === true) throw new CliUsageError('--columns 后面写各列的内容，如 --columns 任务=B,牵头单位=C,配合单位=D,完成时限=E');
+  try {
+    return parseColumnSpec(value);
+  } catch (err) {
+    if (err instanceof ColumnSpecError) throw new CliUsageError(err.message);
+    throw err;
+  }
+}
+
+/** A document without a task is refused, naming the columns it showed and how to map them. */
+function noTaskMessage(parsed: ParsedPlan): string {
+  const seen = describeColumnsSeen(parsed.tables);
+  if (seen === '') return '文件中没有识别出任务（没有“一、（一）1.”式编号的条目，也没有任务分解表）。';
+  const example = parsed.tables.map(specOfReport).find((s) => s.includes('任务')) || '任务=B,牵头单位=C,配合单位=D,完成时限=E';
+  return `表格中没有识别出任务。看到的列：${seen}。\n请指明各列的内容（列字母按表格计），例如：--columns ${example}`;
+}
+
 function requireArg(arg: string | undefined): string {
   if (!arg) throw new CliUsageError(PLAN_USAGE);
   return arg;
 }
 
 /** Parsing never touches a database: scripts use it to check a document before importing. */
-async function parseCommand(ctx: CliContext, file: string, json: boolean): Promise<number> {
-  const parsed = await parsePlanFile(file);
+async function parseCommand(ctx: CliContext, file: string, json: boolean, columns: (ColumnRole | null)[] | null): Promise<number> {
+  const parsed = await parsePlanFile(file, { columns });
   const warnings = parsed.warnings.map((w) => w.message);
+  const refusal = parsed.tasks.length === 0 ? noTaskMessage(parsed) : null;
   if (json) {
     ctx.out(JSON.stringify({
       plan: parsed.plan,
+      // Per table: the role given to each column, how sure the parse was, and the header it saw.
+      tables: parsed.tables,
       tasks: parsed.tasks.map((t) => ({
-        code: t.code, title: t.title, text: t.text, departments: t.departments, lead: t.lead,
-        deadline: t.deadline, collective: t.collective, chapter: t.chapter, section: t.section,
+        code: t.code, title: t.title, text: t.text, departments: t.departments, lead: t.lead, leaders: t.leaders,
+        deadline: t.deadline, deadlineText: t.deadlineText, collective: t.collective, chapter: t.chapter, section: t.section,
       })),
       warnings,
+      refusal,
     }));
+  } else if (refusal !== null) {
+    ctx.out(refusal);
   } else {
     ctx.out(`${parsed.plan.docNumber ?? ''} ${parsed.plan.title}`.trim());
     ctx.out(`${parsed.sections.length} 个小节，${parsed.tasks.length} 项任务`);
+    for (const line of describeColumns({ columns: parsed.tables })) ctx.out(line);
     for (const t of parsed.tasks) ctx.out(`${t.code.padEnd(5)} ${t.title}（${t.departments.join('、')}）`);
     if (warnings.length) ctx.out(`提示（${warnings.length}）：\n${warnings.map((w) => `- ${w}`).join('\n')}`);
   }
-  return 0;
+  return refusal === null ? 0 : REFUSED;
 }
 
-async function importCommand(ctx: CliContext, file: string, name: string | undefined, yes: boolean): Promise<number> {
+async function importCommand(ctx: CliContext, file: string, name: string | undefined, yes: boolean, columns: (ColumnRole | null)[] | null): Promise<number> {
   const store = await ctx.store();
   const knownUnits = await departmentNames(store);
-  const { parsed, sourceHash } = await readPlanSource(file, { knownUnits });
+  let { parsed, sourceHash } = await readPlanSource(file, { knownUnits, columns });
+  // A header seen before is read with the mapping given for it then, unless a new one is given now.
+  const remembered = columns === null ? await rememberedMapping(store, parsed.tables) : null;
+  if (remembered !== null) {
+    ({ parsed, sourceHash } = await readPlanSource(file, { knownUnits, columns: remembered }));
+    ctx.out('表头与以前导入的文件相同，按当时指定的列对应读取。');
+  }
   const preview = await previewImport(store, parsed, { name });
   for (const line of describePreview(preview)) ctx.out(line);
   if (preview.refusal) {
@@ -94,10 +131,13 @@ async function importCommand(ctx: CliContext, file: string, name: string | undef
     return REFUSED;
   }
   if (!yes && !(await confirmOnTerminal('确认导入？(y/N) '))) {
-    ctx.out(`未导入，没有任何改动。确认无误后加 --yes 再运行：\nnpm run -s cli -- plan import ${quoteArg(file)}${name ? ` --name ${name}` : ''} --yes`);
+    ctx.out(`未导入，没有任何改动。确认无误后加 --yes 再运行：\nnpm run -s cli -- plan import ${quoteArg(file)}${name ? ` --name ${name}` : ''}${columns ? ` --columns ${formatColumnSpec(columns)}` : ''} --yes`);
     return 0;
   }
   const result = await applyImport(store, parsed, preview, { sourceHash, clock: ctx.clock, actor: 'cli' });
+  if (columns !== null) {
+    for (const t of parsed.tables.filter((t) => t.by === 'mapping')) await rememberColumnMapping(store, t.headerKey, columns, 'cli', ctx.clock.now());
+  }
   const total = await countActiveTasks(store, result.planId);
   ctx.out(`已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}；现有任务 ${total} 项。`);
   return 0;

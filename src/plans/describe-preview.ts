@@ -1,5 +1,6 @@
 // An import preview as people read it, in the terminal and on the 方案 page alike.
 import type { ImportPreview } from '../store/import-plan.ts';
+import { describeColumns, describeNewUnits, describeRows } from './describe-columns.ts';
 
 /** The preview as people read it: what would change, who would become responsible, what looks wrong. */
 export function describePreview(p: ImportPreview): string[] {
@@ -15,8 +16,9 @@ export function describePreview(p: ImportPreview): string[] {
     for (const r of moved.slice(0, 30)) lines.push(`  ${r.code}：${r.before.join('、') || '（无）'} → ${r.after.join('、') || '（无）'}`);
     if (moved.length > 30) lines.push(`  ……另有 ${moved.length - 30} 项`);
   }
-  if (p.departmentsAdded.length) lines.push(`新部门 ${p.departmentsAdded.length} 个：${p.departmentsAdded.join('、')}`);
   lines.push(...describeUnits(p));
+  // New units are proposed with the tasks that name them; the column reading and the tasks follow, to check.
+  lines.push(...describeNewUnits(p), ...describeColumns(p), ...describeRows(p));
   if (p.warnings.length) {
     lines.push(`提示 ${p.warnings.length} 条：`);
     for (const w of p.warnings.slice(0, 40)) lines.push(`  - ${w}`);

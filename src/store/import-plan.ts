@@ -3,7 +3,8 @@
 // title); importing it never touches another plan. Tasks are updated by code, never duplicated, their reports
 // never touched; a task the document no longer has is retired, not deleted.
 import { createHash } from 'node:crypto';
-import type { ParsedPlan, ParsedTask } from '../domain/plan/index.ts';
+import type { ParsedPlan, ParsedTask, TableReport } from '../domain/plan/index.ts';
+import { describeColumnsSeen, specOfReport } from '../domain/plan/column-mapping.ts';
 import { deriveShortName, isValidShortName } from '../domain/plan/short-name.ts';
 import { isCollectiveUnit } from '../domain/plan/units.ts';
 import type { Clock } from '../clock.ts';
@@ -46,6 +47,12 @@ export interface ImportPreview {
   responsibility: ResponsibilityChange[];
   departmentsAdded: string[];
   units: UnitsPreview;
+  /** The units no department has yet, each with the tasks that name it: proposed, never assumed. */
+  newUnits: { name: string; tasks: string[] }[];
+  /** What was made of each table's columns (empty for a text plan). */
+  columns: TableReport[];
+  /** The tasks as parsed, to check before importing. */
+  rows: { code: string; title: string; lead: string[]; assist: string[]; deadline: string | null }[];
   warnings: string[];
   /** Why this document cannot be imported (Chinese, for the user); null when it can. */
   refusal: string | null;
@@ -83,8 +90,8 @@ export async function previewImport(store: Store, parsed: ParsedPlan, opts: { na
   const warnings = parsed.warnings.map((w) => w.message);
   const preview: ImportPreview = {
     planKey: key, name, title: parsed.plan.title, docNumber: parsed.plan.docNumber, existingStatus: prior?.status ?? (prior ? 'active' : null),
-    tasks: parsed.tasks.length, created: [], updated: [], unchanged: [], retired: [], responsibility: [], departmentsAdded: [],
-    units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, warnings, refusal: null,
+    tasks: parsed.tasks.length, created: [], updated: [], unchanged: [], retired: [], responsibility: [], departmentsAdded: [], newUnits: [],
+    units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, columns: parsed.tables, rows: parsed.tasks.map(previewRow), warnings, refusal: null,
   };
   const responsibleAfter: string[][] = [];
 
@@ -118,6 +125,7 @@ export async function previewImport(store: Store, parsed: ParsedPlan, opts: { na
     const now = resolveUnit(d);
     preview.warnings.push(now ? `“${d}”已合并到“${now}”：本方案中的“${d}”按${now}计` : `单位“${d}”已被删除：本方案中的“${d}”不计入本方案的单位`);
   }
+  preview.newUnits = preview.departmentsAdded.map((name) => ({ name, tasks: parsed.tasks.filter((t) => t.departments.includes(name)).map((t) => t.code) }));
   preview.refusal = refusalOf(parsed, preview, plans.find((p) => p.name === name && p.key !== key) ?? null);
   return preview;
 }
@@ -152,10 +160,18 @@ function similarUnit(unit: string, known: string[]): string | null {
 function refusalOf(parsed: ParsedPlan, preview: ImportPreview, nameOwner: PlanDoc | null): string | null {
   const kept = '没有导入，现有方案未改动。';
   if (parsed.tasks.length === 0) {
+    const seen = describeColumnsSeen(parsed.tables);
+    if (seen !== '') {
+      // A table whose columns were not understood: name them and show how to say which is which.
+      const example = parsed.tables.map(specOfReport).find((s) => s.includes('任务')) || '任务=B,牵头单位=C,配合单位=D,完成时限=E';
+      return `表格中没有识别出任务。看到的列：${seen}。${kept}\n请指明各列的内容（列字母按表格计），例如：--columns ${example}；角色可用 序号、类别、任务、任务内容、责任单位、牵头单位、配合单位、完成时限、责任领导。`;
+    }
     return `文件中没有识别出任务（没有“一、（一）1.”式编号的条目，也没有任务分解表）。${kept}\n请确认这是工作方案或任务分解表；可先用 npm run -s cli -- plan parse 文件 查看识别结果。`;
   }
   if (!parsed.tasks.some((t) => t.departments.length > 0)) {
-    return `识别出 ${parsed.tasks.length} 项任务，但没有一项写明责任单位（如“（责任部门：经贸办）”或表格中的“责任单位”列）。${kept}`;
+    const seen = describeColumnsSeen(parsed.tables);
+    const hint = seen === '' ? '' : `\n看到的列：${seen}。请指明各列的内容，例如：--columns 任务=B,责任单位=C,完成时限=D`;
+    return `识别出 ${parsed.tasks.length} 项任务，但没有一项写明责任单位（如“（责任部门：经贸办）”或表格中的“责任单位”列）。${kept}${hint}`;
   }
   const codes = parsed.tasks.map((t) => t.code);
   const dup = codes.find((c, i) => codes.indexOf(c) !== i);
@@ -269,6 +285,11 @@ function correctedUnits(resolveUnit: (name: string) => string | null): (names: s
 function nextDepartments(prior: TaskDoc, task: ParsedTask): string[] {
   if (task.departments.length === 0) return prior.departments;
   return sameValue(prior.plannedDepartments, task.departments) && prior.departments.length > 0 ? prior.departments : task.departments;
+}
+
+function previewRow(task: ParsedTask): ImportPreview['rows'][number] {
+  const lead = task.lead.length > 0 ? task.lead : task.departments;
+  return { code: task.code, title: task.title, lead, assist: task.departments.filter((d) => !lead.includes(d)), deadline: task.deadline ?? task.deadlineText };
 }
 
 function fieldsOf(task: ParsedTask): Record<(typeof TASK_FIELDS)[number], unknown> {

@@ -5,7 +5,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { canAdministerPlans } from '../access.ts';
 import type { Clock } from '../clock.ts';
-import { PlanReadError } from '../domain/plan/index.ts';
+import { PlanReadError, type ColumnRole, type ParsedPlan } from '../domain/plan/index.ts';
+import { formatColumnSpec, parseColumnSpec } from '../domain/plan/column-mapping.ts';
+import { ROLE_NAMES } from '../domain/plan/column-words.ts';
+import { rememberColumnMapping, rememberedMapping } from '../store/column-mappings.ts';
 import { formatLocal } from '../domain/period.ts';
 import { planSourceOf } from '../plan-source.ts';
 import { describePreview } from '../plans/describe-preview.ts';
@@ -57,7 +60,7 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     await listPage(ctx);
   });
 
-  // Upload → preview. Nothing is imported here; the bytes wait for 确认导入.
+  // Upload → preview. Nothing is imported here; the bytes wait for 确认导入 (or for a choice of columns).
   router.post('/plans/preview', async (ctx: Context) => {
     requireAdmin(ctx);
     const form = await formOf(ctx, PLAN_UPLOAD_MAX_BYTES);
@@ -65,12 +68,39 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     if (!file || file.bytes.length === 0) return ctx.throw(400, '请选择一个方案文件（.docx、.xlsx、.doc 或 .txt）。');
     ctx.assert(PLAN_EXTENSIONS.test(file.filename), 400, '只接收 .docx、.xlsx、.doc 或 .txt 格式的方案文件。');
     const name = (form.fields.name ?? '').trim() || undefined;
-    const preview = await previewOf(file.bytes, file.filename, name);
-    const upload = preview.refusal ? null : await keepPlanUpload(store, { userid: ctx.state.viewer.userid, filename: file.filename, bytes: file.bytes, at: clock.now() });
-    deps.page(ctx, 'plan-preview', {
-      title: '导入预览', filename: file.filename, lines: describePreview(preview), refusal: preview.refusal, upload, name: name ?? '', csrf: auth.formToken(ctx),
-    }, preview.refusal ? 422 : 200);
+    await previewPage(ctx, file.bytes, file.filename, name, null);
   });
+
+  // The admin chose what each column holds: preview the same upload again with those roles.
+  router.post('/plans/remap', async (ctx: Context) => {
+    requireAdmin(ctx);
+    const form = await formOf(ctx, 0);
+    const upload = await findPlanUpload(store, form.fields.upload ?? '', ctx.state.viewer.userid, clock.now());
+    if (!upload) return ctx.throw(410, '这份上传已过期或已导入，请重新上传。');
+    const roles: (ColumnRole | null)[] = [];
+    for (const [key, value] of Object.entries(form.fields)) {
+      const m = /^col_(\d{1,2})$/.exec(key);
+      if (m) roles[Number(m[1])] = ROLE_NAMES[value ?? ''] ?? null;
+    }
+    const columns = Array.from({ length: roles.length }, (_, i) => roles[i] ?? null);
+    ctx.assert(columns.some((r) => r === 'topic' || r === 'text'), 400, '请至少把一列选为“任务”或“任务内容”。');
+    await dropPlanUpload(store, form.fields.upload!);
+    await previewPage(ctx, upload.bytes, upload.filename, (form.fields.name ?? '').trim() || undefined, columns);
+  });
+
+  async function previewPage(ctx: Context, bytes: Buffer, filename: string, name: string | undefined, given: (ColumnRole | null)[] | null) {
+    const { preview, parsed } = await previewOf(bytes, filename, name, given);
+    // A readable document keeps its bytes even when refused for want of tasks: the admin may say what its columns hold.
+    const mappable = parsed !== null && parsed.tables.some((t) => t.columns.length > 0);
+    const upload = !preview.refusal || mappable ? await keepPlanUpload(store, { userid: ctx.state.viewer.userid, filename, bytes, at: clock.now() }) : null;
+    const table = parsed?.tables.find((t) => t.by !== null) ?? parsed?.tables.find((t) => t.columns.length > 0) ?? null;
+    deps.page(ctx, 'plan-preview', {
+      title: '导入预览', filename, lines: describePreview(preview), refusal: preview.refusal, upload, name: name ?? '', csrf: auth.formToken(ctx),
+      columns: given ? formatColumnSpec(given) : '',
+      mapping: table && upload ? table.columns.map((c, i) => ({ index: i, letter: c.letter, header: c.header, role: c.role })) : [],
+      roles: ['不用', ...Object.keys(ROLE_NAMES)],
+    }, preview.refusal ? 422 : 200);
+  }
 
   router.post('/plans/import', async (ctx: Context) => {
     requireAdmin(ctx);
@@ -83,10 +113,15 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
       return;
     }
     const name = (form.fields.name ?? '').trim() || undefined;
-    const { parsed, sourceHash } = await planSourceOf(upload.bytes, upload.filename, { knownUnits: await knownUnits() });
+    const given = form.fields.columns ? parseColumnSpec(form.fields.columns) : null;
+    const columns = given ?? (await rememberedMapping(store, (await planSourceOf(upload.bytes, upload.filename, { knownUnits: await knownUnits() })).parsed.tables));
+    const { parsed, sourceHash } = await planSourceOf(upload.bytes, upload.filename, { knownUnits: await knownUnits(), columns });
     const preview = await previewImport(store, parsed, { name });
     ctx.assert(!preview.refusal, 422, preview.refusal ?? ''); // the database changed since the preview
     const result = await applyImport(store, parsed, preview, { sourceHash, clock, actor: ctx.state.viewer.userid });
+    if (given) {
+      for (const t of parsed.tables.filter((t) => t.by === 'mapping')) await rememberColumnMapping(store, t.headerKey, given, ctx.state.viewer.userid, clock.now());
+    }
     await dropPlanUpload(store, form.fields.upload!);
     await listPage(ctx, `已导入《${result.title}》（简称 ${result.name}）：新增 ${result.created.length}，更新 ${result.updated.length}，未变 ${result.unchanged.length}，停用 ${result.retired.length}。`);
   });
@@ -146,15 +181,22 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
   }
 
   /** The preview, or a refusal made of a file that is not what it claims (nothing is kept then). */
-  async function previewOf(bytes: Buffer, filename: string, name: string | undefined) {
+  async function previewOf(bytes: Buffer, filename: string, name: string | undefined, given: (ColumnRole | null)[] | null) {
     try {
-      const { parsed } = await planSourceOf(bytes, filename, { knownUnits: await knownUnits() });
-      return await previewImport(store, parsed, { name });
+      const units = await knownUnits();
+      let { parsed } = await planSourceOf(bytes, filename, { knownUnits: units, columns: given });
+      // A header seen before is read with the mapping given for it then.
+      const remembered = given === null ? await rememberedMapping(store, parsed.tables) : null;
+      if (remembered !== null) ({ parsed } = await planSourceOf(bytes, filename, { knownUnits: units, columns: remembered }));
+      return { preview: await previewImport(store, parsed, { name }), parsed: parsed as ParsedPlan | null };
     } catch (err) {
       if (!(err instanceof PlanReadError)) throw err;
       return {
-        planKey: '', name: name ?? '', title: filename, docNumber: null, existingStatus: null, tasks: 0, created: [], updated: [], unchanged: [],
-        retired: [], responsibility: [], departmentsAdded: [], units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
+        parsed: null,
+        preview: {
+          planKey: '', name: name ?? '', title: filename, docNumber: null, existingStatus: null, tasks: 0, created: [], updated: [], unchanged: [],
+          retired: [], responsibility: [], departmentsAdded: [], newUnits: [], units: { collectiveLabel: '', collectiveTasks: 0, after: [], joining: [] }, columns: [], rows: [], warnings: [], refusal: `${err.message}没有导入，现有方案未改动。`,
+        },
       };
     }
   }

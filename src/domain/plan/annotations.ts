@@ -1,6 +1,10 @@
+// Label families, ASCII or full-width colon alike — lead: 牵头单位/牵头责任单位/主抓单位/主责单位/主办;
+// units: 责任单位/责任科室; assisting: 配合单位/协同责任单位/参与单位/协办单位; leaders (people, not units):
+// 牵头负责领导/责任领导/分管领导.
 // Annotations naming who does a task and by when: （责任部门：A、B）, （牵头单位：X，配合单位：Y）,
 // （X牵头，Y参与）, （X负责）, （X指导）, own-line 牵头单位：… / 主抓单位：… / 责任单位：…,
 // 〔责任单位：…〕 / [责任单位：…] / 【…】, and （完成时限：…）, （责任领导：…）.
+import { isPersonWithTitle, isUnitFragment, stripListNumbering } from './cell-shapes.ts';
 import { depthAt } from './text-lines.ts';
 import { normalizeUnitName, splitOutsideParentheses, splitUnits } from './units.ts';
 
@@ -16,11 +20,12 @@ export interface Annotation {
 }
 
 const LEAD_KEYS = [
-  '牵头单位', '牵头部门', '牵头科室', '牵头股室', '牵头责任单位', '主抓单位', '主抓部门', '主责单位', '主责部门', '主办单位',
+  '牵头单位', '牵头部门', '牵头科室', '牵头股室', '牵头责任单位', '主抓单位', '主抓部门', '主责单位', '主责部门', '主办单位', '主办',
 ];
 const UNIT_KEYS = [
   '责任部门', '责任单位', '责任科室', '责任股室', '责任主体', '承办单位', '实施单位', '实施主体', '落实单位',
   '配合单位', '配合部门', '配合科室', '协办单位', '协办部门', '协助单位', '参与单位', '参与部门', '协同单位',
+  '协同责任单位', '协同部门', '协办科室', '参与科室', '配合责任单位',
   // "部门分工：省发展改革委牵头，各地、各部门配合。" — the roles are said in the value.
   '部门分工', '责任分工', '任务分工', '单位分工',
 ];
@@ -28,7 +33,7 @@ const DEADLINE_KEYS = [
   '完成时限', '完成时间', '完成期限', '办结时限', '时间节点', '时间要求', '时限要求', '时间安排', '推进时限', '完成节点', '时限',
 ];
 const LEADER_KEYS = [
-  '牵头领导', '责任领导', '分管领导', '包保领导', '包抓领导', '联系领导', '督办领导', '责任人',
+  '牵头负责领导', '牵头领导', '责任领导', '分管领导', '包保领导', '包抓领导', '联系领导', '督办领导', '责任人',
   '分管省领导', '分管市领导', '分管县领导', '分管区领导', '牵头市领导', '牵头县领导', '牵头区领导', '责任县领导', '分管镇领导',
 ];
 // Recognised so the annotation parses, but they carry nothing the bot tracks.
@@ -184,7 +189,12 @@ export function parseKeyed(content: string): Annotation {
     if (value === '' || /^(无|\/|—+|-+)$/.test(value)) return;
     if (DEADLINE_KEYS.includes(key)) annotation.deadlineTexts.push(value);
     else if (LEADER_KEYS.includes(key)) annotation.leaders.push(...splitPeople(value));
-    else if (!IGNORED_KEYS.includes(key)) annotation.units.push(...parseUnitList(value, LEAD_KEYS.includes(key)));
+    else if (!IGNORED_KEYS.includes(key)) {
+      // "责任单位：县教育局、王强副县长": a person with a title is a leader, never a unit.
+      const units = parseUnitList(value, LEAD_KEYS.includes(key));
+      annotation.units.push(...units.filter((u) => !isPersonWithTitle(u.name)));
+      annotation.leaders.push(...units.filter((u) => isPersonWithTitle(u.name)).map((u) => u.name));
+    }
   });
   return annotation;
 }
@@ -221,8 +231,9 @@ function withRoles(names: string[], lead: boolean): UnitRef[] {
       const marked = /^(.+?)（(牵头|配合|参与|协办)）$/.exec(name);
       return marked ? { name: marked[1] ?? name, lead: marked[2] === '牵头' } : { name, lead };
     })
-    .map((u) => ({ ...u, name: normalizeUnitName(u.name) }))
-    .filter((u) => u.name !== '');
+    // "1.县自然资源局 2.县住建局", "县人社局 2", "县大数据中心、各": the numbering and the fragments are not units.
+    .map((u) => ({ ...u, name: normalizeUnitName(stripListNumbering(u.name)) }))
+    .filter((u) => !isUnitFragment(u.name));
 }
 
 /** "（经贸办牵头，统计站参与）", "（财政所负责）"; null when the group is ordinary text. */

@@ -7,23 +7,28 @@ import type { Block } from './readers/blocks.ts';
 import { addTable, findLayout } from './table-outline.ts';
 import { matchChapter, textOutline } from './text-outline.ts';
 import { sourceLines } from './text-lines.ts';
+import type { ParseOptions } from './types.ts';
+import { normalizeUnitName } from './units.ts';
 
 const ATTACHMENT_RE = /^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$/;
 const FORM_FIELD_RE = /^(?:填报|制表|联系|报送|审核|签发)?[^：:]{0,5}(?:单位|人|电话|日期|时间)\s*[：:]/;
 
-export function blocksOutline(blocks: Block[]): Outline {
+export function blocksOutline(blocks: Block[], opts: ParseOptions = {}): Outline {
+  const known = new Set((opts.knownUnits ?? []).map(normalizeUnitName));
+  const mapping = opts.columns ?? null;
   const outline: Outline = {
     header: { docNumber: null, title: '', issuer: null, date: null },
     chapters: [],
     sections: [],
     responsibilities: [],
     warnings: [],
+    tables: [],
   };
   const headerLines: string[] = [];
   let tables = 0;
   let afterTables: string[] = [];
   // Several task tables: each under the heading paragraph right above it, or its sheet's name.
-  const taskTables = blocks.filter((b) => b.kind === 'table' && findLayout(b.rows) !== null).length;
+  const taskTables = blocks.filter((b) => b.kind === 'table' && findLayout(b.rows, { known, mapping }) !== null).length;
   let lastParagraph = '';
   for (const block of blocks) {
     if (block.kind === 'paragraph') {
@@ -34,14 +39,16 @@ export function blocksOutline(blocks: Block[]): Outline {
     }
     const heading = matchChapter(lastParagraph) ? lastParagraph : null;
     const chapterLabel = taskTables > 1 ? (heading ?? block.name ?? null) : null;
-    if (addTable(block.rows, outline, { headerLines: tables === 0 ? headerLines : null, chapterLabel })) {
+    if (addTable(block.rows, outline, {
+      headerLines: tables === 0 ? headerLines : null, chapterLabel, known, mapping, reports: outline.tables, name: block.name ?? null,
+    })) {
       if (tables === 0 && chapterLabel !== null && chapterLabel === heading) headerLines.pop();
       tables++;
       afterTables = [];
     }
     lastParagraph = '';
   }
-  if (tables === 0) return textOutline(blocksText(blocks));
+  if (tables === 0) return { ...textOutline(blocksText(blocks)), tables: outline.tables };
 
   // Above a table, the last lines before it are its own title; a cover letter may come first.
   // Form fields above a table ("填报单位：…", "日期：…") are not part of its title.

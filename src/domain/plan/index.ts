@@ -9,12 +9,13 @@ import { detectFormat, MAX_INPUT_BYTES } from './readers/detect.ts';
 import { readDocBlocks } from './readers/doc.ts';
 import { readDocxBlocks } from './readers/docx.ts';
 import { decodeText, textBlocks } from './readers/text.ts';
-import { findLayout } from './table-outline.ts';
+import { findLayout, reportUnreadTable } from './table-outline.ts';
 import { readXlsxBlocks } from './readers/xlsx.ts';
 import type { Block } from './readers/blocks.ts';
 import type { ParsedPlan, ParseOptions } from './types.ts';
 
-export type { ParsedPlan, ParsedTask, PlanWarning, PlanWarningKind, PlanHeader, ParseOptions } from './types.ts';
+export type { ParsedPlan, ParsedTask, PlanWarning, PlanWarningKind, PlanHeader, ParseOptions, TableReport } from './types.ts';
+export type { ColumnRole } from './column-words.ts';
 export { PlanReadError, type PlanReadErrorCode } from './errors.ts';
 export { parsePlan } from './parse-plan.ts';
 
@@ -26,12 +27,15 @@ export async function parsePlanBuffer(bytes: Buffer, filename: string, opts: Par
     if (text.trim() === '') throw emptyFile();
     // A task table pasted from Excel is read as a table; anything else as a text plan.
     const blocks = text.includes('\t') ? textBlocks(text) : [];
-    if (blocks.some((b) => b.kind === 'table' && findLayout(b.rows) !== null)) return planFromOutline(blocksOutline(blocks), opts);
-    return parsePlan(text, opts);
+    const layoutOpts = { known: new Set(opts.knownUnits ?? []), mapping: opts.columns ?? null };
+    if (blocks.some((b) => b.kind === 'table' && findLayout(b.rows, layoutOpts) !== null)) return planFromOutline(blocksOutline(blocks, opts), opts);
+    const plan = parsePlan(text, opts);
+    plan.tables = blocks.flatMap((b) => (b.kind === 'table' ? [reportUnreadTable(b.rows)] : []));
+    return plan;
   }
   const blocks = format === 'docx' ? readDocxBlocks(bytes) : format === 'xlsx' ? await readXlsxBlocks(bytes) : await readDocBlocks(bytes);
   if (!hasText(blocks)) throw emptyFile();
-  return planFromOutline(blocksOutline(blocks), opts);
+  return planFromOutline(blocksOutline(blocks, opts), opts);
 }
 
 /** Reads and parses a plan file from disk. */

@@ -3,7 +3,7 @@
 // leaders. Text plans fill it from numbered headings, tables from their columns; a new
 // format is a new reader that fills the same shape.
 import type { UnitRef } from './annotations.ts';
-import type { PlanHeader, PlanWarning } from './types.ts';
+import type { PlanHeader, PlanWarning, TableReport } from './types.ts';
 
 /** The text of one task (or of a section's introduction) and what was stated about it. */
 export interface Fragment {
@@ -53,6 +53,8 @@ export interface Outline {
   /** Statements of a prose 职责分工 part, mapped to tasks by the builder. */
   responsibilities: ResponsibilityLine[];
   warnings: PlanWarning[];
+  /** What was made of each table's columns (tables only). */
+  tables?: TableReport[];
 }
 
 export const newFragment = (line: number, lines: string[] = []): Fragment => ({

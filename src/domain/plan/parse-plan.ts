@@ -34,5 +34,6 @@ export function planFromOutline(outline: Outline, opts: ParseOptions = {}): Pars
     sections: outline.sections.flatMap(({ number, chapter, title }) => (number === null ? [] : [{ number, chapter, title }])),
     tasks,
     warnings,
+    tables: outline.tables ?? [],
   };
 }

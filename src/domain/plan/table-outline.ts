@@ -5,68 +5,27 @@
 // when it has unique ones, else built from the path (section.item).
 import { parseChineseNumeral, toAsciiDigits } from './chinese-numerals.ts';
 import { parseUnitList, splitPeople, type UnitRef } from './annotations.ts';
+import { isPersonWithTitle } from './cell-shapes.ts';
+import { normalizeHeader, roleName, roleOfHeader, type ColumnRole } from './column-words.ts';
+import { findLayout, type TableLayout } from './table-layout.ts';
+import type { TableReport } from './types.ts';
 import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
 import { matchChapter, matchSection } from './text-outline.ts';
 import { excerpt, joinLines } from './text-lines.ts';
 
-export type ColumnRole = 'seq' | 'chapter' | 'topic' | 'lead' | 'units' | 'assist' | 'deadline' | 'leaders' | 'note';
+export { findLayout, type TableLayout } from './table-layout.ts';
+export type { ColumnRole } from './column-words.ts';
 
-// Tried in order; the first that matches a header cell gives its role.
-const ROLE_PATTERNS: [ColumnRole, RegExp][] = [
-  ['seq', /^(序号|编号|序|项目编号|任务编号|任务序号)$/],
-  ['chapter', /^(章节|篇章|所属章节|板块)$/],
-  ['leaders', /(责任领导|分管领导|牵头领导|包保领导|联系领导|督办领导|责任人|包抓领导)/],
-  ['note', /^(备注|说明|联系人|联系电话|完成情况|进展情况|工作进展)$/],
-  ['lead', /^(牵头单位|牵头部门|牵头科室|牵头股室|主抓单位|主抓部门|主责单位|主责部门|牵头)$/],
-  ['assist', /(配合单位|配合部门|协办单位|协助单位|参与单位|参与部门|协同单位|配合科室|^配合$|^协办$)/],
-  ['units', /(责任单位|责任部门|责任科室|责任主体|承办单位|落实单位|实施单位|责任股室|责任站所|^责任$)/],
-  ['deadline', /(时限|时间节点|完成时间|完成期限|截止时间|时间要求|进度安排|完成节点)/],
-  ['topic', /(重点任务|工作任务|任务内容|工作措施|具体措施|主要内容|工作内容|具体任务|任务名称|重点工作|工作事项|具体要求|工作要求|主要任务|任务事项|目标任务|主要措施|推进措施|工作举措|具体内容|主要工作|任务分解|^任务$|^事项$|^内容$|^措施$|^项目$)/],
-];
-
-export interface TableLayout {
-  headerRow: number; // index of the last header row
-  firstHeaderRow: number;
-  roles: (ColumnRole | null)[];
-}
-
-const normalizeHeader = (cell: string): string => cell.replace(/[\s\u3000]+/g, '').replace(/[（(].*?[）)]$/, '');
-
-function roleOf(cell: string): ColumnRole | null {
-  const c = normalizeHeader(cell);
-  if (c === '' || c.length > 12) return null;
-  for (const [role, re] of ROLE_PATTERNS) if (re.test(c)) return role;
-  return null;
-}
-
-/** Finds the header row(s) of a task table, or null when the table is not one. */
-export function findLayout(rows: string[][]): TableLayout | null {
-  for (let r = 0; r < Math.min(rows.length, 15); r++) {
-    const roles = (rows[r] ?? []).map(roleOf);
-    const found = new Set(roles.filter((x) => x !== null));
-    const hasUnits = found.has('units') || found.has('lead') || found.has('assist');
-    if (!found.has('topic') || !(hasUnits || found.has('deadline') || found.has('seq'))) continue;
-    // A second header row under merged cells: 责任单位 over 牵头单位 | 配合单位.
-    // It names columns in every cell (or repeats the cell above), unlike a data row.
-    const nextCells = rows[r + 1] ?? [];
-    const next = nextCells.map(roleOf);
-    const upper = (rows[r] ?? []).map(normalizeHeader);
-    const subHeader =
-      next.some((role, i) => role !== null && role !== roles[i]) &&
-      nextCells.every((cell, i) => normalizeHeader(cell) === '' || next[i] !== null || normalizeHeader(cell) === upper[i]);
-    if (!subHeader) return { headerRow: r, firstHeaderRow: r, roles };
-    return { headerRow: r + 1, firstHeaderRow: r, roles: roles.map((role, i) => next[i] ?? role) };
-  }
-  return null;
-}
-
-/** Which columns hold what: the task text is the rightmost topic column; one left of it is the section. */
+/**
+ * Which columns hold what: the task text is the 任务内容 column, else the rightmost topic column; the
+ * category (类别) column, else the topic column left of the text, is the section.
+ */
 function columns(roles: (ColumnRole | null)[]) {
   const all = (role: ColumnRole): number[] => roles.flatMap((r, i) => (r === role ? [i] : []));
-  const topics = all('topic');
-  const text = topics.at(-1) ?? -1;
-  const section = topics.length >= 2 ? (topics.at(-2) ?? -1) : -1;
-  const chapter = all('chapter')[0] ?? (topics.length >= 3 ? (topics.at(-3) ?? -1) : -1);
+  const text = all('text')[0] ?? all('topic').at(-1) ?? -1;
+  const topics = all('topic').filter((i) => i !== text);
+  const section = all('category')[0] ?? topics.at(-1) ?? -1;
+  const chapter = all('chapter')[0] ?? (all('category').length === 0 && topics.length >= 2 ? (topics.at(-2) ?? -1) : -1);
   return {
     seq: all('seq')[0] ?? -1,
     chapter,
@@ -111,6 +70,12 @@ export interface TableContext {
   headerLines: string[] | null;
   /** The chapter this table is under: a heading paragraph right above it, or its sheet's name. */
   chapterLabel: string | null;
+  /** Units the database knows, and the roles a person gave the columns. */
+  known?: ReadonlySet<string>;
+  mapping?: (ColumnRole | null)[] | null;
+  /** Where to report what was made of the table's columns. */
+  reports?: TableReport[];
+  name?: string | null;
 }
 
 /**
@@ -118,8 +83,12 @@ export interface TableContext {
  * `context.headerLines` (title, 文号). Returns false when the table is not a task table.
  */
 export function addTable(rows: string[][], outline: Outline, context: TableContext): boolean {
-  const layout = findLayout(rows);
-  if (layout === null) return false;
+  const layout = findLayout(rows, { known: context.known, mapping: context.mapping });
+  if (layout === null) {
+    context.reports?.push(reportOf(rows, null, context.name ?? null, 0));
+    return false;
+  }
+  let tasks = 0;
   const headerLines = context.headerLines;
   if (headerLines !== null) {
     for (const row of rows.slice(0, layout.firstHeaderRow)) {
@@ -128,11 +97,11 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
     }
   }
   const col = columns(layout.roles);
-  const headerTexts = rows.slice(layout.firstHeaderRow, layout.headerRow + 1).map((r) => r.map(cleanCell).join('|'));
+  const headerTexts = layout.headerRow < 0 ? [] : rows.slice(layout.firstHeaderRow, layout.headerRow + 1).map((r) => r.map(cleanCell).join('|'));
   const data: Row[] = rows
     .map((cells, i) => ({ cells, line: i + 1 }))
     .slice(layout.headerRow + 1)
-    .filter((row) => row.cells.some((c) => cleanCell(c) !== '') && !headerTexts.includes(row.cells.map(cleanCell).join('|')));
+    .filter((row) => row.cells.some((c) => cleanCell(c) !== '') && !headerTexts.includes(row.cells.map(cleanCell).join('|')) && !isHeaderAgain(row.cells, layout));
 
   // A row numbered "一" / "（二）" in the 序号 column that names no unit or deadline is a
   // category heading ("一 | 产业发展 | | "), not a task.
@@ -232,8 +201,10 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
     const current: OutlineSection = section;
     const ordinal = current.items.length + 1;
     const itemNumber = /^\d+(\.\d+)*$/.test(seq) ? Number(seq.split('.').at(-1)) : ordinal;
+    tasks++;
     current.items.push({ number: itemNumber, code: seqUnique && seq !== '' ? seq : null, body: fragment });
   }
+  context.reports?.push(reportOf(rows, layout, context.name ?? null, tasks));
   // A category with a single row is one task, like a section without items in a text plan.
   for (const s of outline.sections) {
     if (s.number === null || s.items.length !== 1 || s.intro.lines.length > 0) continue;
@@ -262,13 +233,57 @@ function rowFragment(row: Row, col: ReturnType<typeof columns>, text: string): F
   const fragment = newFragment(row.line, [text]);
   fragment.units = rowUnits(row, col);
   fragment.deadlineTexts = col.deadline.map((i) => cellText(cellAt(row, i))).filter((s) => s !== '' && !/^(无|\/|—+|-+)$/.test(s));
-  fragment.leaders = col.leaders.flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、')));
+  fragment.leaders = [...col.leaders.flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、'))), ...peopleInUnitColumns(row, col)];
   return fragment;
 }
 
-/** Units of a row with their roles: 牵头 columns lead; 责任单位 beside a 牵头 column assists. */
+/** Units of a row with their roles: 牵头 columns lead; 责任单位 beside a 牵头 column assists. People with titles are left out. */
 function rowUnits(row: Row, col: ReturnType<typeof columns>): UnitRef[] {
   const read = (indexes: number[], lead: boolean): UnitRef[] =>
-    indexes.flatMap((i) => parseUnitList(cellAt(row, i).replace(/\n/g, '、'), lead));
-  return [...read(col.lead, true), ...read(col.units, false), ...read(col.assist, false)];
+    indexes.flatMap((i) => parseUnitList(cellAt(row, i).replace(/\n/g, '、'), lead)).filter((u) => !isPersonWithTitle(u.name));
+  // 责任单位 beside a 配合单位 column, with no 牵头 column, is the lead.
+  const unitsLead = col.lead.length === 0 && col.assist.length > 0;
+  return [...read(col.lead, true), ...read(col.units, unitsLead), ...read(col.assist, false)];
+}
+
+/** People with titles written in a unit column (张书记): the task's leaders. */
+function peopleInUnitColumns(row: Row, col: ReturnType<typeof columns>): string[] {
+  return [...col.lead, ...col.units, ...col.assist].flatMap((i) => splitPeople(cellAt(row, i).replace(/\n/g, '、')).filter(isPersonWithTitle));
+}
+
+/**
+ * The header again, as a page break in Word or a pasted block repeats it, or a second header row: every
+ * filled cell is a header word, or the text cell holds the header's own text.
+ */
+function isHeaderAgain(cells: string[], layout: TableLayout): boolean {
+  const filled = cells.map(cleanCell).filter((c) => c !== '');
+  if (filled.length >= 2 && filled.every((c) => c.length <= 12 && roleOfHeader(c) !== null)) return true;
+  const text = layout.roles.findIndex((r) => r === 'text') >= 0 ? layout.roles.findIndex((r) => r === 'text') : layout.roles.lastIndexOf('topic');
+  const header = layout.columns[text]?.header ?? '';
+  return text >= 0 && header !== '' && cleanCell(cells[text] ?? '').replace(/\s+/g, '') === header;
+}
+
+/** The header of a table no role was found for: the row above its first sentence, as a mapping will take it. */
+function seenHeader(rows: string[][]): string[] {
+  const several = (r: string[] | undefined): boolean => r !== undefined && new Set(r.map(cleanCell).filter((c) => c !== '')).size >= 2;
+  const firstSentence = rows.findIndex((r) => r.some((c) => { const t = cleanCell(c); return t.length > 14 || /[，。；,;：:]/.test(t); }));
+  if (firstSentence > 0 && several(rows[firstSentence - 1])) return rows[firstSentence - 1]!;
+  return rows.slice(0, 15).find(several) ?? [];
+}
+
+const letterOf = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : `${String.fromCharCode(64 + Math.floor(i / 26))}${String.fromCharCode(65 + (i % 26))}`);
+
+/** The report of a table read as no task table (a tab-separated paste that reads better as text). */
+export function reportUnreadTable(rows: string[][], name: string | null = null): TableReport {
+  return reportOf(rows, null, name, 0);
+}
+
+/** What was made of a table's columns, for the person importing it to check or correct. */
+function reportOf(rows: string[][], layout: TableLayout | null, name: string | null, tasks: number): TableReport {
+  const headers = layout === null ? seenHeader(rows).map((c) => normalizeHeader(cleanCell(c))) : layout.columns.map((c) => c.header);
+  const columns = headers.map((header, i) => {
+    const role = layout?.roles[i] ?? null;
+    return { letter: letterOf(i), header, role: roleName(role), confidence: Math.round((layout?.columns[i]?.confidence ?? 0) * 100) / 100 };
+  });
+  return { name, headerRow: layout === null ? 0 : layout.headerRow + 1, by: layout?.by ?? null, columns, headerKey: headers.join('|'), tasks };
 }

@@ -1,3 +1,5 @@
+import type { ColumnRole } from './column-words.ts';
+
 // The shapes a parsed plan comes out in, whatever the document format was.
 
 export interface PlanHeader {
@@ -14,6 +16,22 @@ export interface ParsedPlan {
   tasks: ParsedTask[];
   /** What the parse could not place, for the person importing the plan to look at. */
   warnings: PlanWarning[];
+  /** Every table of the document and what was made of its columns (none for a text plan). */
+  tables: TableReport[];
+}
+
+/** A table as the parse read it: the role it gave each column, how sure it was, the header it saw. */
+export interface TableReport {
+  /** The sheet's name, for an Excel table. */
+  name: string | null;
+  /** The last header row, counted from 1 in the table; 0 when the table has no header or is not a task table. */
+  headerRow: number;
+  /** How the roles were found: a person's mapping, header words checked against cells, or the cells alone; null: not a task table. */
+  by: 'mapping' | 'words' | 'cells' | null;
+  columns: { letter: string; header: string; role: string; confidence: number }[];
+  /** The normalised header, to remember a mapping by. */
+  headerKey: string;
+  tasks: number;
 }
 
 export type PlanWarningKind =
@@ -56,4 +74,6 @@ export interface ParsedTask {
 export interface ParseOptions {
   /** Units the caller already knows (the departments in the database); others are warned about. */
   knownUnits?: string[];
+  /** Roles by column index (0 = column A), given by a person: they replace the automatic judgement in every task table. */
+  columns?: (ColumnRole | null)[] | null;
 }
