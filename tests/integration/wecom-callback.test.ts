@@ -9,7 +9,7 @@ import { buildTextCallback, openPassiveReply } from '../../src/wecom/simulator.t
 import { startHarness, TEST_SETTINGS, type Harness } from '../helpers/bot-harness.ts';
 import { openTestStore } from '../helpers/store.ts';
 
-const vectors = JSON.parse(readFileSync(new URL('../../../shared/wecom/official-sample-vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/wecom/official-sample-vectors.json', import.meta.url), 'utf8'));
 const OFFICIAL = { corpId: vectors.corpId, agentId: '218', token: vectors.token, encodingAESKey: vectors.encodingAESKey, maxSkewSeconds: 300 };
 
 let store: Store;

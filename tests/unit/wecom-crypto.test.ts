@@ -27,7 +27,7 @@ interface Vectors {
 }
 
 const V: Vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/wecom/official-sample-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/wecom/official-sample-vectors.json', import.meta.url), 'utf8'),
 );
 
 const app = createCallbackCipher({ token: V.token, encodingAESKey: V.encodingAESKey, receiveId: V.corpId });

@@ -12,7 +12,7 @@ import {
   buildAppImageMessageXml,
 } from '../../src/wecom/xml.ts';
 
-const V = JSON.parse(readFileSync(new URL('../../../shared/wecom/official-sample-vectors.json', import.meta.url), 'utf8')) as {
+const V = JSON.parse(readFileSync(new URL('../fixtures/wecom/official-sample-vectors.json', import.meta.url), 'utf8')) as {
   corpId: string;
   message: { post_xml: string; expected_plain_xml: string };
 };
