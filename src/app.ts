@@ -10,6 +10,8 @@ export interface AppDeps {
   logger: Logger;
   /** Further routes (WeCom callbacks, the local WeCom stand-in) mounted by the composition root. */
   routers?: Router[];
+  /** The newest backup archive's age, reported by /healthz (a stale backup is not a failed health check). */
+  backupStatus?: () => { stale: boolean; problem?: string; latest: { file: string; ageHours: number } | null };
 }
 
 /** An error whose message is meant for the caller (4xx); anything else is logged and answered briefly. */
@@ -56,7 +58,12 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', async (ctx) => {
     const probe = await deps.store.probe(HEALTH_PROBE_MS);
     ctx.status = probe.ok ? 200 : 503;
-    ctx.body = probe.ok ? { ok: true, database: deps.store.kind } : { ok: false, database: deps.store.kind, problem: probe.problem };
+    const body: Record<string, unknown> = probe.ok ? { ok: true, database: deps.store.kind } : { ok: false, database: deps.store.kind, problem: probe.problem };
+    ctx.body = body;
+    if (deps.backupStatus) {
+      const b = deps.backupStatus();
+      ctx.body = { ...body, backup: { stale: b.stale, file: b.latest?.file ?? null, ageHours: b.latest?.ageHours ?? null, ...(b.problem ? { problem: b.problem } : {}) } };
+    }
   });
   app.use(router.routes()).use(router.allowedMethods());
   for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
