@@ -9,6 +9,7 @@ import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
 import { DIGEST_USAGE, REMIND_USAGE, runDigestCommand, runRemindCommand } from './jobs.ts';
 import { LOOP_USAGE, runLoopCommand } from './loop.ts';
 import { CliUsageError, createCliContext, type CliContext } from './runtime.ts';
+import { DOCTOR_USAGE, runDoctorCommand } from './doctor.ts';
 import { BACKUP_USAGE, RESTORE_USAGE, runBackupCommand, runRestoreCommand } from './backup.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   db: { usage: DB_USAGE, run: runDbCommand },
   backup: { usage: BACKUP_USAGE, run: runBackupCommand },
   restore: { usage: RESTORE_USAGE, run: runRestoreCommand },
+  doctor: { usage: DOCTOR_USAGE, run: runDoctorCommand },
 };
 
 function usage(): string {
