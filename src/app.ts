@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Logger } from './logger.ts';
 import type { Store } from './store/database.ts';
 import { isDatabaseUnavailable } from './store/database-errors.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppDeps {
   store: Store;
@@ -11,6 +12,8 @@ export interface AppDeps {
   /** Further routes (WeCom callbacks, the local WeCom stand-in) mounted by the composition root. */
   routers?: Router[];
   /** The newest backup archive's age, reported by /healthz (a stale backup is not a failed health check). */
+  /** /metrics and the callbacks' counters (src/metrics.ts). */
+  metrics?: Metrics;
   backupStatus?: () => { stale: boolean; problem?: string; latest: { file: string; ageHours: number } | null };
 }
 
@@ -28,6 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
   app.silent = true; // errors are logged once, below
+  if (deps.metrics) app.use(deps.metrics.middleware); // outermost: it sees the status the caller gets
 
   app.use(async (ctx, next) => {
     try {
@@ -66,6 +70,7 @@ export function createApp(deps: AppDeps): Koa {
     }
   });
   app.use(router.routes()).use(router.allowedMethods());
+  if (deps.metrics) app.use(deps.metrics.router.routes());
   for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

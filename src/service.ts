@@ -30,6 +30,7 @@ import { createWebRouter } from './web/routes.ts';
 import type Router from '@koa/router';
 import { backupStatus, startDailyBackups } from './backup/daily.ts';
 import { runMigrations } from './store/migrations.ts';
+import { createMetrics } from './metrics.ts';
 
 export interface Service {
   url: string;
@@ -163,7 +164,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
     }
-    const app = createApp({ store, logger, routers, backupStatus: () => backupStatus(config.backupDir, clock.now()) });
+    const metrics = createMetrics({ store, token: config.metricsToken });
+    const app = createApp({ store, logger, routers, metrics, backupStatus: () => backupStatus(config.backupDir, clock.now()) });
     const server: Server = createSlowClientSafeServer(app.callback());
     server.listen(opts.port ?? config.port, config.host);
     await new Promise<void>((resolve, reject) => {
