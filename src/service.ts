@@ -31,6 +31,7 @@ import type Router from '@koa/router';
 import { backupStatus, startDailyBackups } from './backup/daily.ts';
 import { runMigrations } from './store/migrations.ts';
 import { createMetrics } from './metrics.ts';
+import { createDomainVerifyRouter } from './wecom/domain-verify.ts';
 
 export interface Service {
   url: string;
@@ -164,6 +165,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
     }
+    if (config.domainVerifyFile) routers.push(createDomainVerifyRouter(config.domainVerifyFile));
     const metrics = createMetrics({ store, token: config.metricsToken });
     const app = createApp({ store, logger, routers, metrics, backupStatus: () => backupStatus(config.backupDir, clock.now()) });
     const server: Server = createSlowClientSafeServer(app.callback());

@@ -19,7 +19,7 @@ const clock = new ManualClock('2021-07-26T02:00:00Z');
 beforeAll(async () => {
   store = await openTestStore('metrics');
   service = await startService({
-    config: loadConfig({ METRICS_TOKEN: TOKEN }, { dotenvPath: null }), logger: createLogger('silent'), clock, port: 0, store, scheduler: false,
+    config: loadConfig({ METRICS_TOKEN: TOKEN, WECOM_DOMAIN_VERIFY_FILE: 'WW_verify_Ab12Cd34Ef56Gh78.txt', WECOM_DOMAIN_VERIFY_CONTENT: 'Ab12Cd34Ef56Gh78' }, { dotenvPath: null }), logger: createLogger('silent'), clock, port: 0, store, scheduler: false,
   });
 });
 afterAll(async () => {
@@ -67,5 +67,12 @@ describe('/metrics', () => {
     expect((await fetch(`${service.url}/metrics`, { headers: relayed })).status).toBe(403);
     expect((await fetch(`${service.url}/metrics`, { headers: { ...relayed, authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(403);
     expect((await fetch(`${service.url}/metrics`, { headers: { ...relayed, authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+
+  it('is served beside the domain-verification file WeCom asks for (the same service, its configuration)', async () => {
+    const res = await fetch(`${service.url}/WW_verify_Ab12Cd34Ef56Gh78.txt`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Ab12Cd34Ef56Gh78');
+    expect((await fetch(`${service.url}/WW_verify_other.txt`)).status).toBe(404);
   });
 });
