@@ -17,7 +17,8 @@ import {
 
 afterAll(() => removeTempDirs());
 
-const PROCESS_TEST_TIMEOUT_MS = 300_000;
+/** Real processes (two bots, the CLI six times, a database server) on a machine shared with the rest of the suite. */
+const PROCESS_TEST_TIMEOUT_MS = 480_000;
 
 /** The CLI as a child process without blocking this one (the callback load keeps running meanwhile). */
 function runCliAsync(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
