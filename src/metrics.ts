@@ -40,7 +40,7 @@ export function createMetrics(deps: { store: Store; token: string | undefined })
 
   let cached: { at: number; read: Promise<DbFigures> } | null = null;
   const figures = () => {
-    if (!cached || Date.now() - cached.at > DB_READ_EVERY_MS) cached = { at: Date.now(), read: readDbFigures(deps.store) };
+    if (!cached || performance.now() - cached.at > DB_READ_EVERY_MS) cached = { at: performance.now(), read: readDbFigures(deps.store) };
     return cached.read;
   };
   new Gauge({
