@@ -11,9 +11,9 @@ export interface AppDeps {
   logger: Logger;
   /** Further routes (WeCom callbacks, the local WeCom stand-in) mounted by the composition root. */
   routers?: Router[];
-  /** The newest backup archive's age, reported by /healthz (a stale backup is not a failed health check). */
   /** /metrics and the callbacks' counters (src/metrics.ts). */
   metrics?: Metrics;
+  /** The newest backup archive's age, reported by /healthz (a stale backup is not a failed health check). */
   backupStatus?: () => { stale: boolean; problem?: string; latest: { file: string; ageHours: number } | null };
 }
 
