@@ -4,12 +4,17 @@ import Router from '@koa/router';
 import type { Logger } from './logger.ts';
 import type { Store } from './store/database.ts';
 import { isDatabaseUnavailable } from './store/database-errors.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppDeps {
   store: Store;
   logger: Logger;
   /** Further routes (WeCom callbacks, the local WeCom stand-in) mounted by the composition root. */
   routers?: Router[];
+  /** /metrics and the callbacks' counters (src/metrics.ts). */
+  metrics?: Metrics;
+  /** The newest backup archive's age, reported by /healthz (a stale backup is not a failed health check). */
+  backupStatus?: () => { stale: boolean; problem?: string; latest: { file: string; ageHours: number } | null };
 }
 
 /** An error whose message is meant for the caller (4xx); anything else is logged and answered briefly. */
@@ -26,6 +31,7 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = true;
   app.silent = true; // errors are logged once, below
+  if (deps.metrics) app.use(deps.metrics.middleware); // outermost: it sees the status the caller gets
 
   app.use(async (ctx, next) => {
     try {
@@ -56,9 +62,15 @@ export function createApp(deps: AppDeps): Koa {
   router.get('/healthz', async (ctx) => {
     const probe = await deps.store.probe(HEALTH_PROBE_MS);
     ctx.status = probe.ok ? 200 : 503;
-    ctx.body = probe.ok ? { ok: true, database: deps.store.kind } : { ok: false, database: deps.store.kind, problem: probe.problem };
+    const body: Record<string, unknown> = probe.ok ? { ok: true, database: deps.store.kind } : { ok: false, database: deps.store.kind, problem: probe.problem };
+    ctx.body = body;
+    if (deps.backupStatus) {
+      const b = deps.backupStatus();
+      ctx.body = { ...body, backup: { stale: b.stale, file: b.latest?.file ?? null, ageHours: b.latest?.ageHours ?? null, ...(b.problem ? { problem: b.problem } : {}) } };
+    }
   });
   app.use(router.routes()).use(router.allowedMethods());
+  if (deps.metrics) app.use(deps.metrics.router.routes());
   for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
   return app;
 }

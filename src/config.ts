@@ -1,5 +1,6 @@
 // The one reader of the environment. Everything else receives a typed Config.
 import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 
@@ -66,6 +67,12 @@ const schema = z.object({
   }),
   WEB_SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: 'must be at least 32 characters' }),
   WECOM_OAUTH_BASE: optionalText.refine((v) => v === undefined || /^https?:\/\/[^?#]+$/.test(v), { message: 'must be an http(s) address' }),
+  BACKUP_DIR: optionalText,
+  METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters' }),
+  WECOM_DOMAIN_VERIFY_FILE: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_.-]{1,100}\.txt$/.test(v), {
+    message: 'must be the file name WeCom gives, e.g. WW_verify_AbCdEf123.txt',
+  }),
+  WECOM_DOMAIN_VERIFY_CONTENT: optionalText,
 });
 
 export interface WecomConfig {
@@ -109,6 +116,12 @@ export interface Config {
   reviewRequired: boolean;
   botUrl: string | undefined;
   web: WebConfig;
+  /** Daily backup archives (default DATA_DIR/backups). */
+  backupDir: string;
+  /** /metrics answers loopback callers, and others that send `Authorization: Bearer METRICS_TOKEN`. */
+  metricsToken: string | undefined;
+  /** The 可信域名 check: WeCom's verification file, served at /NAME with this content. */
+  domainVerifyFile: { name: string; content: string } | undefined;
   timeZone: typeof TIME_ZONE;
 }
 
@@ -142,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   // The pages need both outside local mode: links and redirect_uri from one, cookies signed with the other.
   if (v.WECOM_SECRET && !!v.WEB_BASE_URL !== !!v.WEB_SESSION_SECRET) {
     problems.push(v.WEB_BASE_URL ? 'WEB_SESSION_SECRET: required when WEB_BASE_URL is set' : 'WEB_BASE_URL: required when WEB_SESSION_SECRET is set');
+  }
+  if (!!v.WECOM_DOMAIN_VERIFY_FILE !== !!v.WECOM_DOMAIN_VERIFY_CONTENT) {
+    problems.push(v.WECOM_DOMAIN_VERIFY_FILE ? 'WECOM_DOMAIN_VERIFY_CONTENT: required when WECOM_DOMAIN_VERIFY_FILE is set' : 'WECOM_DOMAIN_VERIFY_FILE: required when WECOM_DOMAIN_VERIFY_CONTENT is set');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -178,6 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       sessionSecret: v.WEB_SESSION_SECRET,
       oauthBase: (v.WECOM_OAUTH_BASE ?? (v.WECOM_SECRET ? DEFAULT_OAUTH_BASE : undefined))?.replace(/\/+$/, ''),
     },
+    backupDir: v.BACKUP_DIR ?? join(v.DATA_DIR, 'backups'),
+    metricsToken: v.METRICS_TOKEN,
+    domainVerifyFile: v.WECOM_DOMAIN_VERIFY_FILE && v.WECOM_DOMAIN_VERIFY_CONTENT
+      ? { name: v.WECOM_DOMAIN_VERIFY_FILE, content: v.WECOM_DOMAIN_VERIFY_CONTENT } : undefined,
     timeZone: TIME_ZONE,
   };
 }

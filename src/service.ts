@@ -29,6 +29,10 @@ import { startScheduler } from './jobs/scheduler.ts';
 import { WebAuth } from './web/auth.ts';
 import { createWebRouter } from './web/routes.ts';
 import type Router from '@koa/router';
+import { backupStatus, startDailyBackups } from './backup/daily.ts';
+import { runMigrations } from './store/migrations.ts';
+import { createMetrics } from './metrics.ts';
+import { createDomainVerifyRouter } from './wecom/domain-verify.ts';
 
 export interface Service {
   url: string;
@@ -81,6 +85,9 @@ export async function prepareDatabase(config: Config, logger: Logger, clock: Clo
     mongodbUri: config.mongodbUri, dataDir: config.dataDir, logger, readCacheTtlMs: READ_CACHE_TTL_MS,
     besideOwner: options.besideOwner ?? 'refuse', startedAt: clock.now(), onFatal: options.onFatal,
   }));
+  // Data written by an earlier version is brought up to this one's shape first (recorded, run once each).
+  const migrated = await runMigrations(s, () => clock.now());
+  if (migrated.length) logger.info({ migrated }, 'data migrations applied');
   await ensurePlanImported(s, config.planFile, clock, logger);
   if (config.localMode) {
     const demo = await ensureDemoRoster(s, clock);
@@ -158,7 +165,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
     }
-    const app = createApp({ store, logger, routers });
+    if (config.domainVerifyFile) routers.push(createDomainVerifyRouter(config.domainVerifyFile));
+    const metrics = createMetrics({ store, token: config.metricsToken });
+    const app = createApp({ store, logger, routers, metrics, backupStatus: () => backupStatus(config.backupDir, clock.now()) });
     const server: Server = createSlowClientSafeServer(app.callback());
     server.listen(opts.port ?? config.port, config.host);
     await new Promise<void>((resolve, reject) => {
@@ -176,6 +185,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     if (opts.scheduler !== false) {
       const scheduler = startScheduler(jobs, config, logger, clock);
       stops.push(() => scheduler.stop());
+      const backups = startDailyBackups({ store, clock, logger, dir: config.backupDir });
+      stops.push(() => backups.stop());
     }
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

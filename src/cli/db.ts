@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { acquireDataDirLock } from '../store/data-dir-lock.ts';
 import { ensureFerretDbBinary, startEmbeddedServer } from '../store/embedded-server.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
+import { MIGRATE_USAGE, runMigrateCommand } from './backup.ts';
 
 export const DB_USAGE = `db build                      builds (or repairs) the embedded FerretDB now instead of on first use
-  db serve --port N [--host H]   runs the embedded database on DATA_DIR alone; bots join it with MONGODB_URI`;
+  db serve --port N [--host H]   runs the embedded database on DATA_DIR alone; bots join it with MONGODB_URI
+  ${MIGRATE_USAGE}`;
 
 export async function runDbCommand(argv: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = argv;
@@ -15,6 +17,7 @@ export async function runDbCommand(argv: string[], ctx: CliContext): Promise<num
     return 0;
   }
   if (sub === 'serve') return serve(rest, ctx);
+  if (sub === 'migrate') return runMigrateCommand(rest, ctx);
   throw new CliUsageError(DB_USAGE);
 }
 

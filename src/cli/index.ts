@@ -9,6 +9,8 @@ import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
 import { DIGEST_USAGE, REMIND_USAGE, runDigestCommand, runRemindCommand } from './jobs.ts';
 import { LOOP_USAGE, runLoopCommand } from './loop.ts';
 import { CliUsageError, createCliContext, type CliContext } from './runtime.ts';
+import { DOCTOR_USAGE, runDoctorCommand } from './doctor.ts';
+import { BACKUP_USAGE, RESTORE_USAGE, runBackupCommand, runRestoreCommand } from './backup.ts';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
 
@@ -29,6 +31,9 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   say: { usage: SAY_USAGE, run: runSayCommand },
   ledger: { usage: LEDGER_USAGE, run: runLedgerCommand },
   db: { usage: DB_USAGE, run: runDbCommand },
+  backup: { usage: BACKUP_USAGE, run: runBackupCommand },
+  restore: { usage: RESTORE_USAGE, run: runRestoreCommand },
+  doctor: { usage: DOCTOR_USAGE, run: runDoctorCommand },
 };
 
 function usage(): string {
@@ -50,12 +55,25 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to the OS: writes to a pipe are asynchronous, and a bare
+ * process.exit() cut `--json | wc -c` off at the pipe's 64 KB.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (err: unknown) => {
     if (err instanceof CliUsageError) process.stderr.write(`用法 (usage): ${err.message}\n`);
     else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
     else process.stderr.write(`出错 (error): ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof CliUsageError ? 2 : 1);
+    exitAfterFlush(err instanceof CliUsageError ? 2 : 1);
   },
 );

@@ -5,6 +5,7 @@ import { render } from '../bot/render.ts';
 import type { ChartImage, DigestChartView } from '../charts/digest-chart.ts';
 import { computeDigest, type Digest } from '../domain/digest.ts';
 import { formatLocal, weekStart } from '../domain/period.ts';
+import { markdownText } from '../domain/markdown-text.ts';
 import type { Standing } from '../domain/standing.ts';
 import { splitNumbered } from '../domain/text.ts';
 import type { Store } from '../store/database.ts';
@@ -72,6 +73,8 @@ export async function buildDigest(store: Store, plans: PlanDoc[], week: string, 
   const overviewUrl = opts.webBaseUrl ? `${opts.webBaseUrl.replace(/\/+$/, '')}/web/` : undefined;
   const view = (markdown: boolean) => ({
     markdown, catchUp: opts.catchUp ?? false, range, week, all: digest, several: perPlan.length > 1, mentions, sections, overviewUrl: markdown ? overviewUrl : undefined,
+    // What people typed stays text in the group's markdown: no links, no @-mentions, no headings.
+    text: markdown ? markdownText : (s: string) => s,
   });
   return {
     digest,

@@ -1,5 +1,5 @@
 // Mongoose schemas. Only what MongoDB and FerretDB 1.x both support: plain and unique indexes,
-// no TTL/partial/text indexes, no transactions. See ../shared/DESIGN.md.
+// no TTL/partial/text indexes, no transactions. See docs/ARCHITECTURE.md.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
 import { createLoopModels } from './loop-models.ts';

@@ -3,6 +3,7 @@
 // 413, however it is sent (Content-Length or chunked), so the browser gets the answer instead of a reset connection.
 import busboy from 'busboy';
 import type { Context } from 'koa';
+import { cleanFileName } from '../domain/file-name.ts';
 
 export interface UploadedForm {
   fields: Record<string, string>;
@@ -51,7 +52,7 @@ export async function readUpload(ctx: Context, maxFileBytes: number): Promise<Up
         truncated = true;
       });
       stream.on('end', () => {
-        if (name === 'file' && !file) file = { filename: info.filename ?? '', bytes: Buffer.concat(chunks) };
+        if (name === 'file' && !file) file = { filename: cleanFileName(info.filename ?? ''), bytes: Buffer.concat(chunks) };
       });
     });
     parser.on('partsLimit', () => (overLimits = true));
