@@ -10,7 +10,7 @@ import { activePlans } from '../src/store/plans.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
 import { standingsOfTask } from '../src/standing/index.ts';
-import { memberNames } from '../src/store/member-names.ts';
+import { memberNames } from '../src/store/audit.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 
 export const MAX_CHASE_NOTE_CHARS = 200;

@@ -5,7 +5,8 @@ import type { ArgValues, CommandContext, CommandSpec } from '../src/bot/command-
 import { BotError } from '../src/bot/errors.ts';
 import { formatLocal } from '../src/domain/period.ts';
 import { guard, STAGE_LABEL, TRANSITIONS, type Stage } from '../src/domain/lifecycle.ts';
-import { taskAuditTarget } from '../src/store/audit.ts';
+import { memberNames, recordOnce, taskAuditTarget } from '../src/store/audit.ts';
+import { actorName, unitNote } from '../src/domain/audit-sentence.ts';
 import { claimNoticeSlot } from '../src/store/chases.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { appendDecision, decisionOfMessage } from '../src/store/reviews.ts';
@@ -13,7 +14,6 @@ import type { ReviewDoc } from '../src/store/loop-models.ts';
 import type { TaskDoc } from '../src/store/models.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
-import { memberNames, actorName } from '../src/store/member-names.ts';
 import { pendingReviews, standingOf, stageOnly, type Standing } from '../src/standing/index.ts';
 import { codeLabel, requireActivePlans, requireTask } from './lib/tasks.ts';
 
@@ -57,19 +57,17 @@ async function decide(ctx: CommandContext, args: ArgValues, decision: Decision) 
 async function announce(ctx: CommandContext, task: TaskDoc, label: string, department: string, stored: ReviewDoc, before: string | null) {
   const { decision, reason } = stored;
   const action = decision === 'approved' ? 'task.review.approve' : decision === 'returned' ? 'task.review.return' : 'task.reopen';
-  const target = taskAuditTarget(task);
-  if ((await ctx.store.models.Audit.countDocuments({ action, ...target, at: stored.at, actor: stored.actor })) === 0) {
-    await ctx.store.models.Audit.create({
-      at: stored.at, actor: stored.actor, action, ...target,
-      before: before ?? STAGE_LABEL.pending_review, after: decision === 'approved' ? STAGE_LABEL.closed : STAGE_LABEL.returned,
-      note: [department, reason].filter(Boolean).join('：'),
-    });
-  }
+  await recordOnce(ctx.store, {
+    at: stored.at, actor: stored.actor, action, ...taskAuditTarget(task),
+    before: before ?? STAGE_LABEL.pending_review, after: decision === 'approved' ? STAGE_LABEL.closed : STAGE_LABEL.returned,
+    note: unitNote(department, reason),
+  });
   if (decision === 'approved') return confirmation(label, department, decision, reason, 0, null);
 
   const now = ctx.clock.now();
   const userids = (await liaisonsOf(ctx.store, [department])).filter((u) => u !== stored.actor).sort();
-  const actor = ctx.sender.userid === stored.actor ? ctx.sender.member?.name || stored.actor : actorName(stored.actor, await memberNames(ctx.store, [stored.actor]));
+  const known = await memberNames(ctx.store, [stored.actor]);
+  const actor = ctx.sender.userid === stored.actor ? ctx.sender.member?.name || stored.actor : actorName(stored.actor, { member: (id) => known.get(id) });
   const text = ctx.render('return-notice', { code: label, title: task.title, department, reason, actor, reopened: decision === 'reopened' });
   const names = await memberNames(ctx.store, userids);
   const held: string[] = [];

@@ -2,10 +2,10 @@ import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { describeProgress } from '../src/domain/progress.ts';
 import { formatLocal } from '../src/domain/period.ts';
 import { activePlans } from '../src/store/plans.ts';
-import { taskAuditFilter } from '../src/store/audit.ts';
+import { historyNames, taskHistory } from '../src/store/audit.ts';
+import { actorName, auditSentence } from '../src/domain/audit-sentence.ts';
 import { decisionsOfTask } from '../src/store/reviews.ts';
 import { chasesOfTask } from '../src/store/chases.ts';
-import { actorName, memberNames } from '../src/store/member-names.ts';
 import { reportsOfCells } from '../src/store/progress-cache.ts';
 import { standingsOfTask, stageIcon, stageText } from '../src/standing/index.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
@@ -36,15 +36,10 @@ export const taskDetail: CommandSpec = {
       when: formatLocal(r.at, 'M月D日 HH:mm'), department: r.department, progress: describeProgress(r), note: r.note,
     }));
     const [decisions, chases] = await Promise.all([decisionsOfTask(ctx.store, task._id), chasesOfTask(ctx.store, task._id)]);
-    // 审核 decisions are listed apart (审核记录); the change history keeps to responsibility and cadence.
-    const audit = await ctx.store.models.Audit.find({ ...taskAuditFilter(task), action: { $nin: ['task.review.approve', 'task.review.return', 'task.reopen'] } }).sort({ at: -1 }).limit(RECENT).lean();
-    const names = await memberNames(ctx.store, [...decisions.map((d) => d.actor), ...chases.map((c) => c.actor), ...audit.map((a) => a.actor)]);
-    const history = audit.map((a) => ({
-      when: formatLocal(a.at, 'M月D日'),
-      actor: actorName(a.actor, names),
-      before: Array.isArray(a.before) ? a.before.join('、') : String(a.before ?? ''),
-      after: Array.isArray(a.after) ? a.after.join('、') : String(a.after ?? ''),
-    }));
+    // 审核 decisions and 催办 are listed apart (审核记录, 催办记录); the change history keeps to the rest, as sentences.
+    const audit = (await taskHistory(ctx.store, task, 50)).filter((a) => !['task.review.approve', 'task.review.return', 'task.reopen', 'task.chase'].includes(a.action)).slice(0, RECENT);
+    const names = await historyNames(ctx.store, [...decisions, ...chases, ...audit].map((e) => ({ actor: e.actor, action: '', target: '' })).concat(audit));
+    const history = audit.map((a) => ({ when: formatLocal(a.at, 'M月D日'), text: auditSentence(a, names) }));
     const late = Math.max(0, ...records.map((r) => r.overdueDays));
     const responsible = records.map((r) => r.department);
     const mine = ctx.sender.departments.find((d) => responsible.includes(d)) ?? null;

@@ -3,6 +3,7 @@
 import type { Role } from './domain/vocabulary.ts';
 import type { Store } from './store/database.ts';
 import { chargeOf } from './store/leader-charges.ts';
+import { cachedMemberDoc } from './store/members-repo.ts';
 import type { MemberDoc } from './store/models.ts';
 
 /** Somebody acting, whatever the transport. A deactivated member counts as nobody: no roles, no departments. */
@@ -22,7 +23,7 @@ export interface User {
 /** The one loader: the member record (WECOM_ADMINS are written into it at start) and, for leaders, their 分管. */
 export async function loadUser(store: Store, userid: string): Promise<User> {
   // The member record is read on almost every message and page: through the read cache (cleared by member writes).
-  const found = await store.cache.get(`member:${userid}`, () => store.models.Member.findOne({ userid }).lean<MemberDoc>());
+  const found = await cachedMemberDoc(store, userid);
   const member = found && found.active !== false ? found : null;
   const roles = member?.roles ?? [];
   const charge = roles.includes('leader') ? await chargeOf(store, userid) : [];

@@ -14,6 +14,7 @@ import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts'
 import type { Store } from '../store/database.ts';
 import type { TaskDoc } from '../store/models.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
+import { allMemberNames } from '../store/members-repo.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import type { PlanStanding as PlanState } from '../standing/index.ts';
 import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './rows.ts';
@@ -151,7 +152,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
   ];
   lockedHeader(rs, reportCols);
   rs.getRow(1).commit();
-  const names = new Map((await store.models.Member.find({}, { userid: 1, name: 1 }).lean()).map((m) => [m.userid, m.name || m.userid]));
+  const names = await allMemberNames(store);
   const visible = visibleDepartments(viewer);
   const onlyDepartments = filters.dept ? [filters.dept] : visible;
   const reportsByPlan = new Map<string, readonly LoggedReport[]>();

@@ -40,3 +40,9 @@ export async function evidenceCounts(store: Store, taskId: Types.ObjectId): Prom
 export async function evidenceOf(store: Store, taskId: Types.ObjectId): Promise<EvidenceDoc[]> {
   return (await store.models.Evidence.find({ taskId }).lean<EvidenceDoc[]>()).sort((a, b) => a.at.getTime() - b.at.getTime());
 }
+
+/** One 佐证 record by its id (`wecom:…` / `web:…`), or null. */
+export async function evidenceById(store: Store, id: string): Promise<EvidenceDoc | null> {
+  if (typeof id !== 'string') return null; // an id from a URL or a form: never an operator object
+  return store.models.Evidence.findById(id).lean<EvidenceDoc>();
+}

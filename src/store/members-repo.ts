@@ -8,6 +8,7 @@ export async function allMemberDocs(store: Store): Promise<MemberDoc[]> {
 }
 
 export async function findMemberDoc(store: Store, userid: string): Promise<MemberDoc | null> {
+  if (typeof userid !== 'string') return null; // a userid from a session or a message: never an operator object
   return store.models.Member.findOne({ userid }).lean<MemberDoc>();
 }
 
@@ -67,4 +68,15 @@ export async function activeBoundMembers(store: Store): Promise<MemberDoc[]> {
 export async function activeMembersWithRole(store: Store, role: MemberDoc['roles'][number]): Promise<MemberDoc[]> {
   const rows = await store.models.Member.find({ active: true, roles: role }).lean<MemberDoc[]>();
   return rows.sort((a, b) => a.userid.localeCompare(b.userid));
+}
+
+/** Every member's display name (the userid where none is known), for sheets that list many people. */
+export async function allMemberNames(store: Store): Promise<Map<string, string>> {
+  const rows = await store.models.Member.find({}, { userid: 1, name: 1 }).lean<Array<Pick<MemberDoc, 'userid' | 'name'>>>();
+  return new Map(rows.map((m) => [m.userid, m.name || m.userid]));
+}
+
+/** The active members bound to a department, for naming its liaisons. */
+export async function activeMembersOf(store: Store, department: string): Promise<Array<Pick<MemberDoc, 'userid' | 'name'>>> {
+  return store.models.Member.find({ departments: department, active: true }, { userid: 1, name: 1 }).lean<Array<Pick<MemberDoc, 'userid' | 'name'>>>();
 }

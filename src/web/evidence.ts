@@ -8,7 +8,7 @@ import { EVIDENCE_MAX_BYTES, FILE_EXTENSION, FILE_MIME, isImageKind, sniffFileKi
 import { formatLocal } from '../domain/period.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
-import { evidenceOf, recordEvidence } from '../store/evidence.ts';
+import { evidenceById, evidenceOf, recordEvidence } from '../store/evidence.ts';
 import type { EvidenceDoc } from '../store/evidence-models.ts';
 import { readStoredFile, sha256Of, storeFile } from '../store/files.ts';
 import type { TaskDoc } from '../store/models.ts';
@@ -60,7 +60,7 @@ export function newUploadToken(): string {
 
 /** Sends the stored bytes with their sniffed type; `mayView` says whether the viewer may see the evidence's task. */
 export async function sendEvidence(ctx: Context, store: Store, id: string, mayView: (e: EvidenceDoc) => Promise<boolean>): Promise<void> {
-  const e = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
+  const e = await evidenceById(store, id);
   if (!e) return ctx.throw(404, '没有这份佐证材料。');
   ctx.assert(await mayView(e), 403, '这份佐证材料不属于您的部门。');
   // Revalidated on every view (the viewer's rights may change), but the bytes, named by their sha256, never do.
@@ -102,7 +102,7 @@ export async function receiveUpload(ctx: Context, deps: { store: Store; clock: C
   const kind = sniffFileKind(form.file.bytes);
   if (!kind) return ctx.throw(415, '只收 PDF、Word（.docx）、Excel（.xlsx）、JPG、PNG 文件；这个文件的内容不是其中一种，未保存。');
   const id = `web:${token}`;
-  const existing = await store.models.Evidence.findById(id).lean<EvidenceDoc>();
+  const existing = await evidenceById(store, id);
   if (existing) {
     // The same form sent twice (a double click, a resubmitted page): recorded once.
     ctx.assert(existing.sha256 === sha256Of(form.file.bytes), 409, '这个表单已经提交过，请刷新页面后再上传新的文件。');

@@ -18,6 +18,8 @@ import { applyImport, previewImport } from '../store/import-plan.ts';
 import { dropPlanUpload, findPlanUpload, keepPlanUpload, PLAN_UPLOAD_MAX_BYTES } from '../store/plan-uploads.ts';
 import { planUnits } from '../store/plan-units.ts';
 import { allPlans, setPlanStatus } from '../store/plans.ts';
+import { activeTasks, countActiveTasks } from '../store/task-queries.ts';
+import { departmentNames } from '../store/departments-repo.ts';
 import { mergeUnit, removeUnit, UnitChangeRefused } from '../store/unit-changes.ts';
 import type { WebAuth } from './auth.ts';
 import { readUpload } from './multipart.ts';
@@ -44,7 +46,7 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
   };
   const listPage = async (ctx: Context, notice: string | null = null, status = 200) => {
     const plans = await allPlans(store);
-    const counts = await Promise.all(plans.map((p) => store.models.Task.countDocuments({ planId: p._id, retired: false })));
+    const counts = await Promise.all(plans.map((p) => countActiveTasks(store, p._id)));
     const units = await Promise.all(plans.map((p) => planUnits(store, p._id)));
     deps.page(ctx, 'plans', {
       title: '方案', notice, csrf: auth.formToken(ctx),
@@ -169,7 +171,7 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
     requireAdmin(ctx);
     const plan = (await allPlans(store)).find((p) => String(p._id) === ctx.params.id);
     if (!plan) return ctx.throw(404, '没有这个方案。');
-    const tasks = (await store.models.Task.find({ planId: plan._id, retired: false }).lean()).sort((a, b) => a.order - b.order);
+    const tasks = await activeTasks(store, plan._id);
     ctx.set('Content-Disposition', `attachment; filename="plan.xlsx"; filename*=UTF-8''${encodeURIComponent(`${plan.name}-任务分解表.xlsx`)}`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -177,7 +179,7 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
   });
 
   async function knownUnits(): Promise<string[]> {
-    return (await store.models.Department.find({}, { name: 1 }).lean()).map((d) => d.name);
+    return departmentNames(store);
   }
 
   /** The preview, or a refusal made of a file that is not what it claims (nothing is kept then). */

@@ -12,6 +12,7 @@ import { getDigest, listDigests } from '../store/digest-archive.ts';
 import { auditEntries, historyNames, memberIdsNamed, memberNames } from '../store/audit.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { allPlans } from '../store/plans.ts';
+import { activeMembersOf } from '../store/members-repo.ts';
 import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
@@ -228,7 +229,7 @@ export function createWebRouter(deps: WebDeps): Router {
     const all = await plansFor();
     ctx.assert(all.some((s) => s.departments.includes(name) || s.records.some((c) => c.department === name)), 404, `没有“${name}”这个部门。`);
     ctx.assert(canSeeDepartment(viewer, name), 403, '您只能查看本部门。');
-    const liaisons = await store.models.Member.find({ departments: name, active: true }, { userid: 1, name: 1 }).lean();
+    const liaisons = await activeMembersOf(store, name);
     page(ctx, 'department', { title: name, ...departmentSummary(all, name), liaisons: liaisons.map((m) => m.name || m.userid) });
   });
 

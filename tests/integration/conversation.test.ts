@@ -87,7 +87,7 @@ describe('a week with the bot', () => {
     const told = h.notified.find((n) => n.text.includes('7.5'));
     expect(told?.userids.sort()).toEqual(['jmb', 'tjz', 'two'].sort());
     const detail = await h.say('jmb', '任务 7.5');
-    expect(detail).toContain('改派记录');
+    expect(detail).toContain('变更记录');
     expect(detail).toContain('村建办、经贸办 → 村建办、统计站');
     // 经贸办 is no longer responsible: its liaison's report is refused.
     const refused = await h.say('jmb', '汇报 7.5 90%');
