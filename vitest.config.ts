@@ -11,6 +11,9 @@ import { defineConfig } from 'vitest/config';
 // - browser: the pages in Debian's chromium, one file at a time.
 // `npm test` runs all of them; `vitest run --project unit` only the first, with no database started.
 const DRILLS = [
+  'tests/integration/backup-restore.test.ts',
+  'tests/integration/cli-piped-output.test.ts',
+  'tests/integration/doctor.test.ts',
   'tests/integration/embedded-server.test.ts',
   'tests/integration/ferretdb-binary.test.ts',
   'tests/integration/healthz.test.ts',

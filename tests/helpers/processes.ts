@@ -143,6 +143,13 @@ export interface Sent {
 
 /** A 汇报 callback as WeCom sends it, with its 5-second cut-off (an answer after that is not an acknowledgement). */
 export async function sendReport(url: string, userid: string, text: string, msgId: string, now: Date): Promise<Sent> {
+  const first = await sendReportOnce(url, userid, text, msgId, now);
+  // A reused keep-alive socket the server closed at the same moment fails before anything is sent; WeCom would
+  // simply deliver again, and the message id makes a second delivery harmless.
+  return first.status === 'error' ? sendReportOnce(url, userid, text, msgId, now) : first;
+}
+
+async function sendReportOnce(url: string, userid: string, text: string, msgId: string, now: Date): Promise<Sent> {
   const cb = buildTextCallback(LOCAL_SETTINGS, { userid, text, createTime: Math.floor(now.getTime() / 1000), msgId });
   try {
     const res = await fetch(`${url}${cb.path}`, { method: 'POST', body: cb.body, headers: { 'content-type': 'text/xml' }, signal: AbortSignal.timeout(5000) });

@@ -88,7 +88,7 @@ describe('a week with the bot', () => {
     expect(told?.userids.sort()).toEqual(['jmb', 'tjz', 'two'].sort());
     const detail = await h.say('jmb', '任务 7.5');
     expect(detail).toContain('变更记录');
-    expect(detail).toContain('村建办、经贸办 → 村建办、统计站');
+    expect(detail).toContain('把 7.5 转办给 村建办、统计站（原为 村建办、经贸办）');
     // 经贸办 is no longer responsible: its liaison's report is refused.
     const refused = await h.say('jmb', '汇报 7.5 90%');
     expect(refused).toContain('不含你的部门');
