@@ -3,7 +3,7 @@
 // out; the clock's "as of" is passed in. Chat, the digest and its chart, the loop jobs, the pages and the 台账 all
 // read these records (src/standing/ loads and caches them); none of them decides a state of its own.
 import { monthKey } from './period.ts';
-import { foldUnit, isFinishedStage, overdueDays, type DecisionEvent, type ExtensionEvent, type ReportEvent, type Stage, type UnitEvent } from './lifecycle.ts';
+import { apply, foldUnit, initialState, isFinishedStage, overdueDays, type DecisionEvent, type ExtensionEvent, type ReportEvent, type Stage, type UnitEvent, type UnitState } from './lifecycle.ts';
 import { statusLight, type Light } from './status-light.ts';
 import type { Cadence, ReportStatus } from './vocabulary.ts';
 
@@ -149,13 +149,20 @@ export function buildStandings(input: StandingInput): Standing[] {
         } else if (r.at < input.period.end) reportedInPeriod = true;
         if (monthKey(r.at) === asOfMonth) reportedInMonth = true;
       }
-      const history: UnitEvent[] = [
-        ...reports.map(toReportEvent),
-        ...(input.decisions?.get(key) ?? []).map(toDecisionEvent),
-        ...(input.extensions?.get(key) ?? []),
-      ];
-      const state = foldUnit(history, task.deadline, input.asOf);
-      const before = foldUnit(history, task.deadline, new Date(input.period.start.getTime() - 1));
+      const decisions = input.decisions?.get(key);
+      const extensions = input.extensions?.get(key);
+      let state: UnitState;
+      let before: UnitState;
+      if (!decisions?.length && !extensions?.length) {
+        // Most cells have only reports: the fold of reports alone is the latest one (a county's digest has tens of
+        // thousands of cells, so they skip building and sorting a history).
+        state = latest ? apply(initialState(task.deadline), toReportEvent(latest)) : initialState(task.deadline);
+        before = latestBefore ? apply(initialState(task.deadline), toReportEvent(latestBefore)) : initialState(task.deadline);
+      } else {
+        const history: UnitEvent[] = [...reports.map(toReportEvent), ...(decisions ?? []).map(toDecisionEvent), ...(extensions ?? [])];
+        state = foldUnit(history, task.deadline, input.asOf);
+        before = foldUnit(history, task.deadline, new Date(input.period.start.getTime() - 1));
+      }
       const finished = isFinishedStage(state.stage);
       const reported = task.cadence === 'monthly' ? reportedInMonth : reportedInPeriod;
       // A 退回 is 推进中 again from the moment of the decision, and owes a report again.
