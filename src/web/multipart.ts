@@ -34,7 +34,7 @@ export function isUploadRequest(req: Pick<IncomingMessage, 'method' | 'url' | 'h
 }
 
 const timedOut = (ctx: Context): never =>
-  ctx.throw(408, '上传超时，文件没有收到，未保存。请在网络较好时重新上传，或先压缩文件（照片可截图后再传）。');
+  ctx.throw(408, '上传超时，文件没有收到，未保存。请在网络较好时重新上传，或先压缩文件（照片可截图后再传）。', { headers: { Connection: 'close' } });
 
 export const tooLarge = (ctx: Context, maxFileBytes: number): never =>
   ctx.throw(413, `文件超过 ${Math.round(maxFileBytes / 1024 / 1024)} MB，未保存。请压缩或拆分后再上传。`);

@@ -75,7 +75,7 @@ export function createWebRouter(deps: WebDeps): Router {
     } catch (err) {
       if (!(err instanceof Koa.HttpError) || !err.expose) throw err;
       deps.logger.warn({ path: ctx.path, status: err.status }, 'web request refused');
-      page(ctx, 'error', { title: err.status === 403 ? '无权查看' : err.status === 404 ? '未找到' : '请求有误', message: err.message }, err.status);
+      page(ctx, 'error', { title: err.status === 403 ? '无权查看' : err.status === 404 ? '未找到' : err.status === 408 ? '上传超时' : '请求有误', message: err.message }, err.status);
     }
   });
 
