@@ -1,27 +1,54 @@
 // The task page's thumbnails: a 佐证 photo scaled to fit a small box and saved as JPEG, by jimp (pure JavaScript,
-// no native binaries to download). Pictures whose header declares more pixels than a phone camera makes are not
-// decoded at all: a crafted PNG of 30 000 × 30 000 would otherwise take gigabytes.
-import { Jimp } from 'jimp';
+// no native binaries to download). Decoding a 12-megapixel photo in JavaScript takes seconds, so it runs in a worker
+// thread with a memory cap and a time limit: callbacks stay answered meanwhile. Pictures whose header declares more
+// pixels than a phone camera makes are not decoded at all.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 
 /** The box a thumbnail fits in, in pixels: twice the page's 160 px, for sharp phone screens. */
 export const THUMB_BOX = 320;
 /** About 50 megapixels: beyond any phone photo, and a bounded amount of memory to decode. */
 const MAX_PIXELS = 50_000_000;
+/** A worker that has not answered by then is stopped; the page then shows the original. */
+const WORKER_TIMEOUT_MS = 30_000;
+
+/** jimp's CommonJS build, resolved here: the worker's code is plain JavaScript, needing no TypeScript loader. */
+const JIMP_PATH = createRequire(import.meta.url).resolve('jimp');
+
+const WORKER_CODE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Jimp } = require(workerData.jimp);
+(async () => {
+  const image = await Jimp.read(Buffer.from(workerData.bytes));
+  const box = workerData.box;
+  if (image.width > box || image.height > box) image.scaleToFit({ w: box, h: box });
+  // JPEG has no transparency: a transparent PNG is laid on white, as the page shows it.
+  const canvas = new Jimp({ width: image.width, height: image.height, color: 0xffffffff });
+  canvas.composite(image, 0, 0);
+  parentPort.postMessage(await canvas.getBuffer('image/jpeg', { quality: 75 }));
+})().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
+`;
 
 /** A JPEG thumbnail of a JPEG or PNG image, or null when the picture cannot (or should not) be decoded. */
 export async function makeThumbnail(bytes: Buffer, box = THUMB_BOX): Promise<{ bytes: Buffer; mime: 'image/jpeg' } | null> {
   const size = imageSize(bytes);
   if (!size || size.width * size.height > MAX_PIXELS) return null;
-  try {
-    const image = await Jimp.read(bytes);
-    if (image.width > box || image.height > box) image.scaleToFit({ w: box, h: box });
-    // JPEG has no transparency: a transparent PNG is laid on white, as the page shows it.
-    const canvas = new Jimp({ width: image.width, height: image.height, color: 0xffffffff });
-    canvas.composite(image, 0, 0);
-    return { bytes: await canvas.getBuffer('image/jpeg', { quality: 75 }), mime: 'image/jpeg' };
-  } catch {
-    return null;
-  }
+  const out = await new Promise<Uint8Array | null>((resolve) => {
+    const worker = new Worker(WORKER_CODE, {
+      eval: true, workerData: { jimp: JIMP_PATH, bytes, box },
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+    const timer = setTimeout(() => void worker.terminate(), WORKER_TIMEOUT_MS);
+    const finish = (value: Uint8Array | null) => {
+      clearTimeout(timer);
+      resolve(value);
+      void worker.terminate();
+    };
+    worker.once('message', (m: unknown) => finish(m instanceof Uint8Array ? m : null));
+    worker.once('error', () => finish(null));
+    worker.once('exit', () => finish(null));
+  });
+  return out && out.length > 0 ? { bytes: Buffer.from(out.buffer, out.byteOffset, out.byteLength), mime: 'image/jpeg' } : null;
 }
 
 /** Width and height from a PNG's IHDR or a JPEG's first frame header; null when neither is found. */
