@@ -106,17 +106,23 @@ async function sendThumbnail(ctx: Context, store: Store, e: EvidenceDoc, now: Da
   if (!thumb) {
     const file = await readStoredFile(store, e.sha256);
     if (!file) return ctx.throw(404, '这份佐证材料的文件还没有存好，请稍后再试。');
-    thumb = await makeThumbnail(file.bytes, THUMB_BOX);
+    thumb = await keepNewThumbnail(store, e.sha256, file.bytes, now);
     if (!thumb) {
       ctx.remove('ETag');
       return false;
     }
-    await keepThumbnail(store, e.sha256, THUMB_BOX, thumb, now);
   }
   ctx.set('Content-Disposition', 'inline; filename="thumbnail.jpg"');
   ctx.type = thumb.mime;
   ctx.body = thumb.bytes;
   return true;
+}
+
+/** Makes and keeps a photo's thumbnail; null when the photo is its own (small already, or not decodable). */
+async function keepNewThumbnail(store: Store, sha256: string, bytes: Buffer, now: Date): Promise<{ bytes: Buffer; mime: string } | null> {
+  const thumb = await makeThumbnail(bytes, THUMB_BOX);
+  if (thumb) await keepThumbnail(store, sha256, THUMB_BOX, thumb, now);
+  return thumb;
 }
 
 export interface UploadTarget {
@@ -145,7 +151,11 @@ export async function receiveUpload(ctx: Context, deps: { store: Store; clock: C
     return 'again';
   }
   const at = clock.now();
-  const { sha256 } = await storeFile(store, form.file.bytes, kind, at);
+  const { sha256, created: newFile } = await storeFile(store, form.file.bytes, kind, at);
+  // The page the upload returns to shows the thumbnail at once: made now, while the uploader waits anyway.
+  if (newFile && isImageKind(kind)) {
+    await keepNewThumbnail(store, sha256, form.file.bytes, at).catch((err: unknown) => deps.logger.warn({ sha256, err: err instanceof Error ? err.message : String(err) }, 'thumbnail not made'));
+  }
   const created = await recordEvidence(store, {
     id, target: { planId: target.planId, taskId: target.task._id, taskCode: target.task.code, department: unit }, userid: viewer.userid, at,
     file: { sha256, kind, size: form.file.bytes.length, filename: safeBaseName(form.file.filename) ? `${safeBaseName(form.file.filename)}.${FILE_EXTENSION[kind]}` : '' },

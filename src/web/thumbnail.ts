@@ -29,10 +29,11 @@ const { Jimp } = require(workerData.jimp);
 })().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
 `;
 
-/** A JPEG thumbnail of a JPEG or PNG image, or null when the picture cannot (or should not) be decoded. */
+/** A JPEG thumbnail of a JPEG or PNG image, or null when the picture already fits or cannot (or should not) be decoded. */
 export async function makeThumbnail(bytes: Buffer, box = THUMB_BOX): Promise<{ bytes: Buffer; mime: 'image/jpeg' } | null> {
   const size = imageSize(bytes);
   if (!size || size.width * size.height > MAX_PIXELS) return null;
+  if (size.width <= box && size.height <= box) return null; // already small: the original is its own thumbnail
   const out = await new Promise<Uint8Array | null>((resolve) => {
     const worker = new Worker(WORKER_CODE, {
       eval: true, workerData: { jimp: JIMP_PATH, bytes, box },
