@@ -1,7 +1,7 @@
 // Wires the running bot: database, WeCom link (real or the local stand-in), outbox, bot, HTTP.
 // Used by main.ts and by the simulator when no bot is running.
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Clock } from './clock.ts';
@@ -28,6 +28,7 @@ import type { JobDeps } from './jobs/run-job.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { WebAuth } from './web/auth.ts';
 import { createWebRouter } from './web/routes.ts';
+import { isUploadRequest, UPLOAD_TIMEOUT_MAX_MS } from './web/multipart.ts';
 import type Router from '@koa/router';
 import { backupStatus, startDailyBackups } from './backup/daily.ts';
 import { runMigrations } from './store/migrations.ts';
@@ -160,7 +161,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const oauthBase = config.web.oauthBase ?? localWecom?.url;
     const sessionSecret = config.web.sessionSecret ?? (config.localMode ? LOCAL_WEB_SESSION_SECRET : undefined);
     if (oauthBase && sessionSecret && (config.web.baseUrl || config.localMode)) {
-      const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger);
+      const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger, store);
       routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl }));
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
@@ -203,14 +204,42 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
 /**
  * Slow or stalled clients are cut off: the headers must arrive within 10 s and the whole request within 20 s
- * (checked every second, not Node's default 30), idle keep-alive connections close after 5 s.
+ * (checked every second, not Node's default 30), idle keep-alive connections close after 5 s. The pages' form
+ * uploads are the exception: they get a limit by their size (src/web/multipart.ts answers with a page when it
+ * passes), and Node's own request limit stays behind that as the last word.
  */
-export const CLIENT_LIMITS = { headersTimeout: 10_000, requestTimeout: 20_000, connectionsCheckingInterval: 1000, keepAliveTimeout: 5000 };
+export const CLIENT_LIMITS = {
+  headersTimeout: 10_000, requestTimeout: 20_000, uploadRequestTimeout: UPLOAD_TIMEOUT_MAX_MS + 30_000,
+  connectionsCheckingInterval: 1000, keepAliveTimeout: 5000,
+};
 
 export function createSlowClientSafeServer(handler: RequestListener, limits = CLIENT_LIMITS): Server {
-  const server = createServer(limits, handler);
+  const { requestTimeout, uploadRequestTimeout, ...rest } = limits;
+  const server = createServer({ ...rest, requestTimeout: Math.max(requestTimeout, uploadRequestTimeout) }, (req, res) => {
+    if (!isUploadRequest(req)) cutOffSlowBody(req, res, requestTimeout);
+    handler(req, res);
+  });
   server.maxHeadersCount = 100;
   return server;
+}
+
+/** The callbacks' limit for everything but uploads: a body not in by then gets 408 and the connection closes. */
+function cutOffSlowBody(req: IncomingMessage, res: ServerResponse, ms: number): void {
+  if (req.complete) return;
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (!res.headersSent) {
+      res.writeHead(408, { Connection: 'close', 'Content-Length': '0' });
+      res.end(() => req.socket.destroy());
+    } else {
+      req.socket.destroy();
+    }
+  }, ms);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  req.once('end', done);
+  res.once('finish', done);
+  res.once('close', done);
 }
 
 async function runStops(stops: Array<() => Promise<void>>, logger: Logger): Promise<void> {

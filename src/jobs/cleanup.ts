@@ -1,5 +1,6 @@
 // Expiry by a cleanup job, not TTL indexes (FerretDB 1.x has none): de-dup keys, delivered messages and their
-// claims, and expired tokens are deleted once they can no longer matter. Reports and the audit trail are kept.
+// claims, expired tokens, abandoned plan previews, and logged-out sessions' records are deleted once they can no
+// longer matter. Reports and the audit trail are kept.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
 import { deleteInboundBefore } from '../store/inbound-ledger.ts';
@@ -7,6 +8,8 @@ import { finishJobRun, insertJobRun } from '../store/job-runs.ts';
 import { deleteNoticeClaimsBefore } from '../store/notice-claims.ts';
 import { deleteDeliveredOutboxBefore } from '../store/outbox-repo.ts';
 import { deleteTokensExpiredBefore } from '../store/tokens.ts';
+import { deletePlanUploadsBefore, PLAN_UPLOAD_KEEP_MS } from '../store/plan-uploads.ts';
+import { deleteRevokedSessionsBefore } from '../store/sessions.ts';
 import { deleteWebhookSlotsBefore } from '../store/webhook-slots.ts';
 import { shanghaiDate } from '../domain/period.ts';
 
@@ -27,6 +30,8 @@ export interface CleanupResult {
   claims: number;
   tokens: number;
   noticeClaims: number;
+  planUploads: number;
+  revokedSessions: number;
 }
 
 export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult> {
@@ -36,7 +41,18 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const tokens = await deleteTokensExpiredBefore(store, new Date(now - DAY));
   await deleteWebhookSlotsBefore(store, new Date(now - DAY));
   const noticeClaims = await deleteNoticeClaimsBefore(store, new Date(now - RETENTION.noticeClaimDays * DAY));
-  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims };
+  const planUploads = await cleanupPlanPreviews(store, clock);
+  // A revoked session's cookie has expired by itself after its `until`: the record has nothing left to stop.
+  const revokedSessions = await deleteRevokedSessionsBefore(store, new Date(now));
+  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions };
+}
+
+/**
+ * Plan previews nobody confirmed: a file of up to 10 MB each, so they go within the hour rather than at the daily
+ * cleanup (the scheduler calls this every round; any instance may, deleting twice deletes nothing more).
+ */
+export async function cleanupPlanPreviews(store: Store, clock: Clock): Promise<number> {
+  return deletePlanUploadsBefore(store, new Date(clock.now().getTime() - PLAN_UPLOAD_KEEP_MS));
 }
 
 /** Once a day, whichever instance gets there first (claimed like the weekly jobs). */

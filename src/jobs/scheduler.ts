@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { weekKey } from '../domain/period.ts';
 import { dueRuns, parseWeeklyCron, type JobName } from '../domain/schedule.ts';
-import { cleanupOncePerDay } from './cleanup.ts';
+import { cleanupOncePerDay, cleanupPlanPreviews } from './cleanup.ts';
 import { runDueLoopJobs } from './loop-run.ts';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.ts';
 import type { ScheduleSettings } from './loop-types.ts';
@@ -60,6 +60,8 @@ export function startScheduler(deps: JobDeps, settings: ScheduleSettings, logger
     }
     const cleaned = await cleanupOncePerDay(deps.store, clock, deps.workerId);
     if (cleaned) logger.info({ cleaned }, 'daily cleanup');
+    const previews = await cleanupPlanPreviews(deps.store, clock);
+    if (previews > 0) logger.info({ previews }, 'abandoned plan previews deleted');
   };
   const loop = createLoop(round, { name: 'scheduled jobs', logger, maxBackoffMs: 10 * 60_000, onError: (err) => logger.error({ err }, 'scheduled job failed') });
   const tasks: Array<ReturnType<typeof cron.schedule>> = [];

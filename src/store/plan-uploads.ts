@@ -6,7 +6,8 @@ import type { Store } from './database.ts';
 
 /** One document each: plans are a few hundred KB, far inside MongoDB's 16 MB document limit. */
 export const PLAN_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
-const KEEP_MS = 60 * 60_000;
+/** How long a preview waits for its 确认导入; older ones are refused and removed by the cleanup job. */
+export const PLAN_UPLOAD_KEEP_MS = 60 * 60_000;
 
 interface PlanUploadDoc {
   _id: string;
@@ -35,14 +36,14 @@ export async function keepPlanUpload(store: Store, u: { userid: string; filename
   const id = randomBytes(12).toString('hex');
   await model(store).create({ _id: id, ...u });
   // Old uploads nobody confirmed go as new ones come: no TTL index on FerretDB 1.x.
-  await model(store).deleteMany({ at: { $lt: new Date(u.at.getTime() - KEEP_MS) } });
+  await model(store).deleteMany({ at: { $lt: new Date(u.at.getTime() - PLAN_UPLOAD_KEEP_MS) } });
   return id;
 }
 
 /** The upload, if it is this admin's and not older than an hour. */
 export async function findPlanUpload(store: Store, id: string, userid: string, now: Date): Promise<{ filename: string; bytes: Buffer } | null> {
   const doc = await model(store).findById(id).lean();
-  if (!doc || doc.userid !== userid || doc.at.getTime() < now.getTime() - KEEP_MS) return null;
+  if (!doc || doc.userid !== userid || doc.at.getTime() < now.getTime() - PLAN_UPLOAD_KEEP_MS) return null;
   // lean() gives BSON Binary, whose `buffer` holds the bytes.
   const raw = doc.bytes as unknown as { buffer?: Uint8Array } | Buffer;
   return { filename: doc.filename, bytes: Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer ?? new Uint8Array()) };
@@ -50,4 +51,9 @@ export async function findPlanUpload(store: Store, id: string, userid: string, n
 
 export async function dropPlanUpload(store: Store, id: string): Promise<void> {
   await model(store).deleteOne({ _id: id });
+}
+
+/** Previews nobody confirmed or cancelled, older than `before` (the admin closed the page): their bytes go. */
+export async function deletePlanUploadsBefore(store: Store, before: Date): Promise<number> {
+  return (await model(store).deleteMany({ at: { $lt: before } })).deletedCount;
 }

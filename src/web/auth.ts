@@ -2,10 +2,13 @@
 // The browser is sent to the authorize page with a random `state` that is also kept in a signed cookie bound to
 // this browser; on the way back the two must match (once: the cookie is cleared), the single-use code is exchanged
 // through cgi-bin/auth/getuserinfo, and a signed HttpOnly SameSite=Lax session cookie is set. `next` only ever
-// leads to a path under /web on this site.
+// leads to a path under /web on this site. The cookies are Secure whenever the site's address is https, whatever a
+// proxy in front says; 退出 revokes the session's id in the database, so a copied cookie stops working with it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Clock } from '../clock.ts';
+import type { Store } from '../store/database.ts';
+import { isSessionRevoked, revokeSession } from '../store/sessions.ts';
 import type { Logger } from '../logger.ts';
 import type { WecomClient } from '../wecom/api-client.ts';
 import { CookieSigner, LOGIN_COOKIE, LOGIN_TTL_MS, safeNextPath, SESSION_COOKIE, SESSION_TTL_MS, type LoginPayload, type SessionPayload } from './session.ts';
@@ -24,14 +27,23 @@ export const CALLBACK_PATH = '/web/auth/callback';
 export class WebAuth {
   private readonly signer: CookieSigner;
 
-  constructor(private readonly settings: OAuthSettings, private readonly client: Pick<WecomClient, 'getUserInfoByCode'>, private readonly clock: Clock, private readonly logger: Logger) {
+  constructor(
+    private readonly settings: OAuthSettings, private readonly client: Pick<WecomClient, 'getUserInfoByCode'>, private readonly clock: Clock,
+    private readonly logger: Logger, private readonly store: Store,
+  ) {
     this.signer = new CookieSigner(settings.sessionSecret);
   }
 
-  /** The logged-in userid, or null. */
-  sessionUser(ctx: Context): string | null {
+  /** The logged-in userid, or null (no cookie, a forged or expired one, one from before session ids, or logged out). */
+  async sessionUser(ctx: Context): Promise<string | null> {
+    const s = this.session(ctx);
+    if (!s) return null;
+    return (await isSessionRevoked(this.store, s.sid)) ? null : s.userid;
+  }
+
+  private session(ctx: Context): SessionPayload | null {
     const s = this.signer.verify<SessionPayload>('session', ctx.cookies.get(SESSION_COOKIE), this.clock.now(), SESSION_TTL_MS);
-    return s?.userid ?? null;
+    return s && typeof s.userid === 'string' && typeof s.sid === 'string' && /^[0-9a-f]{32}$/.test(s.sid) ? s : null;
   }
 
   /**
@@ -80,22 +92,41 @@ export class WebAuth {
       return { ok: false, reason: '登录凭证无效或已使用，请重新打开页面。' };
     }
     if (!userid) return { ok: false, reason: '仅限本单位企业微信成员登录。' };
-    const session: SessionPayload = { userid, iat: this.clock.now().getTime() };
+    const session: SessionPayload = { userid, sid: randomBytes(16).toString('hex'), iat: this.clock.now().getTime() };
     this.setCookie(ctx, SESSION_COOKIE, this.signer.sign('session', session), SESSION_TTL_MS);
     this.logger.info({ userid }, 'web login');
     return { ok: true, next: safeNextPath(login.next) };
   }
 
-  logout(ctx: Context): void {
+  /** Ends the session here and on the server: the cookie's id is recorded as revoked until it would have expired. */
+  async logout(ctx: Context): Promise<void> {
+    const s = this.session(ctx);
+    if (s) {
+      await revokeSession(this.store, s.sid, s.userid, new Date(s.iat + SESSION_TTL_MS));
+      this.logger.info({ userid: s.userid }, 'web logout');
+    }
     this.clearCookie(ctx, SESSION_COOKIE);
   }
 
   private setCookie(ctx: Context, name: string, value: string, maxAge: number): void {
-    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', path: '/web', maxAge, secure: ctx.secure, overwrite: true });
+    const secure = this.secure(ctx);
+    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', path: '/web', maxAge, secure, overwrite: true });
   }
 
   private clearCookie(ctx: Context, name: string): void {
-    ctx.cookies.set(name, '', { httpOnly: true, sameSite: 'lax', path: '/web', maxAge: 0, secure: ctx.secure, overwrite: true });
+    const secure = this.secure(ctx);
+    ctx.cookies.set(name, '', { httpOnly: true, sameSite: 'lax', path: '/web', maxAge: 0, secure, overwrite: true });
+  }
+
+  /**
+   * Secure when the site's own address is https (a TLS proxy that forgets X-Forwarded-Proto must not downgrade the
+   * cookie) or the request came over https. The cookies module refuses a Secure cookie on a request it believes
+   * plain, so it is told.
+   */
+  private secure(ctx: Context): boolean {
+    const secure = ctx.secure || /^https:/i.test(this.settings.baseUrl());
+    if (secure) (ctx.cookies as unknown as { secure: boolean }).secure = true;
+    return secure;
   }
 }
 

@@ -11,9 +11,11 @@ import type { Store } from '../store/database.ts';
 import { evidenceById, evidenceOf, recordEvidence } from '../store/evidence.ts';
 import type { EvidenceDoc } from '../store/evidence-models.ts';
 import { readStoredFile, sha256Of, storeFile } from '../store/files.ts';
+import { findThumbnail, keepThumbnail } from '../store/thumbnails.ts';
 import type { TaskDoc } from '../store/models.ts';
 import type { WebAuth } from './auth.ts';
 import { readUpload } from './multipart.ts';
+import { makeThumbnail, THUMB_BOX } from './thumbnail.ts';
 import { canUploadEvidence, type User } from '../access.ts';
 
 export const ACCEPTED_TYPES = '.pdf,.docx,.xlsx,.jpg,.jpeg,.png';
@@ -21,6 +23,8 @@ const UPLOAD_TOKEN = /^[0-9a-f]{32}$/;
 
 export interface EvidenceItem {
   url: string;
+  /** For photos: the small scaled copy the task page shows (the link still opens the original). */
+  thumb: string | null;
   image: boolean;
   label: string;
   who: string;
@@ -42,7 +46,7 @@ export async function evidenceByUnit(store: Store, task: Pick<TaskDoc, '_id'>, d
     out.push({
       department, count: new Set(mine.map((r) => r.sha256)).size,
       items: mine.map((r) => ({
-        url: evidenceUrl(r._id), image: isImageKind(r.kind as FileKind), label: r.filename || `${r.source === 'wecom' ? '照片' : '文件'}.${FILE_EXTENSION[r.kind as FileKind] ?? ''}`,
+        url: evidenceUrl(r._id), thumb: isImageKind(r.kind as FileKind) ? `${evidenceUrl(r._id)}?thumb=1` : null, image: isImageKind(r.kind as FileKind), label: r.filename || `${r.source === 'wecom' ? '照片' : '文件'}.${FILE_EXTENSION[r.kind as FileKind] ?? ''}`,
         who: who.get(r.userid) ?? r.userid, when: formatLocal(r.at, 'M月D日 HH:mm'), size: sizeText(r.size),
       })),
     });
@@ -58,11 +62,16 @@ export function newUploadToken(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** Sends the stored bytes with their sniffed type; `mayView` says whether the viewer may see the evidence's task. */
-export async function sendEvidence(ctx: Context, store: Store, id: string, mayView: (e: EvidenceDoc) => Promise<boolean>): Promise<void> {
+/**
+ * Sends the stored bytes with their sniffed type; `mayView` says whether the viewer may see the evidence's task.
+ * With `thumb` (the time for the record), a photo's thumbnail instead (made on the first request and kept); a picture that cannot be scaled
+ * is sent as it is.
+ */
+export async function sendEvidence(ctx: Context, store: Store, id: string, mayView: (e: EvidenceDoc) => Promise<boolean>, thumb?: { now: Date }): Promise<void> {
   const e = await evidenceById(store, id);
   if (!e) return ctx.throw(404, '没有这份佐证材料。');
   ctx.assert(await mayView(e), 403, '这份佐证材料不属于您的部门。');
+  if (thumb && isImageKind(e.kind as FileKind) && (await sendThumbnail(ctx, store, e, thumb.now))) return;
   // Revalidated on every view (the viewer's rights may change), but the bytes, named by their sha256, never do.
   const etag = `"${e.sha256}"`;
   ctx.set('ETag', etag);
@@ -81,6 +90,39 @@ export async function sendEvidence(ctx: Context, store: Store, id: string, mayVi
   ctx.set('Content-Disposition', `${isImageKind(file.kind) ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${rfc5987(name)}`);
   ctx.type = FILE_MIME[file.kind];
   ctx.body = file.bytes;
+}
+
+async function sendThumbnail(ctx: Context, store: Store, e: EvidenceDoc, now: Date): Promise<boolean> {
+  const etag = `"${e.sha256}-t${THUMB_BOX}"`;
+  ctx.set('ETag', etag);
+  ctx.set('Cache-Control', 'private, no-cache');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+  if (ctx.get('If-None-Match') === etag) {
+    ctx.status = 304;
+    return true;
+  }
+  let thumb = await findThumbnail(store, e.sha256, THUMB_BOX);
+  if (!thumb) {
+    const file = await readStoredFile(store, e.sha256);
+    if (!file) return ctx.throw(404, '这份佐证材料的文件还没有存好，请稍后再试。');
+    thumb = await keepNewThumbnail(store, e.sha256, file.bytes, now);
+    if (!thumb) {
+      ctx.remove('ETag');
+      return false;
+    }
+  }
+  ctx.set('Content-Disposition', 'inline; filename="thumbnail.jpg"');
+  ctx.type = thumb.mime;
+  ctx.body = thumb.bytes;
+  return true;
+}
+
+/** Makes and keeps a photo's thumbnail; null when the photo is its own (small already, or not decodable). */
+async function keepNewThumbnail(store: Store, sha256: string, bytes: Buffer, now: Date): Promise<{ bytes: Buffer; mime: string } | null> {
+  const thumb = await makeThumbnail(bytes, THUMB_BOX);
+  if (thumb) await keepThumbnail(store, sha256, THUMB_BOX, thumb, now);
+  return thumb;
 }
 
 export interface UploadTarget {
@@ -109,7 +151,11 @@ export async function receiveUpload(ctx: Context, deps: { store: Store; clock: C
     return 'again';
   }
   const at = clock.now();
-  const { sha256 } = await storeFile(store, form.file.bytes, kind, at);
+  const { sha256, created: newFile } = await storeFile(store, form.file.bytes, kind, at);
+  // The page the upload returns to shows the thumbnail at once: made now, while the uploader waits anyway.
+  if (newFile && isImageKind(kind)) {
+    await keepNewThumbnail(store, sha256, form.file.bytes, at).catch((err: unknown) => deps.logger.warn({ sha256, err: err instanceof Error ? err.message : String(err) }, 'thumbnail not made'));
+  }
   const created = await recordEvidence(store, {
     id, target: { planId: target.planId, taskId: target.task._id, taskCode: target.task.code, department: unit }, userid: viewer.userid, at,
     file: { sha256, kind, size: form.file.bytes.length, filename: safeBaseName(form.file.filename) ? `${safeBaseName(form.file.filename)}.${FILE_EXTENSION[kind]}` : '' },

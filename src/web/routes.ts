@@ -69,12 +69,13 @@ export function createWebRouter(deps: WebDeps): Router {
   // Errors meant for the visitor (ctx.throw / ctx.assert below 500) become a page; anything else goes on to the
   // app's one error handler.
   router.use(async (ctx, next) => {
+    securityHeaders(ctx);
     try {
       await next();
     } catch (err) {
       if (!(err instanceof Koa.HttpError) || !err.expose) throw err;
       deps.logger.warn({ path: ctx.path, status: err.status }, 'web request refused');
-      page(ctx, 'error', { title: err.status === 403 ? '无权查看' : err.status === 404 ? '未找到' : '请求有误', message: err.message }, err.status);
+      page(ctx, 'error', { title: err.status === 403 ? '无权查看' : err.status === 404 ? '未找到' : err.status === 408 ? '上传超时' : '请求有误', message: err.message }, err.status);
     }
   });
 
@@ -101,15 +102,17 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.redirect(result.next);
   });
 
-  router.get('/logout', (ctx) => {
-    auth.logout(ctx);
+  const logout = async (ctx: Context) => {
+    await auth.logout(ctx);
     page(ctx, 'error', { title: '已退出', message: '您已退出督办助手。', retry: true });
-  });
+  };
+  router.get('/logout', logout);
+  router.post('/logout', logout);
 
   // Below here: a session, and a member the pages can place.
   router.use(async (ctx: WebContext, next: Next) => {
     if (ctx.path === CALLBACK_PATH || ctx.path.startsWith('/web/assets/')) return next();
-    const userid = auth.sessionUser(ctx);
+    const userid = await auth.sessionUser(ctx);
     if (!userid) {
       ctx.assert(ctx.method === 'GET' || ctx.method === 'HEAD', 401, '请先登录。');
       auth.redirectToLogin(ctx, ctx.originalUrl);
@@ -125,6 +128,11 @@ export function createWebRouter(deps: WebDeps): Router {
   });
 
   const plansFor = async (): Promise<PlanState[]> => Promise.all((await activePlans(store)).map((p) => states.get(p)));
+  /** A plan named by id, archived ones too: their task pages, 佐证 and 台账 stay readable after 归档. */
+  const planById = async (id: string | undefined): Promise<PlanState | undefined> => {
+    const plan = (await allPlans(store)).find((p) => planId(p) === id);
+    return plan ? states.get(plan) : undefined;
+  };
 
   router.get('/', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
@@ -157,7 +165,7 @@ export function createWebRouter(deps: WebDeps): Router {
   /** The task a /tasks/:plan/:code URL names, with its cells, if this viewer may see it (same rule for its 佐证). */
   const visibleTask = async (ctx: Context, plan: string | undefined, code: string | undefined) => {
     const viewer = (ctx.state as WebState).viewer;
-    const state = (await plansFor()).find((s) => planId(s.plan) === plan);
+    const state = await planById(plan);
     const task = state?.tasks.find((t) => t.code === code);
     if (!state || !task) return ctx.throw(404, '没有这项任务，可能已被方案删除。');
     const cells = taskCells(state).get(String(task._id)) ?? [];
@@ -181,9 +189,10 @@ export function createWebRouter(deps: WebDeps): Router {
     const departments = cells.map((c) => c.department);
     const evidence = await evidenceByUnit(store, task, departments, (ids) => memberNames(store, ids));
     const counts = new Map(evidence.map((e) => [e.department, e.count]));
-    const mayUpload = evidenceUnits(viewer, departments);
+    const archived = state.plan.status !== 'active';
+    const mayUpload = archived ? [] : evidenceUnits(viewer, departments);
     page(ctx, 'task', {
-      title: `任务 ${task.code}`, planLabel: planLabel(state.plan), planId: planId(state.plan), task: {
+      title: `任务 ${task.code}`, planLabel: `${planLabel(state.plan)}${archived ? '（已归档）' : ''}`, planId: planId(state.plan), task: {
         code: task.code, title: task.title, text: task.text, section: task.sectionTitle, chapter: task.chapterTitle,
         deadline: task.deadlineText ?? task.deadline, collective: task.collective, cadence: task.cadence === 'monthly' ? '每月' : '每周',
       },
@@ -206,6 +215,7 @@ export function createWebRouter(deps: WebDeps): Router {
   router.post('/tasks/:plan/:code/evidence', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     const { state, task, cells } = await visibleTask(ctx, ctx.params.plan, ctx.params.code);
+    ctx.assert(state.plan.status === 'active', 409, '这个方案已归档，不再收佐证材料。需要补充请联系管理员恢复方案。');
     const units = evidenceUnits(viewer, cells.map((c) => c.department));
     ctx.assert(units.length > 0, 403, '只有这项任务的责任单位和管理员可以上传佐证材料。');
     const outcome = await receiveUpload(ctx, deps, viewer, { planId: state.plan._id, task, units });
@@ -216,11 +226,11 @@ export function createWebRouter(deps: WebDeps): Router {
   router.get('/evidence/:id', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
     await sendEvidence(ctx, store, ctx.params.id!, async (e) => {
-      const state = (await plansFor()).find((s) => String(s.plan._id) === String(e.planId));
+      const state = await planById(String(e.planId));
       const cells = state ? taskCells(state).get(String(e.taskId)) ?? [] : [];
       if (cells.length === 0) return ctx.throw(404, '这份佐证材料的任务已不在方案中。');
       return cells.some((c) => canSeeDepartment(viewer, c.department));
-    });
+    }, ctx.query.thumb === '1' ? { now: clock.now() } : undefined);
   });
 
   router.get('/departments/:name', async (ctx: WebContext) => {
@@ -300,10 +310,11 @@ export function createWebRouter(deps: WebDeps): Router {
 
   router.get('/ledger.xlsx', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
-    const all = await plansFor();
     const f = readTaskFilters(ctx.query);
     ctx.assert(!f.dept || canSeeDepartment(viewer, f.dept), 403, '您只能导出本部门的台账。');
-    const chosen = f.plan ? all.filter((s) => planId(s.plan) === f.plan) : all;
+    // Without ?plan= the running plans; a plan named by id may be archived (its 台账 stays exportable).
+    const named = f.plan ? await planById(f.plan) : undefined;
+    const chosen = f.plan ? (named ? [named] : []) : await plansFor();
     const name = `督办台账-${formatLocal(clock.now(), 'YYYYMMDD')}.xlsx`;
     ctx.set('Content-Disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
     ctx.set('Cache-Control', 'no-store');
@@ -312,6 +323,24 @@ export function createWebRouter(deps: WebDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * What a page may load and who may frame it: only this site's own scripts, styles and images (inline style=
+ * attributes are used by the templates and echarts), no plugins, forms only to this site, and no framing at all:
+ * WeCom's in-app browser opens the pages top-level, so a frame can only be someone else's clickjacking.
+ * Routes that send files (佐证) set their own stricter policy afterwards.
+ */
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+  "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+function securityHeaders(ctx: Context): void {
+  ctx.set('Content-Security-Policy', CSP);
+  ctx.set('X-Frame-Options', 'DENY');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'same-origin');
 }
 
 function worst(lights: string[]): string {

@@ -11,6 +11,8 @@ export const LOGIN_TTL_MS = 10 * 60 * 1000;
 
 export interface SessionPayload {
   userid: string;
+  /** A random id per login, so that 退出 can revoke this one session on the server (src/store/sessions.ts). */
+  sid: string;
   /** Issued at, ms since the epoch. */
   iat: number;
 }

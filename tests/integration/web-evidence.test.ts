@@ -58,7 +58,7 @@ const stored = async () => ({
 /** The /web/evidence/… addresses on the task page, in order. */
 async function evidenceUrls(who: string): Promise<string[]> {
   const html = await (await get(taskPath, who)).text();
-  return [...html.matchAll(/(?:src|href)="(\/web\/evidence\/[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')).filter((u, i, a) => a.indexOf(u) === i);
+  return [...html.matchAll(/(?:src|href)="(\/web\/evidence\/[^"?]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')).filter((u, i, a) => a.indexOf(u) === i);
 }
 
 beforeAll(async () => {
@@ -91,7 +91,7 @@ describe('佐证材料 on the task page', () => {
     const page = await (await get(`${taskPath}?uploaded=1`, 'demo-liaison-01')).text();
     expect(page).toContain('已上传');
     expect(page).toContain('佐证 1 份');
-    expect(page).toMatch(/<img src="\/web\/evidence\/web%3A[0-9a-f]{32}" alt="现场照片.png"/);
+    expect(page).toMatch(/<img src="\/web\/evidence\/web%3A[0-9a-f]{32}\?thumb=1" alt="现场照片.png"/);
     const [url] = await evidenceUrls('demo-liaison-01');
     const file = await get(url!, 'demo-liaison-01');
     expect(file.status).toBe(200);
