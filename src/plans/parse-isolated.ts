@@ -1,8 +1,8 @@
-// Every plan file that comes from outside (the web 方案 upload, `plan parse`/`plan import`, the first-start plan) is
-// parsed here, in a worker thread with a time and memory limit. A small .docx can unpack to tens of MB of XML
+// Every plan file that comes from outside (the web 方案 upload, `plan parse`/`plan import`) is parsed here, in a worker thread with a time and memory limit. A small .docx can unpack to tens of MB of XML
 // (still under the zip cap) and take a minute and gigabytes to read; on the event loop that stalls every
 // callback, and WeCom gives up on a callback after 5 s. In a worker the bot keeps answering, and the worker is
-// stopped when it runs out of time or memory.
+// stopped when it runs out of time or memory. Starting a worker costs seconds (tsx and the readers load), so one
+// stays warm for a short while after a parse: an upload's preview and its import reuse it.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -50,37 +50,63 @@ export function parsePlanIsolated(bytes: Buffer, filename: string, opts: ParseOp
   return run;
 }
 
+/** How long an idle worker is kept for the next parse. */
+const KEEP_WARM_MS = 60_000;
+
+let warm: { worker: Worker; heapMb: number; idle: NodeJS.Timeout } | null = null;
+
+function startWorker(limits: ParseLimits): Worker {
+  const worker = new Worker(BOOT, { resourceLimits: { maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb } });
+  // A warm worker that dies while idle is simply forgotten.
+  worker.once('exit', () => {
+    if (warm?.worker === worker) {
+      clearTimeout(warm.idle);
+      warm = null;
+    }
+  });
+  return worker;
+}
+
 function parseInWorker(bytes: Buffer, filename: string, opts: ParseOptions, limits: ParseLimits): Promise<ParsedPlan> {
   // Only plain data is sent: the options may carry nothing but the unit names and the column roles.
   const job: ParseJob = { bytes: new Uint8Array(bytes), filename, opts: { knownUnits: opts.knownUnits, columns: opts.columns ?? null } };
+  const reuse = warm !== null && warm.heapMb === limits.maxOldGenerationSizeMb ? warm.worker : null;
+  if (warm) {
+    clearTimeout(warm.idle);
+    if (!reuse) void warm.worker.terminate();
+    warm = null;
+  }
+  const worker = reuse ?? startWorker(limits);
+  worker.ref(); // a CLI waiting on the parse must not exit under it
   return new Promise<ParsedPlan>((resolve, reject) => {
-    const worker = new Worker(BOOT, {
-      workerData: job,
-      resourceLimits: { maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb },
-      stdout: false,
-      stderr: false,
-    });
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-      void worker.terminate();
-    };
-    // The clock starts when the worker runs: a loaded machine may take seconds just to start one.
-    worker.once('online', () => (timer = setTimeout(() => settle(() => reject(tooSlow(limits))), limits.timeoutMs)));
-    worker.once('message', (answer: ParseAnswer) =>
-      settle(() => {
+    const onMessage = (answer: ParseAnswer) =>
+      settle(true, () => {
         if (answer.ok) resolve(answer.parsed);
         else if ('refusal' in answer) reject(new PlanReadError(answer.refusal.code, answer.refusal.message));
         else reject(new Error(`plan parse failed in its worker: ${answer.failure}`));
-      }),
-    );
-    worker.once('error', (err: Error & { code?: string }) =>
-      settle(() => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooBig(limits) : err)),
-    );
-    worker.once('exit', (code) => settle(() => reject(new Error(`plan parse worker exited (${code}) without an answer`))));
+      });
+    const onError = (err: Error & { code?: string }) => settle(false, () => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooBig(limits) : err));
+    const onExit = (code: number) => settle(false, () => reject(new Error(`plan parse worker exited (${code}) without an answer`)));
+    const startClock = () => (timer = setTimeout(() => settle(false, () => reject(tooSlow(limits))), limits.timeoutMs));
+    const settle = (keep: boolean, fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit).off('online', startClock);
+      if (keep) {
+        worker.unref();
+        warm = { worker, heapMb: limits.maxOldGenerationSizeMb, idle: setTimeout(() => void worker.terminate(), KEEP_WARM_MS).unref() };
+      } else {
+        void worker.terminate();
+      }
+      fn();
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    // The clock starts when the worker runs: a loaded machine may take seconds just to start one.
+    if (reuse) startClock();
+    else worker.once('online', startClock);
+    worker.postMessage(job);
   });
 }
