@@ -1,7 +1,7 @@
 // `plan …`: parse a document, preview and import it, list plans, archive or activate one, export one as a 任务分解表.
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { parsePlanFile, PlanReadError, type ColumnRole, type ParsedPlan } from '../domain/plan/index.ts';
+import { PlanReadError, type ColumnRole, type ParsedPlan } from '../domain/plan/index.ts';
 import { ColumnSpecError, describeColumnsSeen, formatColumnSpec, parseColumnSpec, specOfReport } from '../domain/plan/column-mapping.ts';
 import { rememberColumnMapping, rememberedMapping } from '../store/column-mappings.ts';
 import { readPlanSource } from '../plan-source.ts';
@@ -87,7 +87,7 @@ function requireArg(arg: string | undefined): string {
 
 /** Parsing never touches a database: scripts use it to check a document before importing. */
 async function parseCommand(ctx: CliContext, file: string, json: boolean, columns: (ColumnRole | null)[] | null): Promise<number> {
-  const parsed = await parsePlanFile(file, { columns });
+  const { parsed } = await readPlanSource(file, { columns });
   const warnings = parsed.warnings.map((w) => w.message);
   const refusal = parsed.tasks.length === 0 ? noTaskMessage(parsed) : null;
   if (json) {
