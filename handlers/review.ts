@@ -42,7 +42,7 @@ async function decide(ctx: CommandContext, args: ArgValues, decision: Decision) 
   if (earlier) return announce(ctx, task, label, department, earlier, earlier.decision === 'approved' ? STAGE_LABEL.pending_review : null);
   const state = await standingOf(ctx.store, plan, task, department, ctx.clock.now());
   if (decision === 'approved' && state.stage === 'closed') return `${department}的任务 ${label} 已销号，未做修改。\n查看：任务 ${label}`;
-  const refused = guard({ ...state, latest: null, decision: null, extension: null }, { kind: TRANSITION_OF[decision] });
+  const refused = guard(state, { kind: TRANSITION_OF[decision] });
   if (refused) throw new BotError('not_pending', refusal(label, department, state, command));
   const { decision: stored } = await appendDecision(ctx.store, {
     task, department, decision, reason, actor: ctx.sender.userid, at: ctx.clock.now(), sourceMsgId: ctx.inbound.msgId,

@@ -158,7 +158,7 @@ export interface Refusal {
  *     report must never silently withdraw a 完成. The way back is a reviewer's 退回.
  *   - a report on 已销号 is refused; a reviewer reopens it with 重新打开 (or 退回) and a reason.
  */
-export function guard(state: UnitState, e: Pick<UnitEvent, 'kind'> & { status?: ReportStatus }): Refusal | null {
+export function guard(state: Pick<UnitState, 'stage'>, e: Pick<UnitEvent, 'kind'> & { status?: ReportStatus }): Refusal | null {
   if (e.kind === 'report') {
     if (state.stage === 'closed') return { code: 'closed', stage: state.stage };
     if (state.stage === 'pending_review' && e.status !== 'done') return { code: 'pending_review', stage: state.stage };
