@@ -4,7 +4,7 @@
 // Annotations naming who does a task and by when: （责任部门：A、B）, （牵头单位：X，配合单位：Y）,
 // （X牵头，Y参与）, （X负责）, （X指导）, own-line 牵头单位：… / 主抓单位：… / 责任单位：…,
 // 〔责任单位：…〕 / [责任单位：…] / 【…】, and （完成时限：…）, （责任领导：…）.
-import { isPersonWithTitle, isUnitFragment, stripListNumbering } from './cell-shapes.ts';
+import { hasUnitShape, isPersonWithTitle, isUnitFragment, stripListNumbering } from './cell-shapes.ts';
 import { depthAt } from './text-lines.ts';
 import { normalizeUnitName, splitOutsideParentheses, splitUnits } from './units.ts';
 
@@ -47,7 +47,8 @@ const KEY_AT_START_RE = new RegExp(`^\\s*${KEY_PATTERN}`);
 const ANNOTATION_LINE_RE = new RegExp(`^[（(]?\\s*${KEY_PATTERN}`);
 // A unit list ending in one of these says the role: "经贸办牵头", "统计站、财政所配合",
 // "各部门按职责分工负责", "县农业农村局指导".
-const ROLE_RE = /^(.*?)(?:按职责分工|按照职责分工|按职责|分别)?(牵头负责|牵头|主抓|负责|参与|配合|协助|协办|指导)$/;
+// "市发改委牵头落实", "各科室分别负责实施" say the role with a verb after it.
+const ROLE_RE = /^(.*?)(?:按职责分工|按照职责分工|按职责|分别)?(牵头负责|牵头|主抓|负责|参与|配合|协助|协办|指导)(?:落实|实施|推进|组织实施)?$/;
 
 /** Which of a plan's unit keys lead when they sit beside a 牵头 key (“责任单位” then assists). */
 export function isLeadKey(key: string): boolean {
@@ -106,7 +107,18 @@ export function parseAnnotationLine(line: string): Annotation | null {
   const whole = groups.length === 1 && groups[0]?.start === 0 && groups[0].end === trimmed.length ? groups[0] : null;
   const content = whole ? whole.content : trimmed;
   if (KEY_AT_START_RE.test(content)) return parseKeyed(content);
-  return whole ? parseUnkeyed(content) : null;
+  return whole ? parseUnkeyed(content) : parseBareRoleLine(content);
+}
+
+/**
+ * A line that is only units and their roles, with no parentheses or key: "市发改委牵头落实",
+ * "区财政局牵头，各街道配合". Strict, since a line of prose may end in 负责 too: short, no
+ * sentence inside, and every name shaped like a body.
+ */
+function parseBareRoleLine(content: string): Annotation | null {
+  if (content.length > 80 || /[。！？!?“”"《》：:（）()]/.test(content)) return null;
+  const annotation = parseUnkeyed(content);
+  return annotation !== null && annotation.units.every((u) => hasUnitShape(u.name)) ? annotation : null;
 }
 
 /**

@@ -89,6 +89,31 @@ function readBody(lines: SourceLine[], outline: Outline): void {
     chapterTask = null;
   };
   const dashSections = new Set<OutlineSection>();
+  const paragraphSections = new Set<OutlineSection>();
+  let lastWasAnnotation = false;
+  // The fragment holds text and then its units, and a new paragraph starts: when the fragment is
+  // a section's (or an item-less chapter's) introduction, or already such a paragraph, the new
+  // paragraph is the next item.
+  const paragraphItem = (current: Fragment, lineNo: number): { section: OutlineSection; fragment: Fragment } | null => {
+    if (current.lines.length === 0) return null;
+    let target: OutlineSection | null = null;
+    if (section !== null && section.items.length === 0 && current === section.intro) target = section;
+    else if (section !== null && paragraphSections.has(section) && current === section.items.at(-1)?.body) target = section;
+    else if (section === null && chapterTask !== null && current === chapterTask.intro) {
+      target = openVirtualSection(current.line);
+      target.title = chapterTask.title;
+      chapterTask = null;
+    }
+    if (target === null) return null;
+    if (target.items.length === 0) {
+      target.items.push({ number: 1, code: null, body: current });
+      if (target.intro === current) target.intro = newFragment(current.line);
+    }
+    paragraphSections.add(target);
+    const next = newFragment(lineNo, []);
+    target.items.push({ number: target.items.length + 1, code: null, body: next });
+    return { section: target, fragment: next };
+  };
   // Dash bullets are the items of a section (or chapter) that has no numbered items.
   const takesDashItem = (s: OutlineSection | null, f: Fragment | null): boolean => {
     if (s === null) return f === null || f === chapterTask?.intro;
@@ -161,10 +186,23 @@ function readBody(lines: SourceLine[], outline: Outline): void {
         heading = false;
       } else {
         heading = false;
+        // "段落 / 市发改委牵头落实 / 段落 / 市人社局牵头落实": unnumbered paragraphs, each closed by a
+        // line of its units, are the items of their section, one each.
+        if (fragment !== null && lastWasAnnotation && !openAnnotation && !isAnnotationLine(line)) {
+          const split = paragraphItem(fragment, lineNo);
+          if (split !== null) ({ section, fragment } = split);
+        }
+        const before = fragment?.annotationLines.length ?? 0;
+        const continuing = openAnnotation;
         openAnnotation = addBodyLine(fragment, line, lineNo, openAnnotation);
+        lastWasAnnotation = (fragment?.annotationLines.length ?? 0) > before || (continuing && fragment !== null);
+        lastItem = section !== null && paragraphSections.has(section) ? -1 : lastItem;
       }
     }
-    if (heading) openAnnotation = false;
+    if (heading) {
+      openAnnotation = false;
+      lastWasAnnotation = false;
+    }
     prevWasHeading = heading;
     prev = line;
   }
