@@ -131,3 +131,36 @@ describe('职责分工 written as （一）党政办。负责……', () => {
     expect(plan.warnings).toEqual([]);
   });
 });
+
+// The shape of 潍坊市2017年政务公开工作要点实施方案 (bdocx.com/doc/5328372.html): a table flattened to text,
+// unnumbered paragraphs under （一）, each closed by a line that is only its units and a role.
+describe('unnumbered paragraphs each closed by a bare unit line', () => {
+  const plan = parsePlan([
+    '一、以政务公开助力稳增长',
+    '(一)加强预期引导',
+    '围绕我市经济政策执行落实情况,通过新闻发布会等形式及时宣传解读。',
+    '市发改委牵头落实',
+    '加强就业创业政策信息公开,深入解读政策背景。',
+    '市金融办、人民银行潍坊市中心支行分别牵头落实',
+    '加强财政政策信息公开,按月公开全市财政收支情况。',
+    '市财政局牵头，各县市区配合',
+    '(二)加强舆情回应',
+    '及时回应社会关切。（责任单位：市政府办公室）',
+  ].join('\n'));
+
+  it('makes each paragraph one item with the units of its own line', () => {
+    expect(plan.tasks.map((t) => [t.code, t.lead, t.departments])).toEqual([
+      ['1.1', ['市发改委'], ['市发改委']],
+      ['1.2', ['市金融办', '人民银行潍坊市中心支行'], ['市金融办', '人民银行潍坊市中心支行']],
+      ['1.3', ['市财政局'], ['市财政局', '各县市区']],
+      ['2', [], ['市政府办公室']],
+    ]);
+    expect(plan.tasks[1]?.text).toContain('就业创业政策');
+  });
+
+  it('never takes a line of prose ending in 负责 for a unit line', () => {
+    const prose = parsePlan(['一、工作任务', '(一)做好公开', '各项工作由专人负责。', '继续做好公开工作。（责任单位：党政办）'].join('\n'));
+    expect(prose.tasks).toHaveLength(1);
+    expect(prose.tasks[0]?.departments).toEqual(['党政办']);
+  });
+});
