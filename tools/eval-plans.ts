@@ -4,13 +4,15 @@
 //   npm run -s eval:plans -- --json  the totals as one JSON object
 // An item is found when a task's text contains the expected wording. Lead is right when the task's lead units
 // (all its units when the document names no lead) are exactly the expected ones; assist is right when the rest
-// are exactly the expected assisting units, so a stray unit counts against it.
+// are exactly the expected assisting units, so a stray unit counts against it. Unit names are compared after the
+// product's own normalisation (full-width parentheses, no stray spaces), since that is how a unit is stored.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePlan, parsePlanFile, PlanReadError, type ParsedPlan, type ParsedTask } from '../src/domain/plan/index.ts';
 import { blocksOutline } from '../src/domain/plan/blocks-outline.ts';
 import { planFromOutline } from '../src/domain/plan/parse-plan.ts';
+import { normalizeUnitName } from '../src/domain/plan/units.ts';
 
 const CORPUS = fileURLToPath(new URL('../tests/fixtures/plans/corpus/', import.meta.url));
 
@@ -64,6 +66,9 @@ for (const name of readdirSync(CORPUS).filter((f) => f.endsWith('.expected.json'
     used.add(task);
     doc.found++;
     const got = roles(task);
+    // Names are compared as the product stores them: 各镇(街) and 各镇（街） are one unit.
+    item.lead = item.lead.map(normalizeUnitName);
+    item.assist = item.assist.map(normalizeUnitName);
     if (sameSet(got.lead, item.lead)) doc.lead++;
     else misses.push(`${task.code} 牵头 ${got.lead.join('、')} ≠ ${item.lead.join('、')}`);
     if (sameSet(got.assist, item.assist)) doc.assist++;

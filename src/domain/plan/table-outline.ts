@@ -140,6 +140,7 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
   };
 
   if (context.chapterLabel !== null) openChapter(context.chapterLabel);
+  let unitCellsAbove: Map<number, string> | null = null;
   for (const row of data) {
     const headingSeq = headingSeqOf(row);
     if (headingSeq !== null) {
@@ -196,7 +197,19 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
     }
     // Without a 序号 column, a number the text cell starts with ("1.积极推进…") is the 序号.
     const ownNumber = col.seq < 0 ? /^([0-9０-９]{1,3})\s*[、．.](?![0-9０-９])\s*(.+)$/s.exec(text) : null;
-    const fragment = rowFragment(row, col, ownNumber ? (ownNumber[2] ?? '') : text);
+    // A unit cell merged down over several rows reaches us filled only in its first row (a web page's
+    // rowspan): a row that continues its category with every unit cell empty shares the row above's.
+    const unitColumns = [...col.lead, ...col.units, ...col.assist];
+    const continuesCategory = (col.section < 0 || sectionCell === '') && (col.chapter < 0 || chapterCell === '');
+    let taskRow = row;
+    if (unitColumns.length > 0 && unitColumns.every((i) => cellAt(row, i) === '') && continuesCategory && unitCellsAbove !== null) {
+      const cells = [...row.cells];
+      for (const [i, value] of unitCellsAbove) cells[i] = value;
+      taskRow = { ...row, cells };
+      outline.warnings.push({ kind: 'units_from_merged_cell', message: `表格第${row.line}行责任单位为空，按合并单元格沿用上一行：${excerpt([...unitCellsAbove.values()].join(' '))}` });
+    }
+    if (unitColumns.some((i) => cellAt(row, i) !== '')) unitCellsAbove = new Map(unitColumns.map((i) => [i, cellAt(row, i)]));
+    const fragment = rowFragment(taskRow, col, ownNumber ? (ownNumber[2] ?? '') : text);
     const seq = ownNumber ? normalizeSeq(ownNumber[1] ?? '') : col.seq < 0 ? '' : normalizeSeq(cellAt(row, col.seq));
     const current: OutlineSection = section;
     const ordinal = current.items.length + 1;

@@ -41,7 +41,8 @@ export type PlanWarningKind =
   | 'line_not_understood'
   | 'no_date'
   | 'responsibility_unmapped'
-  | 'not_a_task';
+  | 'not_a_task'
+  | 'units_from_merged_cell';
 
 export interface PlanWarning {
   kind: PlanWarningKind | (string & {});
