@@ -4,7 +4,7 @@
 // Annotations naming who does a task and by when: （责任部门：A、B）, （牵头单位：X，配合单位：Y）,
 // （X牵头，Y参与）, （X负责）, （X指导）, own-line 牵头单位：… / 主抓单位：… / 责任单位：…,
 // 〔责任单位：…〕 / [责任单位：…] / 【…】, and （完成时限：…）, （责任领导：…）.
-import { hasUnitShape, isPersonWithTitle, isUnitFragment, stripListNumbering } from './cell-shapes.ts';
+import { hasUnitShape, isPersonWithTitle, isUnitFragment, looksLikeDeadlineCell, stripListNumbering } from './cell-shapes.ts';
 import { depthAt } from './text-lines.ts';
 import { normalizeUnitName, splitOutsideParentheses, splitUnits } from './units.ts';
 
@@ -17,6 +17,10 @@ export interface Annotation {
   units: UnitRef[];
   deadlineTexts: string[];
   leaders: string[];
+  /** A note in the list said who else does every following task: "以下…均需各县区人民政府落实，不再单独列出". */
+  onwardsUnits?: UnitRef[];
+  /** A note said the first unit listed leads: "（列第一位者为牵头单位，下同）" — here, or from here on. */
+  firstLeads?: 'here' | 'onwards';
 }
 
 const LEAD_KEYS = [
@@ -48,7 +52,7 @@ const ANNOTATION_LINE_RE = new RegExp(`^[（(]?\\s*${KEY_PATTERN}`);
 // A unit list ending in one of these says the role: "经贸办牵头", "统计站、财政所配合",
 // "各部门按职责分工负责", "县农业农村局指导".
 // "市发改委牵头落实", "各科室分别负责实施" say the role with a verb after it.
-const ROLE_RE = /^(.*?)(?:按职责分工|按照职责分工|按职责|分别)?(牵头负责|牵头|主抓|负责|参与|配合|协助|协办|指导)(?:落实|实施|推进|组织实施)?$/;
+const ROLE_RE = /^(.*?)(?:按职责分工|按照职责分工|按职责|分别)?(牵头负责|牵头|主抓|主办|负责|参与|配合|协助|协办|会办|指导)(?:落实|实施|推进|组织实施)?$/;
 
 /** Which of a plan's unit keys lead when they sit beside a 牵头 key (“责任单位” then assists). */
 export function isLeadKey(key: string): boolean {
@@ -202,13 +206,50 @@ export function parseKeyed(content: string): Annotation {
     if (DEADLINE_KEYS.includes(key)) annotation.deadlineTexts.push(value);
     else if (LEADER_KEYS.includes(key)) annotation.leaders.push(...splitPeople(value));
     else if (!IGNORED_KEYS.includes(key)) {
+      const { list, onwards, firstLeads } = readListNotes(value);
+      if (onwards.length > 0) {
+        annotation.units.push(...onwards);
+        annotation.onwardsUnits = [...(annotation.onwardsUnits ?? []), ...onwards];
+      }
+      if (firstLeads !== null) annotation.firstLeads = firstLeads;
       // "责任单位：县教育局、王强副县长": a person with a title is a leader, never a unit.
-      const units = parseUnitList(value, LEAD_KEYS.includes(key));
+      const units = parseUnitList(list, LEAD_KEYS.includes(key));
       annotation.units.push(...units.filter((u) => !isPersonWithTitle(u.name)));
       annotation.leaders.push(...units.filter((u) => isPersonWithTitle(u.name)).map((u) => u.name));
     }
   });
   return annotation;
+}
+
+// "（列第一位者为工作牵头单位或汇总单位，下同）", "（第一责任单位为牵头单位）": the first unit listed leads.
+const FIRST_LEADS_RE = /[（(][^（()）]*(?:列第一位|列首位|排第一|排在第一|排名第一|排在首位|第一责任单位|第一个单位|第一家)[^（()）]*(?:牵头|汇总)[^（()）]*[)）]/;
+// "。以下政策措施均需各县区人民政府、园区管委会落实、不再单独列出", "。具体任务均涉及相关市（州）人民政府，不再做分工，下同":
+// units the document names once for every task from here on.
+const ONWARDS_RE = /(?:均需|均涉及|均由|均要|都需|均须)(.+?)(?:落实|负责|参与|参加|实施|承担)?[、，,；;\s]*(?:不再|下同|$)/;
+
+/** Takes the notes out of a unit list: who leads by position, and units named for every task that follows. */
+function readListNotes(value: string): { list: string; onwards: UnitRef[]; firstLeads: 'here' | 'onwards' | null } {
+  let list = value;
+  let firstLeads: 'here' | 'onwards' | null = null;
+  const first = FIRST_LEADS_RE.exec(list);
+  if (first) {
+    firstLeads = /下同|以下|后同/.test(first[0]) ? 'onwards' : 'here';
+    list = list.slice(0, first.index) + list.slice(first.index + first[0].length);
+  }
+  let onwards: UnitRef[] = [];
+  const stop = firstSentenceEnd(list);
+  if (stop >= 0) {
+    const note = list.slice(stop + 1);
+    list = list.slice(0, stop);
+    const named = ONWARDS_RE.exec(note);
+    if (named && /以下|下同|后同|具体任务|各项/.test(note)) onwards = withRoles(splitUnits(named[1] ?? ''), false).filter((u) => hasUnitShape(u.name));
+  }
+  return { list, onwards, firstLeads };
+}
+
+function firstSentenceEnd(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text[i] === '。' && depthAt(text, i) === 0) return i;
+  return -1;
 }
 
 export function splitPeople(value: string): string[] {
@@ -219,7 +260,9 @@ export function splitPeople(value: string): string[] {
  * Units in a value, with their role. "A、B" takes the key's role; "A牵头，B、C配合" says it
  * per clause; clauses without a role word take the role of the next clause that has one.
  */
-export function parseUnitList(value: string, leadByDefault: boolean): UnitRef[] {
+export function parseUnitList(listed: string, leadByDefault: boolean): UnitRef[] {
+  // "局防控办主办、各工作组协办": a role word ends its clause even before 、.
+  const value = listed.replace(/(牵头|主抓|主办|负责|配合|协办|会办|参与|协助)(落实|实施)?、/g, '$1$2，');
   const clauses = splitOutsideParentheses(value, '，,；;').map((c) => c.trim()).filter((c) => c !== '');
   if (!clauses.some((c) => ROLE_RE.test(c))) return withRoles(splitUnits(value), leadByDefault);
   const units: UnitRef[] = [];
@@ -229,7 +272,7 @@ export function parseUnitList(value: string, leadByDefault: boolean): UnitRef[] 
     pending.push(...splitUnits((role ? role[1] ?? '' : clause).replace(/^(?:具体)?由/, '')));
     if (!role) continue;
     const word = role[2] ?? '';
-    units.push(...withRoles(pending, word.startsWith('牵头') || word === '主抓'));
+    units.push(...withRoles(pending, word.startsWith('牵头') || word === '主抓' || word === '主办'));
     pending = [];
   }
   units.push(...withRoles(pending, leadByDefault));
@@ -244,8 +287,23 @@ function withRoles(names: string[], lead: boolean): UnitRef[] {
       return marked ? { name: marked[1] ?? name, lead: marked[2] === '牵头' } : { name, lead };
     })
     // "1.县自然资源局 2.县住建局", "县人社局 2", "县大数据中心、各": the numbering and the fragments are not units.
-    .map((u) => ({ ...u, name: normalizeUnitName(stripListNumbering(u.name)) }))
-    .filter((u) => !isUnitFragment(u.name));
+    .map((u) => ({ ...u, name: stripRoleTail(normalizeUnitName(stripListNumbering(u.name))) }))
+    // "年内持续推进" in a unit list is when, not who.
+    .filter((u) => !isUnitFragment(u.name) && !(looksLikeDeadlineCell(u.name) && !hasUnitShape(u.name)));
+}
+
+// What a list says after a name about how it takes part: "各镇(街)参照落实", "乡镇人民政府按职责分工",
+// "市农业农村局等有关部门落实", "区水务局等部门". The name is what comes before.
+const ROLE_TAIL_RE = /(?:按照?(?:职责|职能)(?:分工)?(?:落实|负责|实施|推进)?|参照(?:落实|执行)|具体落实|组织落实|抓好落实|落实|等(?:有关|相关)?(?:部门|单位)|等)$/;
+
+function stripRoleTail(name: string): string {
+  let n = name;
+  for (let i = 0; i < 3; i++) {
+    const stripped = n.replace(ROLE_TAIL_RE, '');
+    if (stripped === n || stripped.length < 2) break;
+    n = stripped;
+  }
+  return n;
 }
 
 /** "（经贸办牵头，统计站参与）", "（财政所负责）"; null when the group is ordinary text. */

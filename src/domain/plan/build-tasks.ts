@@ -20,6 +20,8 @@ interface Body {
 
 export interface BuiltTask {
   task: ParsedTask;
+  /** Notes in its unit lists that reach the tasks after it. */
+  notes: { onwardsUnits: string[]; firstLeads: 'here' | 'onwards' | null };
   /** The code the path would give if the preferred one is taken. */
   fullPath: string;
   line: number;
@@ -49,6 +51,17 @@ export function buildTasks(outline: Outline, warnings: PlanWarning[]): BuiltTask
   const numbered = outline.sections.filter((s) => s.number !== null).map((s) => s.number);
   const sectionsUnique = new Set(numbered).size === numbered.length;
   const perSection = outline.sections.map((section) => ({ section, tasks: sectionTasks(section, year, sectionsUnique, warnings) }));
+  // A task with no units of its own takes those its chapter's heading names.
+  for (const { tasks } of perSection) {
+    for (const { task } of tasks) {
+      const chapterUnits = outline.chapters.find((c) => c.number === task.chapter)?.units ?? [];
+      if (task.departments.length > 0 || chapterUnits.length === 0) continue;
+      const units = collectUnits(chapterUnits);
+      task.departments = units.departments;
+      task.lead = units.lead;
+      task.collective = units.departments.some(isCollectiveUnit);
+    }
+  }
 
   const kept: BuiltTask[] = [];
   const chapterHasUnits = new Map<number, boolean>();
@@ -68,8 +81,27 @@ export function buildTasks(outline: Outline, warnings: PlanWarning[]): BuiltTask
     }
     kept.push(...tasks);
   }
+  applyListNotes(kept);
   makeCodesUnique(kept, warnings);
   return kept;
+}
+
+/**
+ * "（列第一位者为牵头单位，下同）" makes the first unit of each list from there on its lead; "以下…均需各县区人民政府
+ * 落实，不再单独列出" adds those units to every task after it. A task that names its lead keeps it.
+ */
+function applyListNotes(tasks: BuiltTask[]): void {
+  let firstLeadsOnwards = false;
+  const carried: string[] = [];
+  for (const { task, notes } of tasks) {
+    const firstLeads = notes.firstLeads === 'here' || firstLeadsOnwards || notes.firstLeads === 'onwards';
+    const own = task.departments.filter((d) => !notes.onwardsUnits.includes(d));
+    if (firstLeads && task.lead.length === 0 && own.length > 1) task.lead = [own[0]!];
+    for (const unit of carried) if (!task.departments.includes(unit)) task.departments.push(unit);
+    if (notes.firstLeads === 'onwards') firstLeadsOnwards = true;
+    for (const unit of notes.onwardsUnits) if (!carried.includes(unit)) carried.push(unit);
+    task.collective = task.departments.some(isCollectiveUnit);
+  }
 }
 
 function sectionTasks(section: OutlineSection, year: number | null, sectionsUnique: boolean, warnings: PlanWarning[]): BuiltTask[] {
@@ -86,17 +118,26 @@ function sectionTasks(section: OutlineSection, year: number | null, sectionsUniq
     const keepsLeadIn = section.leadIn !== null && intro.text !== '' && !inlineAnnotated;
     const text = keepsLeadIn ? `${section.leadIn}${intro.text}` : intro.text || section.title;
     const code = section.code ?? base.join('.');
-    return [{ task: makeTask(section, null, code, { ...intro, text }, null, year), fullPath: fullBase.join('.'), line: section.intro.line }];
+    return [{ task: makeTask(section, null, code, { ...intro, text }, null, year), notes: notesOf(intro), fullPath: fullBase.join('.'), line: section.intro.line }];
   }
   // A short lead-in ("重点做好以下工作：") is normal; a long one may be a task the numbering missed.
   if (intro.text.length > 60) {
     warnings.push({ kind: 'line_not_understood', message: `第${section.intro.line}行未列为任务（在编号条目之前）：${excerpt(intro.text)}` });
   }
-  return section.items.map((item) => {
+  return section.items.map((item, i) => {
     const code = item.code ?? [...base, item.number].join('.');
-    const task = makeTask(section, item.number, code, readFragment(item.body, warnings), intro, year);
-    return { task, fullPath: [...fullBase, item.number].join('.'), line: item.body.line };
+    const body = readFragment(item.body, warnings);
+    const task = makeTask(section, item.number, code, body, intro, year);
+    // The section's own notes reach its items from the first one on.
+    const notes = notesOf(body, i === 0 ? intro : null);
+    return { task, notes, fullPath: [...fullBase, item.number].join('.'), line: item.body.line };
   });
+}
+
+function notesOf(body: Body, before: Body | null = null): BuiltTask['notes'] {
+  const annotations = [...(before?.annotations ?? []), ...body.annotations];
+  const firstLeads = annotations.some((a) => a.firstLeads === 'onwards') ? 'onwards' : annotations.some((a) => a.firstLeads === 'here') ? 'here' : null;
+  return { onwardsUnits: annotations.flatMap((a) => (a.onwardsUnits ?? []).map((u) => u.name)), firstLeads };
 }
 
 function makeTask(

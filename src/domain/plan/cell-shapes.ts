@@ -70,7 +70,7 @@ export function looksLikePeopleCell(cell: string): boolean {
   return names.length > 0 && names.every(isPersonWithTitle);
 }
 
-const LASTING_RE = /^(长期|长期坚持|长期推进|持续推进|持续开展|持续|常态化|常年|全年|经常性|每年|每月|每季度|按年度|按季度|按要求|按时|即时|及时|适时|动态|动态调整|根据.{1,10}|立即|逐步推进|年内完成|分阶段|持续实施)/;
+const LASTING_RE = /^(长期|长期坚持|长期推进|持续推进|持续开展|持续|常态化|常年|全年|经常性|每年|每月|每季度|按年度|按季度|按要求|按时|即时|及时|适时|动态|动态调整|根据.{1,10}|立即|逐步推进|年内完成|年内持续推进|年内|分阶段|持续实施)/;
 
 /** A deadline: a date, a month's end, 年底, a quarter, 长期, 持续推进 … and not much else. */
 export function looksLikeDeadlineCell(cell: string): boolean {

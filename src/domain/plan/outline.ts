@@ -48,7 +48,8 @@ export interface ResponsibilityLine {
 
 export interface Outline {
   header: PlanHeader;
-  chapters: { number: number; title: string }[];
+  /** A chapter heading may name the units of everything under it: "一、强化科技创新（区科技局牵头）". */
+  chapters: { number: number; title: string; units?: UnitRef[] }[];
   sections: OutlineSection[];
   /** Statements of a prose 职责分工 part, mapped to tasks by the builder. */
   responsibilities: ResponsibilityLine[];

@@ -146,7 +146,8 @@ function readBody(lines: SourceLine[], outline: Outline): void {
       closeChapter();
       const heading = headingTitle(asChapter.rest);
       chapter = { number: asChapter.number, title: heading.title };
-      outline.chapters.push(chapter);
+      const headingUnits = extractAnnotations(asChapter.rest).annotations.flatMap((a) => a.units);
+      outline.chapters.push(headingUnits.length > 0 ? { ...chapter, units: headingUnits } : chapter);
       section = null;
       chapterTask = {
         number: null, chapter: chapter.number, chapterTitle: chapter.title, title: chapter.title, leadIn: heading.leadIn,

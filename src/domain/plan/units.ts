@@ -78,9 +78,33 @@ export function isCollectiveUnit(name: string): boolean {
  */
 export function splitUnits(s: string): string[] {
   const out: string[] = [];
-  for (const raw of splitOutsideParentheses(s)) {
-    const name = normalizeUnitName(raw);
+  for (const name of joinListedLevels(splitOutsideParentheses(s).map(normalizeUnitName))) {
     if (name !== '' && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+// "各县、市、区政府" and "市直有关部门、单位" name one body of units with a list inside the name: a piece
+// that is only a level (市, 区) or a kind (单位, 部门) belongs to the collective before it, and after a level
+// the piece that ends the list (区政府) does too.
+const LEVEL_RE = /^(?:省|市|县|区|镇|乡|街道|旗)$/;
+const KIND_RE = /^(?:单位|部门|科室|站所|企业)$/;
+function joinListedLevels(pieces: string[]): string[] {
+  const out: string[] = [];
+  let joining = false;
+  for (const piece of pieces) {
+    const last = out.at(-1);
+    const collective = last !== undefined && /^各|有关|相关|[省市县区镇乡]直/.test(last);
+    if (last !== undefined && collective && (LEVEL_RE.test(piece) || KIND_RE.test(piece))) {
+      out[out.length - 1] = `${last}、${piece}`;
+      joining = LEVEL_RE.test(piece);
+    } else if (last !== undefined && joining && /^(?:省|市|县|区|镇|乡|旗)(?:人民)?(?:政府|党委|管委会)/.test(piece)) {
+      out[out.length - 1] = `${last}、${piece}`;
+      joining = false;
+    } else {
+      out.push(piece);
+      joining = false;
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { hasUnitShape, isPersonWithTitle, isUnitFragment, looksLikeDeadlineCell 
 import { ColumnSpecError, describeColumnsSeen, parseColumnSpec } from '../../../src/domain/plan/column-mapping.ts';
 import { findLayout } from '../../../src/domain/plan/table-layout.ts';
 import { planFromOutline } from '../../../src/domain/plan/parse-plan.ts';
+import { corpusFiles, scoreDocument, totalsOf } from '../../../tools/plan-corpus.ts';
 
 const corpus = fileURLToPath(new URL('../../fixtures/plans/corpus/', import.meta.url));
 const table = (rows: string[][], columns: ReturnType<typeof parseColumnSpec> | null = null): ParsedPlan =>
@@ -124,24 +125,25 @@ describe('a mapping given by a person', () => {
 });
 
 describe('the corpus', () => {
-  const files = readdirSync(corpus).filter((f) => f.endsWith('.expected.json'));
-  it.each(files)('%s: every item found with its lead and assisting units and deadline, codes unique', async (name) => {
-    const expected = JSON.parse(readFileSync(`${corpus}${name}`, 'utf8')) as {
-      file: string; items: { text: string; lead: string[]; assist: string[]; deadline: string | null }[];
-    };
-    const path = `${corpus}${expected.file}`;
-    const plan = path.endsWith('.json')
-      ? table((JSON.parse(readFileSync(path, 'utf8')) as { rows: string[][] }).rows)
-      : path.endsWith('.txt') ? parsePlan(readFileSync(path, 'utf8').replace(/^# 来源.*\n/, '')) : await parsePlanFile(path);
-    expect(new Set(plan.tasks.map((t) => t.code)).size).toBe(plan.tasks.length);
-    for (const item of expected.items) {
-      const task = plan.tasks.find((t) => t.text.replace(/\s+/g, '').includes(item.text));
-      expect(task, item.text).toBeDefined();
-      const lead = task!.lead.length > 0 ? task!.lead : task!.departments;
-      expect([...lead].sort(), item.text).toEqual([...item.lead].sort());
-      expect(task!.departments.filter((d) => !lead.includes(d)).sort(), item.text).toEqual([...item.assist].sort());
-      expect(task!.deadline, item.text).toBe(item.deadline);
-    }
+  // Constructed layouts (c*) and the first excerpts (r*) were fixed one by one: every item must be right.
+  const exact = corpusFiles().filter((f) => /^[cr]\d/.test(f));
+  it.each(exact)('%s: every item found with its lead and assisting units and deadline, codes unique', async (name) => {
+    const doc = await scoreDocument(name);
+    expect(doc.duplicateCodes).toBe(0);
+    for (const item of doc.items) expect(item.miss, item.text).toEqual([]);
+  });
+
+  // Published plans read by hand (w*): the issue's bar over the whole collection, never per-document luck.
+  it('meets the bar on the published plans: 90% found with their lead, 85% with their assisting units, none empty', async () => {
+    const published = await Promise.all(corpusFiles().filter((f) => /^w\d/.test(f)).map(scoreDocument));
+    const totals = totalsOf(published);
+    expect(totals.documents).toBeGreaterThanOrEqual(30);
+    const foundWithLead = published.flatMap((d) => d.items).filter((i) => i.found && i.leadRight).length;
+    expect(foundWithLead / totals.items).toBeGreaterThanOrEqual(0.9);
+    expect(totals.assistRight / totals.items).toBeGreaterThanOrEqual(0.85);
+    expect(totals.emptyDocuments).toBe(0);
+    expect(totals.headerRowsAsTasks).toBe(0);
+    expect(totals.duplicateCodes).toBe(0);
   });
 });
 
