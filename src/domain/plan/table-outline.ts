@@ -141,6 +141,10 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
 
   if (context.chapterLabel !== null) openChapter(context.chapterLabel);
   let unitCellsAbove: Map<number, string> | null = null;
+  // Categories written in a column without a number ("地区生产总值", "白仙山水库工程"): when one covers a single
+  // row it is that task's name, and the task's text starts with it.
+  const namedSections = new Set<OutlineSection>();
+  const namedChapters = new Set<number>();
   for (const row of data) {
     const headingSeq = headingSeqOf(row);
     if (headingSeq !== null) {
@@ -172,13 +176,17 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
       continue;
     }
     const chapterCell = cellAt(row, col.chapter);
-    if (col.chapter >= 0 && chapterCell !== '' && chapterCell !== chapterLabel) openChapter(chapterCell);
+    if (col.chapter >= 0 && chapterCell !== '' && chapterCell !== chapterLabel) {
+      openChapter(chapterCell);
+      if (numbered(chapterCell).number === null) namedChapters.add(chapter.number);
+    }
 
     const sectionCell = cellAt(row, col.section);
     if (col.section >= 0 && sectionCell !== '' && sectionCell !== sectionLabel) {
       sectionLabel = sectionCell;
       section = openTableSection(outline, sectionCell, chapter, lastSectionNumber + 1, row.line);
       lastSectionNumber = section.number ?? lastSectionNumber;
+      if (numbered(sectionCell).number === null) namedSections.add(section);
     }
     if (section === null || (col.section < 0 && section.chapter !== chapter.number)) {
       section = {
@@ -219,9 +227,23 @@ export function addTable(rows: string[][], outline: Outline, context: TableConte
   }
   context.reports?.push(reportOf(rows, layout, context.name ?? null, tasks));
   // A category with a single row is one task, like a section without items in a text plan.
+  // A column that groups rows anywhere in the table is a grouping column throughout (the seed's 重点任务);
+  // only a column with one value per row names its rows.
+  const tasksPerChapter = new Map<number, number>();
+  for (const s of outline.sections) tasksPerChapter.set(s.chapter, (tasksPerChapter.get(s.chapter) ?? 0) + s.items.length);
+  const namesRows = {
+    chapters: namedChapters.size > 0 && [...namedChapters].every((c) => tasksPerChapter.get(c) === 1),
+    sections: namedSections.size > 0 && [...namedSections].every((sec) => sec.items.length === 1),
+  };
   for (const s of outline.sections) {
     if (s.number === null || s.items.length !== 1 || s.intro.lines.length > 0) continue;
     const only = s.items[0]!;
+    const names = [
+      namedChapters.has(s.chapter) && namesRows.chapters ? s.chapterTitle : '',
+      namedSections.has(s) && namesRows.sections ? s.title : '',
+    ].filter((n) => n !== '' && n.length <= 40 && !only.body.lines.join('').includes(n));
+    const joined = (a: string, b: string): string => `${a}${/[。；;，,：:！？]$/.test(a) ? '' : '：'}${b}`;
+    if (names.length > 0) only.body.lines = [[...names, only.body.lines.join('')].reduce(joined)];
     s.intro = only.body;
     s.code = only.code;
     s.items = [];

@@ -158,3 +158,34 @@ describe('a table of short tasks under an untaught header', () => {
     expect(plan.tasks.map((t) => [t.code, t.departments])).toEqual([['1', ['村建办']], ['2', ['水利站']], ['3', ['应急办']]]);
   });
 });
+
+describe('shapes of published tables', () => {
+  it('shares a unit cell merged down over the rows that continue its category, and says so', () => {
+    // 台山市2021年政务公开工作要点 (tests/fixtures/plans/real/taishan-2021-zwgk.json): the page's rowspan leaves later rows empty.
+    const plan = table([
+      ['工作任务', '具体要求', '责任单位'],
+      ['三、做好财政信息公开。', '7.积极推进部门单位财政预算、决算公开。', '市财政局牵头,市直各部门落实'],
+      ['', '8.持续深化地方政府债务信息公开。', ''],
+      ['四、做好网站专栏信息公开。', '9.及时更新政府网站的各类型概况信息。', ''],
+    ]);
+    expect(plan.tasks.map((t) => [t.code, t.lead, t.departments])).toEqual([
+      ['7', ['市财政局'], ['市财政局', '市直各部门']],
+      ['8', ['市财政局'], ['市财政局', '市直各部门']],
+      ['9', [], []], // a new category: nothing is carried over
+    ]);
+    expect(plan.warnings.some((w) => w.kind === 'units_from_merged_cell' && w.message.includes('第3行'))).toBe(true);
+  });
+
+  it('starts the text with a name column that has one value per row, and never reads 完成情况 as a task', () => {
+    // 泗洲头镇2024年度重点工作计划 (tests/fixtures/plans/real/sizhoutou-2024-zhongdian.json).
+    const plan = table([
+      ['序号', '重点工作', '责任\n领导', '责任\n科室', '工作任务安排', '第二季度\n完成情况'],
+      ['1', '白仙山水库工程政策处理', '欧乾震', '水库办', '推进坟墓迁移工作。', '该工程库区内坟墓迁移进度达60%。'],
+      ['2', '现代化美丽城镇', '吴宇凡', '乡村振兴办', '按照时间节点开展项目建设。', '完成投资3000万元。'],
+    ]);
+    expect(plan.tasks.map((t) => [t.code, t.text, t.departments, t.leaders])).toEqual([
+      ['1', '白仙山水库工程政策处理：推进坟墓迁移工作。', ['水库办'], ['欧乾震']],
+      ['2', '现代化美丽城镇：按照时间节点开展项目建设。', ['乡村振兴办'], ['吴宇凡']],
+    ]);
+  });
+});
