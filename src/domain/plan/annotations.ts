@@ -59,14 +59,14 @@ export function isLeadKey(key: string): boolean {
   return LEAD_KEYS.includes(key);
 }
 
-interface Group {
+export interface Group {
   start: number;
   end: number; // exclusive
   content: string;
 }
 
 /** Top-level balanced parenthesised groups; full- and half-width parentheses mix freely. */
-function findGroups(text: string): Group[] {
+export function findGroups(text: string): Group[] {
   const groups: Group[] = [];
   let depth = 0;
   let start = -1;
@@ -331,4 +331,39 @@ export function collectUnits(units: UnitRef[]): { departments: string[]; lead: s
     if (!lead.includes(name) && !others.includes(name)) others.push(name);
   }
   return { departments: [...lead, ...others], lead };
+}
+
+/**
+ * "制定发布城市设计导则…等规划信息。(市规划国土委负责落实)推进支持雄安新区建设…。(市发展改革委负责落实)": a
+ * paragraph of several tasks, each closed by its own units. Returns the pieces, each ending in its annotation,
+ * or the whole text when it holds fewer than two such closings.
+ */
+export function splitAtClosingAnnotations(input: string): string[] {
+  const text = normalizeBrackets(input);
+  const cuts: number[] = [];
+  for (const group of findGroups(text)) {
+    const before = text.slice(0, group.start).trimEnd();
+    const keyed = KEY_AT_START_RE.test(group.content);
+    // "（牵头单位：…）" closes what precedes it wherever it stands; "（X负责落实）" only after a full sentence,
+    // since mid-sentence it may be an aside.
+    if (!keyed && !/[。；;！!]$/.test(before)) continue;
+    const annotation = keyed ? parseKeyed(group.content) : parseUnkeyed(group.content);
+    if (annotation === null || annotation.units.length === 0) continue;
+    let end = group.end;
+    while (end < text.length && /[。；;，,、\s]/.test(text[end] ?? '')) end++;
+    cuts.push(end);
+  }
+  const pieces: string[] = [];
+  let from = 0;
+  for (const cut of cuts) {
+    pieces.push(text.slice(from, cut).trim());
+    from = cut;
+  }
+  const rest = text.slice(from).trim();
+  if (rest !== '') {
+    if (pieces.length === 0) return [input];
+    // Text after the last closing has no units of its own: it belongs with the piece before.
+    pieces[pieces.length - 1] = `${pieces[pieces.length - 1]}${rest}`;
+  }
+  return pieces.length >= 2 ? pieces : [input];
 }

@@ -1,10 +1,10 @@
 // Outline → tasks. One task per item; a section without items is itself one task. Codes
 // come from the document where it gives them, else from the number path, and are made
 // unique (with a warning) when the document repeats one.
-import { collectUnits, extractAnnotations, parseAnnotationLine, type Annotation, type UnitRef } from './annotations.ts';
+import { collectUnits, extractAnnotations, parseAnnotationLine, splitAtClosingAnnotations, type Annotation, type UnitRef } from './annotations.ts';
 import { resolveDeadline } from './dates.ts';
 import { planYear } from './header.ts';
-import type { Fragment, Outline, OutlineSection } from './outline.ts';
+import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
 import { excerpt, joinLines } from './text-lines.ts';
 import { isCollectiveUnit } from './units.ts';
 import type { ParsedTask, PlanWarning } from './types.ts';
@@ -105,6 +105,7 @@ function applyListNotes(tasks: BuiltTask[]): void {
 }
 
 function sectionTasks(section: OutlineSection, year: number | null, sectionsUnique: boolean, warnings: PlanWarning[]): BuiltTask[] {
+  if (section.items.length === 0) splitClosedSentences(section);
   const intro = readFragment(section.intro, warnings);
   const base = section.number === null
     ? (section.chapter > 0 ? [section.chapter] : [])
@@ -132,6 +133,15 @@ function sectionTasks(section: OutlineSection, year: number | null, sectionsUniq
     const notes = notesOf(body, i === 0 ? intro : null);
     return { task, notes, fullPath: [...fullBase, item.number].join('.'), line: item.body.line };
   });
+}
+
+/** A section's paragraph of several sentences, each closed by its own units, is that many items. */
+function splitClosedSentences(section: OutlineSection): void {
+  const pieces = splitAtClosingAnnotations(joinLines(section.intro.lines));
+  if (pieces.length < 2) return;
+  const { line } = section.intro;
+  section.items = pieces.map((piece, i) => ({ number: i + 1, code: null, body: newFragment(line, [piece]) }));
+  section.intro = { ...newFragment(line), annotationLines: section.intro.annotationLines, annotationLineNumbers: section.intro.annotationLineNumbers };
 }
 
 function notesOf(body: Body, before: Body | null = null): BuiltTask['notes'] {

@@ -90,17 +90,20 @@ describe('title-only sections with a 责任单位 line (蔡甸区 2023)', () => 
   });
 });
 
-describe('ASCII parentheses, several (牵头单位:…;责任单位:…) inside one item (浔阳区 2023)', () => {
-  it('collects every unit, the 牵头 ones first as lead, and strips the annotations from the text', () => {
+describe('ASCII parentheses, several (牵头单位:…;责任单位:…) inside one section (浔阳区 2023)', () => {
+  // Each phrase the document closes with its own units is its own task: the 督办 follows who does what.
+  it('makes each annotated phrase a task with its own lead and units, and strips the annotations from the text', () => {
     const plan = parseReal('xunyang-2023-zwgk.txt');
-    expect(plan.tasks).toHaveLength(1);
-    const t = plan.tasks[0]!;
-    expect(t.lead).toEqual(['区发改委', '区工信局', '区商务局', '区住建局']);
-    expect(t.departments).toEqual([
-      '区发改委', '区工信局', '区商务局', '区住建局', '区政府各相关部门', '各街道', '区自然资源局', '区生态环境局', '区城管局',
-      '区农水局', '区文新旅局', '区国资中心', '区政府办',
+    expect(plan.tasks.map((t) => [t.code, t.lead, t.departments])).toEqual([
+      ['1.1', ['区发改委', '区工信局'], ['区发改委', '区工信局', '区政府各相关部门', '各街道']],
+      ['1.2', ['区商务局'], ['区商务局', '区政府各相关部门', '各街道']],
+      ['1.3', ['区住建局'], ['区住建局', '区自然资源局', '区生态环境局', '区城管局', '区农水局', '区文新旅局']],
+      ['1.4', [], ['区发改委']],
+      ['1.5', [], ['区国资中心']],
+      ['1.6', [], ['区政府办']],
     ]);
-    expect(t.text).not.toMatch(/单位/);
+    expect(plan.tasks[1]?.text).toBe('重塑大中路核心商圈,打造区域消费中心');
+    for (const t of plan.tasks) expect(t.text).not.toMatch(/单位/);
   });
 });
 
