@@ -44,6 +44,8 @@ export interface CommandSpec {
   /** This command also receives photos (image messages): the dispatcher runs it with no arguments and ctx.inbound.image set. */
   acceptsImage?: boolean;
   run(ctx: CommandContext, args: ArgValues): Promise<HandlerResult>;
+  /** The command word sent alone, without its required arguments: a guided start instead of the usage. */
+  bare?(ctx: CommandContext): Promise<HandlerResult>;
 }
 
 export function usageOf(spec: Pick<CommandSpec, 'name' | 'args'>): string {

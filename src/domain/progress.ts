@@ -64,7 +64,7 @@ const CN_NUMBER = `[${CN_DIGITS}十百]+`;
 /** 八十, 八十五, 一百, 两 … as a number (nzh reads the numeral); null for anything that is not one. */
 function chineseNumber(s: string): number | null {
   if (!new RegExp(`^${CN_NUMBER}$`).test(s)) return null;
-  const n = Nzh.cn.decodeS(s.replace(/两/g, '二').replace(/〇/g, '零'));
+  const n = Number(Nzh.cn.decodeS(s.replace(/两/g, '二').replace(/〇/g, '零')));
   return Number.isInteger(n) && (n > 0 || /^[零〇]$/.test(s)) ? n : null;
 }
 
