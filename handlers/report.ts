@@ -7,6 +7,7 @@ import { activePlans } from '../src/store/plans.ts';
 import { appendDecision } from '../src/store/reviews.ts';
 import { guard } from '../src/domain/lifecycle.ts';
 import { formatLocal } from '../src/domain/period.ts';
+import { taskPageUrl } from '../src/web/links.ts';
 import { lifecycleStateOf, ownItems } from '../src/standing/index.ts';
 import { pickPrompt, startState } from '../src/bot/conversation.ts';
 
@@ -70,6 +71,7 @@ export async function recordReport(ctx: CommandContext, args: ArgValues, named: 
     view: {
       code: label, title: task.title, department, progress: describeProgress(report),
       note: report.note, duplicate: !created, done, review: done ? (ctx.reviewRequired === false ? 'closed' : 'pending') : null,
+      link: ctx.webBaseUrl ? taskPageUrl(ctx.webBaseUrl, plan, task.code) : null,
     },
   };
 }

@@ -24,7 +24,9 @@ export interface ArgValues {
   [name: string]: unknown;
 }
 
-export interface CommandContext extends BotDeps {
+export interface CommandContext extends Omit<BotDeps, 'webBaseUrl'> {
+  /** The pages' address when they are on: replies link to them. */
+  webBaseUrl?: string;
   sender: Sender;
   inbound: Inbound;
   commands: readonly CommandSpec[];

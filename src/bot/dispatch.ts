@@ -119,7 +119,7 @@ async function dispatchCommand(deps: BotDeps, commands: readonly CommandSpec[], 
   }
   if (parsed.kind === 'bad_args') {
     // The command word alone ("汇报"): the command's guided start, where it has one.
-    if (spec.bare && isBareWord(inbound.text, spec)) return spec.bare({ ...deps, sender, inbound, commands, render });
+    if (spec.bare && isBareWord(inbound.text, spec)) return spec.bare(contextOf(deps, commands, inbound, sender));
     return `${parsed.problem}。\n用法：${usageOf(spec)}\n例如：${spec.example}`;
   }
   const args = await resolveDepartments(deps, spec, parsed.args);
@@ -146,9 +146,13 @@ function typoSuggestion(text: string, parsed: ParsedCommand, commands: readonly 
   return `你是不是要发：${found.map(whole).join(' 或 ')}？\n（没有执行。如果是，请直接发送上面的命令。）`;
 }
 
+function contextOf(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): CommandContext {
+  const base = typeof deps.webBaseUrl === 'function' ? deps.webBaseUrl() : deps.webBaseUrl;
+  return { ...deps, webBaseUrl: base || undefined, sender, inbound, commands, render };
+}
+
 function runSpec(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender, spec: CommandSpec, args: ArgValues) {
-  const ctx: CommandContext = { ...deps, sender, inbound, commands, render };
-  return spec.run(ctx, args);
+  return spec.run(contextOf(deps, commands, inbound, sender), args);
 }
 
 /** Department arguments are understood by name, alias or unique prefix; otherwise the user gets the choices. */

@@ -286,7 +286,8 @@ describe('任务', () => {
 
   it('guesses the command from a misspelling', async () => {
     const reply = await say('jmb', '汇抱 7.5 60%');
-    expect(reply).toContain('你是不是想用“汇报”');
+    // Issue 18: the whole command as it was meant, suggested and not run.
+    expect(reply).toContain('你是不是要发：汇报 7.5 60%？');
   });
 });
 
