@@ -12,6 +12,7 @@ export const myTasks: CommandSpec = {
   args: [],
   example: '我的任务',
   access: 'member',
+  forUnits: true,
   async run(ctx) {
     const plans = await requireActivePlans(ctx);
     const depts = ctx.sender.departments;

@@ -12,6 +12,7 @@ export const owed: CommandSpec = {
   args: [],
   example: '待汇报',
   access: 'member',
+  forUnits: true,
   async run(ctx) {
     const plans = await requireActivePlans(ctx);
     const depts = ctx.sender.departments;

@@ -93,6 +93,7 @@ export const report: CommandSpec = {
   ],
   example: '汇报 7.5 60% 已完成电商培训两期',
   access: 'member',
+  forUnits: true,
   run: (ctx, args: ArgValues) =>
     recordReport(ctx, args, (args['部门'] as string) ?? null, args['进度'] as Progress, (args['说明'] as string) ?? '', '汇报'),
   bare: startGuidedReport,
@@ -109,6 +110,7 @@ export const complete: CommandSpec = {
   ],
   example: '完成 7.5 已全部落实',
   access: 'member',
+  forUnits: true,
   run: (ctx, args) =>
     recordReport(ctx, args, (args['部门'] as string) ?? null, { status: 'done', percent: 100 }, (args['说明'] as string) ?? '', '完成'),
 };

@@ -43,6 +43,8 @@ export interface CommandSpec {
   args: readonly ArgSpec[];
   example: string;
   access: Access;
+  /** Work for a department (汇报, 我的任务 …): help leaves it out for someone who belongs to none. */
+  forUnits?: boolean;
   /** This command also receives photos (image messages): the dispatcher runs it with no arguments and ctx.inbound.image set. */
   acceptsImage?: boolean;
   run(ctx: CommandContext, args: ArgValues): Promise<HandlerResult>;
