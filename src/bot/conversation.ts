@@ -25,6 +25,10 @@ const CANCEL = new Set(['取消', '算了', '不报了', '退出', 'cancel', 'q'
 const YES = new Set(['是', '是的', '确认', '对', '对的', 'y', 'yes']);
 const NO = new Set(['否', '不是', '不', '不对', '错了', 'n', 'no']);
 
+export function isYes(text: string): boolean {
+  return YES.has(normalizeInput(text).replace(/[。.!！]+$/, '').toLowerCase());
+}
+
 export function isCancel(text: string): boolean {
   return CANCEL.has(normalizeInput(text).toLowerCase());
 }

@@ -6,7 +6,7 @@ import { MemberError, resolveDepartmentName } from '../members/members.ts';
 import { usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
 import { parseCommand, type ParsedCommand } from './parse-command.ts';
-import { endConversation, isCancel, nextStep, openState, startState } from './conversation.ts';
+import { endConversation, isCancel, isYes, nextStep, openState, startState } from './conversation.ts';
 import { understandFreeText } from './free-text.ts';
 import { suggestCommands } from './suggest.ts';
 import { normalizeInput, toHalfWidth } from '../domain/text.ts';
@@ -53,6 +53,7 @@ async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound
   const conv = await openState(deps.store, sender.userid, now);
   if (!conv) {
     if (isCancel(inbound.text)) return '没有进行中的对话，无需取消。';
+    if (isYes(inbound.text)) return '没有等待确认的内容，未做任何记录。';
     return dispatchCommand(deps, commands, inbound, sender);
   }
   if (isCancel(inbound.text)) {
