@@ -169,6 +169,15 @@ describe('free text, understood and confirmed', () => {
     expect(await reports()).toBe(before + 1);
   });
 
+  it('two different 是 messages at once (two instances, two taps) still write once: the write is keyed by the conversation', async () => {
+    h.clock.advance(3600_000);
+    const before = await reports();
+    expect(await h.say('cjb', '7.5那个又补充了直播数据，做完了')).toContain('回复“是”确认');
+    const yes = (msgId: string) => h.bot.handle({ channel: 'test', userid: 'cjb', text: '是', msgId, at: h.clock.now() });
+    await Promise.all([yes('yes-a'), yes('yes-b')]);
+    expect(await reports()).toBe(before + 1);
+  });
+
   it('anything other than 是 writes nothing', async () => {
     const before = await reports();
     expect(await h.say('tjz', '规划那个做完了')).toContain('回复“是”确认');
