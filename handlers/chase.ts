@@ -9,7 +9,7 @@ import { claimNoticeSlot, recordChase } from '../src/store/chases.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
-import { standingsOfTask } from '../src/standing/index.ts';
+import { standingsOfTask, unitsOfPlan } from '../src/standing/index.ts';
 import { memberNames } from '../src/store/audit.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 
@@ -33,10 +33,7 @@ export const chase: CommandSpec = {
     if (named && !isResponsible(task, named)) {
       throw new BotError('not_responsible', `${named}不负责任务 ${label}（责任部门：${task.departments.join('、')}），未催办。`);
     }
-    if (!named && task.collective) {
-      throw new BotError('department_required', `任务 ${label} 由全镇各部门共同负责，请指明催办哪个部门，例如：\n催办 ${label} 经贸办 ${note}`.trim());
-    }
-    let departments = named ? [named] : task.departments;
+    let departments = named ? [named] : task.collective ? await unitsOfPlan(ctx.store, plan) : task.departments;
     const isAdmin = ctx.sender.roles.includes('admin');
     if (!isAdmin) {
       const charge = await chargeOf(ctx.store, ctx.sender.userid);
@@ -46,6 +43,21 @@ export const chase: CommandSpec = {
         throw new BotError('not_in_charge', `${named ?? task.departments.join('、')}不在你的分管范围内，未催办。\n${mine}`);
       }
       departments = allowed;
+    }
+    if (!named && departments.length > 1) {
+      // No 部门 typed: the one unit that owes a report (else the one still open); several are listed, one command each.
+      const records = await standingsOfTask(ctx.store, plan, task, ctx.clock.now(), departments);
+      const owing = records.filter((r) => r.owes && !isFinishedStage(r.stage));
+      const open = records.filter((r) => !isFinishedStage(r.stage));
+      const fitting = (owing.length ? owing : open).map((r) => r.department);
+      if (fitting.length > 1) {
+        throw new BotError('ambiguous_department', [
+          `任务 ${label} ${owing.length ? '本周未汇报' : '未完成'}的有 ${fitting.length} 个部门，未催办。请指明部门，发送其中一条：`,
+          ...fitting.slice(0, 8).map((d) => ['催办', label, d, note].filter(Boolean).join(' ')),
+          ...(fitting.length > 8 ? [`……另有 ${fitting.length - 8} 个，查看：任务 ${label}`] : []),
+        ].join('\n'));
+      }
+      if (fitting.length === 1) departments = fitting;
     }
     const states = new Map((await standingsOfTask(ctx.store, plan, task, ctx.clock.now(), departments)).map((r) => [r.department, r]));
     const finished = departments.filter((d) => isFinishedStage(states.get(d)!.stage));
@@ -65,21 +77,39 @@ export const chase: CommandSpec = {
     }
     const userids = (await liaisonsOf(ctx.store, open)).filter((u) => u !== ctx.sender.userid).sort();
     const text = ctx.render('chase-notice', { code: label, title: task.title, departments: open.join('、'), note, actor, deadline: task.deadlineText ?? task.deadline });
-    const held: string[] = [];
+    const sentNow: string[] = [];
+    const held: Array<{ name: string; at: Date }> = [];
     const names = await memberNames(ctx.store, userids);
     for (const userid of userids) {
       const slot = await claimNoticeSlot(ctx.store, 'chase', userid, now);
-      if (!slot.today) held.push(`${names.get(userid) ?? userid}（${formatLocal(slot.at, 'M月D日 HH:mm')}）`);
+      const name = names.get(userid) ?? userid;
+      if (slot.today) sentNow.push(name);
+      else held.push({ name, at: slot.at });
       await ctx.notifier.notifyUsers(`chase:${ctx.inbound.msgId ?? now.getTime()}:${String(task._id)}:${userid}`, [userid], text, slot.today ? undefined : { notBefore: slot.at });
     }
-    const lines = [`已催办：${label} ${open.join('、')}${note ? `（${note}）` : ''}。`];
+    const lines = [`已催办：${label} ${open.join('、')}${note ? `（${note}）` : ''}，已记录。`];
     const unreached = [];
     for (const d of open) if ((await liaisonsOf(ctx.store, [d])).filter((u) => u !== ctx.sender.userid).length === 0) unreached.push(d);
-    if (userids.length) lines.push(`已通知 ${userids.length} 人。`);
+    if (sentNow.length) lines.push(`已通知：${sentNow.join('、')}。`);
+    lines.push(...heldLines(held, '催办'));
     if (unreached.length) lines.push(`${unreached.join('、')}没有绑定联络员，未能通知；请管理员先：绑定 账号 ${unreached[0]}`);
-    if (held.length) lines.push(`今天已收到过催办的，顺延至：${held.join('、')}`);
     if (finished.length) lines.push(`${finished.join('、')}已完成，未催办。`);
     lines.push(`查看：任务 ${label}`);
     return lines.join('\n');
   },
 };
+
+/**
+ * Notices held for a later day, said plainly: who, when it arrives, and why. Each person gets at most one 催办 (or
+ * 退回) notice a day, whoever sends it — an admin's and a leader's alike — so a liaison is not flooded and WeCom's
+ * per-person limits are never what drops a message; the 催办 itself is recorded at once and shown in 任务.
+ */
+export function heldLines(held: Array<{ name: string; at: Date }>, kind: string): string[] {
+  if (held.length === 0) return [];
+  const byTime = new Map<string, string[]>();
+  for (const h of held) {
+    const when = formatLocal(h.at, 'M月D日 HH:mm');
+    byTime.set(when, [...(byTime.get(when) ?? []), h.name]);
+  }
+  return [...byTime].map(([when, who]) => `${who.join('、')}今天已收到过一条${kind}通知（每人每天最多一条），这条将于${when}送达。`);
+}

@@ -20,6 +20,7 @@ export const evidence: CommandSpec = {
   args: [{ name: '编号', kind: 'taskCode', optional: true }, { name: '部门', kind: 'department', optional: true }],
   example: '佐证 7.5',
   access: 'member',
+  forUnits: true,
   acceptsImage: true,
   run: (ctx, args) => (ctx.inbound.image ? receivePhoto(ctx, ctx.inbound.image.mediaId) : assignWaitingPhotos(ctx, args)),
 };

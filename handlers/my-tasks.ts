@@ -3,6 +3,7 @@ import { weekBounds } from '../src/domain/period.ts';
 import type { PlanDoc } from '../src/store/models.ts';
 import { loadStandings, stageIcon, stageText, type Standing } from '../src/standing/index.ts';
 import { codeLabel, requireActivePlans } from './lib/tasks.ts';
+import { taskListUrl } from '../src/web/links.ts';
 
 export const myTasks: CommandSpec = {
   name: '我的任务',
@@ -11,6 +12,7 @@ export const myTasks: CommandSpec = {
   args: [],
   example: '我的任务',
   access: 'member',
+  forUnits: true,
   async run(ctx) {
     const plans = await requireActivePlans(ctx);
     const depts = ctx.sender.departments;
@@ -38,7 +40,8 @@ export const myTasks: CommandSpec = {
     }
     const first = groups.flatMap((g) => [...g.rows, ...g.collectiveRows])[0];
     const total = groups.reduce((n, g) => n + g.rows.length, 0);
-    return { template: 'my-tasks', view: { depts, groups, total, example: first?.code ?? null } };
+    const link = ctx.webBaseUrl ? taskListUrl(ctx.webBaseUrl, depts.length === 1 ? { dept: depts[0] } : {}) : null;
+    return { template: 'my-tasks', view: { depts, groups, total, example: first?.code ?? null, link } };
   },
 };
 

@@ -1,3 +1,4 @@
+import { homeUrl } from '../src/web/links.ts';
 import type { CommandContext, CommandSpec } from '../src/bot/command-spec.ts';
 import type { PlanDoc } from '../src/store/models.ts';
 import { activePlans } from '../src/store/plans.ts';
@@ -47,7 +48,7 @@ export const overview: CommandSpec = {
     const now = ctx.clock.now();
     const blocks = [];
     for (const plan of plans) blocks.push({ heading: planHeading(plan, plans), ...(await planOverview(ctx, plan, now)) });
-    return { template: 'overview', view: { week: weekKey(now), plans: blocks, example: blocks[0]?.example ?? '7.5' } };
+    return { template: 'overview', view: { week: weekKey(now), plans: blocks, example: blocks[0]?.example ?? '7.5', link: ctx.webBaseUrl ? homeUrl(ctx.webBaseUrl) : null } };
   },
 };
 

@@ -3,6 +3,7 @@ import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { loadStandings, stageIcon, stageText } from '../src/standing/index.ts';
 import { codeLabel, requireActivePlans } from './lib/tasks.ts';
 import { planHeading } from './my-tasks.ts';
+import { taskListUrl } from '../src/web/links.ts';
 
 export const owed: CommandSpec = {
   name: '待汇报',
@@ -11,6 +12,7 @@ export const owed: CommandSpec = {
   args: [],
   example: '待汇报',
   access: 'member',
+  forUnits: true,
   async run(ctx) {
     const plans = await requireActivePlans(ctx);
     const depts = ctx.sender.departments;
@@ -27,6 +29,7 @@ export const owed: CommandSpec = {
     }
     const total = groups.reduce((n, g) => n + g.rows.length + g.collective.length, 0);
     const first = groups.flatMap((g) => [...g.rows, ...g.collective])[0];
-    return { template: 'owed', view: { week: weekKey(now), depts, groups, total, example: first?.code ?? null } };
+    const link = ctx.webBaseUrl ? taskListUrl(ctx.webBaseUrl, depts.length === 1 ? { dept: depts[0] } : {}) : null;
+    return { template: 'owed', view: { week: weekKey(now), depts, groups, total, example: first?.code ?? null, link } };
   },
 };

@@ -5,6 +5,7 @@ import { weekBounds, weekKey } from '../src/domain/period.ts';
 import { allPlans } from '../src/store/plans.ts';
 import { loadStandings } from '../src/standing/index.ts';
 import { countActiveTasks } from '../src/store/task-queries.ts';
+import { plansPageUrl } from '../src/web/links.ts';
 
 export const plans: CommandSpec = {
   name: '方案',
@@ -15,7 +16,9 @@ export const plans: CommandSpec = {
   access: 'admin',
   async run(ctx) {
     const all = await allPlans(ctx.store);
-    if (all.length === 0) return '还没有导入工作方案。导入：npm run -s cli -- plan import 文件';
+    const page = ctx.webBaseUrl ? plansPageUrl(ctx.webBaseUrl) : null;
+    const where = page ? `网页“方案”页：${page}` : '网页的“方案”页（网页未开启时请联系系统维护人员）';
+    if (all.length === 0) return `还没有导入工作方案。上传方案文件：${where}`;
     const now = ctx.clock.now();
     const lines = [`工作方案 ${all.length} 个（本周 ${weekKey(now)}）：`];
     for (const plan of all) {
@@ -29,7 +32,7 @@ export const plans: CommandSpec = {
       lines.push(`   ${plan.title}${plan.docNumber ? `（${plan.docNumber}）` : ''}`);
     }
     const example = all.find((p) => p.status === 'active') ?? all[0]!;
-    lines.push('', `编号前加简称即指定方案，例如：任务 ${example.name}1.1`, '归档/启用：npm run -s cli -- plan archive 简称 / plan activate 简称');
+    lines.push('', `编号前加简称即指定方案，例如：任务 ${example.name}1.1`, `导入、归档、启用方案：${where}`);
     return lines.join('\n');
   },
 };

@@ -7,7 +7,22 @@ import { activePlans } from '../src/store/plans.ts';
 import { appendDecision } from '../src/store/reviews.ts';
 import { guard } from '../src/domain/lifecycle.ts';
 import { formatLocal } from '../src/domain/period.ts';
-import { lifecycleStateOf } from '../src/standing/index.ts';
+import { taskPageUrl } from '../src/web/links.ts';
+import { lifecycleStateOf, ownItems } from '../src/standing/index.ts';
+import { pickPrompt, startState } from '../src/bot/conversation.ts';
+
+/** The guided 汇报: `汇报` alone lists the sender's owed items, numbered; the conversation takes it from there. */
+async function startGuidedReport(ctx: CommandContext) {
+  if (ctx.sender.departments.length === 0) return '你没有绑定部门，没有需要汇报的任务。';
+  const now = ctx.clock.now();
+  const owed = (await ownItems(ctx.store, ctx.sender.departments, now)).filter((i) => i.standing.owes);
+  if (owed.length === 0) return `${ctx.sender.departments.join('、')}本周的汇报都已完成，辛苦了！\n要再汇报某项：${report.example}`;
+  // A phone screen's worth: the rest stay in 待汇报 and can be reported by command.
+  const items = owed.slice(0, 20).map((i) => ({ label: i.label, department: i.standing.department, title: i.standing.task.title }));
+  await startState(ctx.store, ctx.sender.userid, { kind: 'report.pick', items }, now);
+  const more = owed.length > items.length ? `\n（另有 ${owed.length - items.length} 项，发送“待汇报”查看）` : '';
+  return pickPrompt(items, ctx.sender.departments.length > 1) + more;
+}
 
 export const MAX_NOTE_CHARS = 500;
 
@@ -56,6 +71,7 @@ export async function recordReport(ctx: CommandContext, args: ArgValues, named: 
     view: {
       code: label, title: task.title, department, progress: describeProgress(report),
       note: report.note, duplicate: !created, done, review: done ? (ctx.reviewRequired === false ? 'closed' : 'pending') : null,
+      link: ctx.webBaseUrl ? taskPageUrl(ctx.webBaseUrl, plan, task.code) : null,
     },
   };
 }
@@ -77,8 +93,10 @@ export const report: CommandSpec = {
   ],
   example: '汇报 7.5 60% 已完成电商培训两期',
   access: 'member',
+  forUnits: true,
   run: (ctx, args: ArgValues) =>
     recordReport(ctx, args, (args['部门'] as string) ?? null, args['进度'] as Progress, (args['说明'] as string) ?? '', '汇报'),
+  bare: startGuidedReport,
 };
 
 export const complete: CommandSpec = {
@@ -92,6 +110,7 @@ export const complete: CommandSpec = {
   ],
   example: '完成 7.5 已全部落实',
   access: 'member',
+  forUnits: true,
   run: (ctx, args) =>
     recordReport(ctx, args, (args['部门'] as string) ?? null, { status: 'done', percent: 100 }, (args['说明'] as string) ?? '', '完成'),
 };

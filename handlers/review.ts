@@ -11,7 +11,9 @@ import { claimNoticeSlot } from '../src/store/chases.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { appendDecision, decisionOfMessage } from '../src/store/reviews.ts';
 import type { ReviewDoc } from '../src/store/loop-models.ts';
-import type { TaskDoc } from '../src/store/models.ts';
+import type { PlanDoc, TaskDoc } from '../src/store/models.ts';
+import { onlyFittingUnit } from './lib/unit-choice.ts';
+import { heldLines } from './chase.ts';
 import { liaisonsOf } from '../src/store/task-assignments.ts';
 import { isResponsible } from '../src/store/task-queries.ts';
 import { pendingReviews, standingOf, stageOnly, type Standing } from '../src/standing/index.ts';
@@ -24,10 +26,11 @@ const TRANSITION_OF = { approved: 'approve', returned: 'return', reopened: 'reop
 
 async function decide(ctx: CommandContext, args: ArgValues, decision: Decision) {
   const command = TRANSITIONS[TRANSITION_OF[decision]].label;
-  const department = args['部门'] as string;
+  const named = (args['部门'] as string | undefined) ?? null;
   const reason = ((args['原因'] as string | undefined) ?? '').trim();
-  const { plan, task } = await requireTask(ctx, args, { retry: (code) => [command, code, department, reason].filter(Boolean).join(' ') });
+  const { plan, task } = await requireTask(ctx, args, { retry: (code) => [command, code, named, reason].filter(Boolean).join(' ') });
   const label = codeLabel(plan, task, await activePlans(ctx.store));
+  const department = named ?? (await unitWithoutName(ctx, plan, task, label, decision, command, reason));
   if (!isResponsible(task, department)) {
     throw new BotError('not_responsible', `${department}不负责任务 ${label}（责任部门：${task.departments.join('、')}），未做修改。`);
   }
@@ -62,7 +65,7 @@ async function announce(ctx: CommandContext, task: TaskDoc, label: string, depar
     before: before ?? STAGE_LABEL.pending_review, after: decision === 'approved' ? STAGE_LABEL.closed : STAGE_LABEL.returned,
     note: unitNote(department, reason),
   });
-  if (decision === 'approved') return confirmation(label, department, decision, reason, 0, null);
+  if (decision === 'approved') return confirmation(label, department, decision, reason, [], null);
 
   const now = ctx.clock.now();
   const userids = (await liaisonsOf(ctx.store, [department])).filter((u) => u !== stored.actor).sort();
@@ -70,13 +73,29 @@ async function announce(ctx: CommandContext, task: TaskDoc, label: string, depar
   const actor = ctx.sender.userid === stored.actor ? ctx.sender.member?.name || stored.actor : actorName(stored.actor, { member: (id) => known.get(id) });
   const text = ctx.render('return-notice', { code: label, title: task.title, department, reason, actor, reopened: decision === 'reopened' });
   const names = await memberNames(ctx.store, userids);
-  const held: string[] = [];
+  const held: Array<{ name: string; at: Date }> = [];
+  const sentNow: string[] = [];
   for (const userid of userids) {
     const slot = await claimNoticeSlot(ctx.store, 'review-return', userid, now);
-    if (!slot.today) held.push(`${names.get(userid) ?? userid}（${formatLocal(slot.at, 'M月D日 HH:mm')}）`);
+    if (slot.today) sentNow.push(names.get(userid) ?? userid);
+    else held.push({ name: names.get(userid) ?? userid, at: slot.at });
     await ctx.notifier.notifyUsers(`review-return:${stored._id}:${userid}`, [userid], text, slot.today ? undefined : { notBefore: slot.at });
   }
-  return confirmation(label, department, decision, reason, userids.length, held);
+  return confirmation(label, department, decision, reason, sentNow, held);
+}
+
+/** No 部门 typed: the only unit waiting for this decision (待审核 for 审核通过 / 退回, 已销号 for 重新打开). */
+async function unitWithoutName(ctx: CommandContext, plan: PlanDoc, task: TaskDoc, label: string, decision: Decision, command: string, reason: string): Promise<string> {
+  // The same message again after a crash midway: the unit it decided on, though it waits no more.
+  for (const d of task.departments) if (await decisionOfMessage(ctx.store, ctx.inbound.msgId, task._id, d)) return d;
+  const wanted: Stage = decision === 'reopened' ? 'closed' : 'pending_review';
+  const what = decision === 'reopened' ? '已销号' : '待审核';
+  return onlyFittingUnit(ctx, plan, task, {
+    fits: (s) => s.stage === wanted,
+    command: (d) => [command, label, d, reason || (decision === 'approved' ? '' : '原因')].filter(Boolean).join(' '),
+    what: `任务 ${label} ${what}的`,
+    none: `任务 ${label} 没有${what}的部门，未做修改。\n查看：任务 ${label}`,
+  });
 }
 
 function refusal(label: string, department: string, state: Standing, command: string): string {
@@ -93,12 +112,13 @@ function nextStep(label: string, department: string, stage: Stage): string {
   return `查看：任务 ${label}`;
 }
 
-function confirmation(label: string, department: string, decision: Decision, reason: string, notified: number, held: string[] | null): string {
+function confirmation(label: string, department: string, decision: Decision, reason: string, sentNow: string[], held: Array<{ name: string; at: Date }> | null): string {
   if (decision === 'approved') return `已销号：${label} ${department}。\n查看：任务 ${label}`;
   const lines = [decision === 'returned' ? `已退回：${label} ${department}（${reason}），需重新汇报。` : `已重新打开：${label} ${department}（${reason}），需重新汇报。`];
   if (held !== null) {
-    lines.push(notified ? `已通知该部门 ${notified} 人。` : `${department}没有绑定联络员，未能通知；请先：绑定 账号 ${department}`);
-    if (held.length) lines.push(`其中今天已收到过退回通知的，顺延至：${held.join('、')}`);
+    if (sentNow.length) lines.push(`已通知：${sentNow.join('、')}。`);
+    lines.push(...heldLines(held, decision === 'returned' ? '退回' : '重新打开'));
+    if (!sentNow.length && !held.length) lines.push(`${department}没有绑定联络员，未能通知；请先：绑定 账号 ${department}`);
   }
   lines.push(`查看：任务 ${label}`);
   return lines.join('\n');
@@ -108,7 +128,7 @@ export const approve: CommandSpec = {
   name: '审核通过',
   aliases: ['销号'],
   summary: '审核部门的“完成”，通过后该部门的任务销号',
-  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }],
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department', optional: true }],
   example: '审核通过 7.5 经贸办',
   access: 'admin',
   run: (ctx, args) => decide(ctx, args, 'approved'),
@@ -118,7 +138,7 @@ export const sendBack: CommandSpec = {
   name: '退回',
   aliases: ['审核退回', '不通过'],
   summary: '把部门的“完成”退回推进中，写明原因并通知联络员',
-  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }, { name: '原因', kind: 'text' }],
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department', optional: true }, { name: '原因', kind: 'text' }],
   example: '退回 7.1 经贸办 缺少佐证材料',
   access: 'admin',
   run: (ctx, args) => decide(ctx, args, 'returned'),
@@ -128,7 +148,7 @@ export const reopen: CommandSpec = {
   name: '重新打开',
   aliases: ['撤销销号', '重开'],
   summary: '把已销号的任务重新打开，写明原因并通知联络员',
-  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department' }, { name: '原因', kind: 'text' }],
+  args: [{ name: '编号', kind: 'taskCode' }, { name: '部门', kind: 'department', optional: true }, { name: '原因', kind: 'text' }],
   example: '重新打开 7.5 经贸办 上级检查发现资料不全',
   access: 'admin',
   run: (ctx, args) => decide(ctx, args, 'reopened'),

@@ -153,14 +153,16 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const media = new MediaDownloader({ store, clock, logger, source: client, notifier, workerId });
     media.start(MEDIA_INTERVAL_MS);
     stops.push(() => media.stop());
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired, media }, COMMANDS);
-    const ledger = createInboundLedger(store, clock);
-    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
-    const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     // The pages: in local mode always (the stand-in logs people in), otherwise once WEB_BASE_URL and its secret are set.
     const oauthBase = config.web.oauthBase ?? localWecom?.url;
     const sessionSecret = config.web.sessionSecret ?? (config.localMode ? LOCAL_WEB_SESSION_SECRET : undefined);
-    if (oauthBase && sessionSecret && (config.web.baseUrl || config.localMode)) {
+    const pagesOn = !!(oauthBase && sessionSecret && (config.web.baseUrl || config.localMode));
+    // Replies link to the pages whenever they are on, local mode included (there, at this service's own address).
+    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: pagesOn ? webBaseUrl : undefined, reviewRequired: config.reviewRequired, media }, COMMANDS);
+    const ledger = createInboundLedger(store, clock);
+    const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
+    const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
+    if (pagesOn && oauthBase && sessionSecret) {
       const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger, store);
       routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl }));
     } else {

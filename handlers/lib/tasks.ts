@@ -13,7 +13,8 @@ export interface PlanTask {
   task: TaskDoc;
 }
 
-const NO_PLAN = '还没有导入工作方案。请管理员先导入：npm run -s cli -- plan import 文件';
+// Said to people on phones: the 方案 page imports a plan; the shell commands are for whoever runs the service (README).
+const NO_PLAN = '还没有导入工作方案。请管理员在网页的“方案”页上传方案文件。';
 
 /** The plans the bot works on now; an error the user can act on when there are none. */
 export async function requireActivePlans(ctx: CommandContext): Promise<PlanDoc[]> {

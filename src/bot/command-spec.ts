@@ -24,7 +24,9 @@ export interface ArgValues {
   [name: string]: unknown;
 }
 
-export interface CommandContext extends BotDeps {
+export interface CommandContext extends Omit<BotDeps, 'webBaseUrl'> {
+  /** The pages' address when they are on: replies link to them. */
+  webBaseUrl?: string;
   sender: Sender;
   inbound: Inbound;
   commands: readonly CommandSpec[];
@@ -41,9 +43,13 @@ export interface CommandSpec {
   args: readonly ArgSpec[];
   example: string;
   access: Access;
+  /** Work for a department (汇报, 我的任务 …): help leaves it out for someone who belongs to none. */
+  forUnits?: boolean;
   /** This command also receives photos (image messages): the dispatcher runs it with no arguments and ctx.inbound.image set. */
   acceptsImage?: boolean;
   run(ctx: CommandContext, args: ArgValues): Promise<HandlerResult>;
+  /** The command word sent alone, without its required arguments: a guided start instead of the usage. */
+  bare?(ctx: CommandContext): Promise<HandlerResult>;
 }
 
 export function usageOf(spec: Pick<CommandSpec, 'name' | 'args'>): string {

@@ -5,7 +5,11 @@ import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { MemberError, resolveDepartmentName } from '../members/members.ts';
 import { usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
-import { parseCommand } from './parse-command.ts';
+import { parseCommand, type ParsedCommand } from './parse-command.ts';
+import { endConversation, isCancel, isYes, nextStep, openState, startState } from './conversation.ts';
+import { understandFreeText } from './free-text.ts';
+import { suggestCommands } from './suggest.ts';
+import { normalizeInput, toHalfWidth } from '../domain/text.ts';
 import { render } from './render.ts';
 import { isDatabaseUnavailable } from '../store/database-errors.ts';
 import type { BotDeps, Inbound, Reply, Sender } from './types.ts';
@@ -43,6 +47,49 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
 }
 
 async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): Promise<HandlerResult> {
+  if (inbound.image || !sender.bound) return dispatchCommand(deps, commands, inbound, sender);
+  // A conversation in progress (the guided 汇报, a guess waiting for “是”) gets the message first.
+  const now = deps.clock.now();
+  const conv = await openState(deps.store, sender.userid, now);
+  if (!conv) {
+    if (isCancel(inbound.text)) return '没有进行中的对话，无需取消。';
+    if (isYes(inbound.text)) return '没有等待确认的内容，未做任何记录。';
+    return dispatchCommand(deps, commands, inbound, sender);
+  }
+  if (isCancel(inbound.text)) {
+    await endConversation(deps.store, sender.userid, conv.id);
+    return '已取消，未做任何记录。';
+  }
+  const step = nextStep(conv.state, inbound.text, (t) => isCommandText(t, commands));
+  if (step.kind === 'reply') {
+    if (step.next) await startState(deps.store, sender.userid, step.next, now);
+    else if (step.end) await endConversation(deps.store, sender.userid, conv.id);
+    return step.result;
+  }
+  if (step.kind === 'leave') {
+    await endConversation(deps.store, sender.userid, conv.id);
+    return dispatchCommand(deps, commands, inbound, sender);
+  }
+  // The command the conversation composed, through the same path as typed text. A confirmed guess carries the
+  // conversation's id as its message id: however often “是” arrives, it is written once.
+  const msgId = conv.state.kind === 'confirm' ? `confirm:${conv.id}` : inbound.msgId;
+  try {
+    const result = await dispatchCommand(deps, commands, { ...inbound, text: step.text, msgId }, sender, { composed: true });
+    await endConversation(deps.store, sender.userid, conv.id);
+    return result;
+  } catch (err) {
+    // Kept when the database is away: the message runs again and finds it.
+    if (!isDatabaseUnavailable(err)) await endConversation(deps.store, sender.userid, conv.id);
+    throw err;
+  }
+}
+
+function isCommandText(text: string, commands: readonly CommandSpec[]): boolean {
+  const p = parseCommand(text, commands);
+  return p.kind === 'command' || p.kind === 'bad_args';
+}
+
+async function dispatchCommand(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender, opts: { composed?: boolean } = {}): Promise<HandlerResult> {
   if (inbound.image) {
     const photos = commands.find((c) => c.acceptsImage);
     if (!photos) return '暂不接收图片。发送“帮助”查看可用命令。';
@@ -54,8 +101,15 @@ async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound
   if (parsed.kind === 'empty') {
     return helpSpec ? runSpec(deps, commands, inbound, sender, helpSpec, {}) : '请发送：帮助';
   }
+  if (sender.bound && !opts.composed) {
+    // A command word with a typo or in pinyin: suggested, never run.
+    const suggestion = typoSuggestion(inbound.text, parsed, commands.filter((c) => canUseCommand(sender, c.access)));
+    if (suggestion) return suggestion;
+  }
   if (parsed.kind === 'unknown') {
     if (!sender.bound) return unboundAnswer(sender);
+    const understood = await understandFreeText(deps, inbound, sender);
+    if (understood) return understood;
     return unknownAnswer(inbound.text, parsed.guess, parsed.code);
   }
   const spec = parsed.spec;
@@ -65,15 +119,41 @@ async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound
     throw new BotError('forbidden', `“${spec.name}”只有${who}可以使用，未做任何修改。\n发送“帮助”查看你可以用的命令。`);
   }
   if (parsed.kind === 'bad_args') {
+    // The command word alone ("汇报"): the command's guided start, where it has one.
+    if (spec.bare && isBareWord(inbound.text, spec)) return spec.bare(contextOf(deps, commands, inbound, sender));
     return `${parsed.problem}。\n用法：${usageOf(spec)}\n例如：${spec.example}`;
   }
   const args = await resolveDepartments(deps, spec, parsed.args);
   return runSpec(deps, commands, inbound, sender, spec, args);
 }
 
+function isBareWord(text: string, spec: CommandSpec): boolean {
+  const t = toHalfWidth(normalizeInput(text)).toLowerCase();
+  return [spec.name, ...spec.aliases].some((w) => toHalfWidth(w).toLowerCase() === t);
+}
+
+/**
+ * "你是不是要发：我的任务？" when the first word is no command word as typed but a typo or the pinyin of one. Only
+ * where the parse failed (unknown, or a shorter command word with extra text: 我的任物 starts with 我的).
+ */
+function typoSuggestion(text: string, parsed: ParsedCommand, commands: readonly CommandSpec[]): string | null {
+  if (parsed.kind !== 'unknown' && parsed.kind !== 'bad_args') return null;
+  const t = normalizeInput(text);
+  const [first = '', ...rest] = t.split(' ');
+  if (/\d/.test(first)) return null;
+  const found = suggestCommands(first, commands);
+  if (found.length === 0) return null;
+  const whole = (spec: CommandSpec) => [spec.name, ...rest].join(' ');
+  return `你是不是要发：${found.map(whole).join(' 或 ')}？\n（没有执行。如果是，请直接发送上面的命令。）`;
+}
+
+function contextOf(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): CommandContext {
+  const base = typeof deps.webBaseUrl === 'function' ? deps.webBaseUrl() : deps.webBaseUrl;
+  return { ...deps, webBaseUrl: base || undefined, sender, inbound, commands, render };
+}
+
 function runSpec(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender, spec: CommandSpec, args: ArgValues) {
-  const ctx: CommandContext = { ...deps, sender, inbound, commands, render };
-  return spec.run(ctx, args);
+  return spec.run(contextOf(deps, commands, inbound, sender), args);
 }
 
 /** Department arguments are understood by name, alias or unique prefix; otherwise the user gets the choices. */

@@ -1,5 +1,5 @@
 // Text → command and arguments, from the declarations alone. Pure: department names are resolved later.
-import { looksNumeric, parseProgress } from '../domain/progress.ts';
+import { looksNumeric, parseProgress, vagueAmount } from '../domain/progress.ts';
 import { parseQualifiedTaskCode, parseTaskCode } from '../domain/task-code.ts';
 import { normalizeInput, toHalfWidth } from '../domain/text.ts';
 import { ROLE_WORDS, usageOf, type ArgSpec, type ArgValues, type CommandSpec } from './command-spec.ts';
@@ -80,6 +80,8 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
         const p = parseProgress(token);
         if (!p) {
           if (arg.optional) continue;
+          const vague = vagueAmount(token);
+          if (vague) return { problem: `“${vague}”说不准是多少，请写具体百分比（如 60%、八成、一半）或 已完成 / 推进中 / 受阻 / 未启动` };
           return { problem: `“${token}”不是进度：请写百分比（如 60%）或 已完成 / 推进中 / 受阻 / 未启动` };
         }
         values[arg.name] = { status: p.status, percent: p.percent };
@@ -99,7 +101,7 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
       }
       case 'department':
         // An optional department stands before the progress ("汇报 7.5 经贸办 60%"): a progress is not one.
-        if (arg.optional && (parseProgress(token) || parseTaskCode(token) || looksNumeric(token))) continue;
+        if (arg.optional && (parseProgress(token) || vagueAmount(token) || parseTaskCode(token) || looksNumeric(token))) continue;
         values[arg.name] = normalizeInput(token);
         tokens.shift();
         break;

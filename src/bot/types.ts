@@ -51,8 +51,11 @@ export interface BotDeps {
   logger: Logger;
   notifier: Notifier;
   jobs?: JobRunner;
-  /** WEB_BASE_URL when the pages are published: replies then link to them. */
-  webBaseUrl?: string;
+  /**
+   * Where the pages are when they are on (WEB_BASE_URL, or in local mode this service's own address, known once it
+   * listens, hence a function): replies then link to them. Unset when the pages are off.
+   */
+  webBaseUrl?: string | (() => string | undefined);
   /** 完成 waits for an admin's 审核通过 (待审核) unless this is false (REVIEW_REQUIRED). Default true. */
   reviewRequired?: boolean;
   media?: MediaQueue;

@@ -1,5 +1,5 @@
 // Expiry by a cleanup job, not TTL indexes (FerretDB 1.x has none): de-dup keys, delivered messages and their
-// claims, expired tokens, abandoned plan previews, and logged-out sessions' records are deleted once they can no
+// claims, expired tokens, abandoned plan previews, logged-out sessions' records and expired chat conversations are deleted once they can no
 // longer matter. Reports and the audit trail are kept.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/database.ts';
@@ -10,6 +10,7 @@ import { deleteDeliveredOutboxBefore } from '../store/outbox-repo.ts';
 import { deleteTokensExpiredBefore } from '../store/tokens.ts';
 import { deletePlanUploadsBefore, PLAN_UPLOAD_KEEP_MS } from '../store/plan-uploads.ts';
 import { deleteRevokedSessionsBefore } from '../store/sessions.ts';
+import { deleteConversationsExpiredBefore } from '../store/conversations.ts';
 import { deleteWebhookSlotsBefore } from '../store/webhook-slots.ts';
 import { shanghaiDate } from '../domain/period.ts';
 
@@ -32,6 +33,7 @@ export interface CleanupResult {
   noticeClaims: number;
   planUploads: number;
   revokedSessions: number;
+  conversations: number;
 }
 
 export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult> {
@@ -44,7 +46,9 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const planUploads = await cleanupPlanPreviews(store, clock);
   // A revoked session's cookie has expired by itself after its `until`: the record has nothing left to stop.
   const revokedSessions = await deleteRevokedSessionsBefore(store, new Date(now));
-  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions };
+  // A guided 汇报 or a guess waiting for “是” that nobody answered in time.
+  const conversations = await deleteConversationsExpiredBefore(store, new Date(now));
+  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions, conversations };
 }
 
 /**

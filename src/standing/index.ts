@@ -4,3 +4,4 @@ export { computePlanStanding, PlanStandings, TREND_WEEKS, type PlanStanding, typ
 export { pendingReviews, type PendingItem } from './pending.ts';
 export { overdueText, stageIcon, stageLabel, stageOnly, stageText } from './words.ts';
 export type { Standing } from '../domain/standing.ts';
+export { ownItems, type OwnItem } from './own.ts';

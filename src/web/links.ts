@@ -9,3 +9,13 @@ export function taskListUrl(base: string, filters: { dept?: string } = {}): stri
   const q = filters.dept ? `?dept=${encodeURIComponent(filters.dept)}` : '';
   return `${base}/web/tasks${q}`;
 }
+
+/** The pages' home (总览). */
+export function homeUrl(base: string): string {
+  return `${base}/web/`;
+}
+
+/** The 方案 page: import, archive, activate (admins). */
+export function plansPageUrl(base: string): string {
+  return `${base}/web/plans`;
+}

@@ -193,20 +193,20 @@ describe('the 待审核 notice', () => {
 
 describe('a second 催办 on the same day', () => {
   it('reaches the liaison through the outbox at once, and a second one the next working day at 09:15', async () => {
-    expect(await say('admin', '催办 7.1 经贸办 请补报技改进展', '2021-08-26T10:00:00')).toContain('已通知 1 人');
+    expect(await say('admin', '催办 7.1 经贸办 请补报技改进展', '2021-08-26T10:00:00')).toContain('已通知：经贸办联络员。');
     expect((await tick('2021-08-26T10:00:00')).to('jmb')).toContain('请补报技改进展');
     const reply = await say('admin', '催办 7.3 经贸办 请报送双20培育进展', '2021-08-26T11:00:00');
-    expect(reply).toContain('顺延至：经贸办联络员（8月27日 09:15）');
+    expect(reply).toContain('经贸办联络员今天已收到过一条催办通知（每人每天最多一条），这条将于8月27日 09:15送达。');
     expect((await tick('2021-08-26T11:00:00')).to('jmb')).toBe('');
     // The held message does not hold up other messages to the same person meanwhile.
-    expect(await say('admin', '退回 7.5 经贸办 请补充培训照片', '2021-08-26T11:30:00')).toContain('已通知该部门 1 人');
+    expect(await say('admin', '退回 7.5 经贸办 请补充培训照片', '2021-08-26T11:30:00')).toContain('已通知：经贸办联络员。');
     expect((await tick('2021-08-26T11:30:00')).to('jmb')).toContain('请补充培训照片');
     expect((await tick('2021-08-27T09:14:00')).to('jmb')).toBe('');
     expect((await tick('2021-08-27T09:15:00')).to('jmb')).toContain('请报送双20培育进展');
   });
 
   it('holds the automatic 催办 too when a person chased the liaison earlier that day', async () => {
-    expect(await say('admin', '催办 7.1 经贸办 周一请先报技改', '2021-08-30T08:30:00')).toContain('已通知 1 人');
+    expect(await say('admin', '催办 7.1 经贸办 周一请先报技改', '2021-08-30T08:30:00')).toContain('已通知：经贸办联络员。');
     const monday = await tick('2021-08-30T09:00:00');
     expect(monday.outcomes.map((o) => `${o.runKey} ${o.status}`)).toContain('escalation:2021-W34 done');
     expect(monday.to('jmb')).toContain('周一请先报技改');

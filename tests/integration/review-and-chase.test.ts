@@ -81,7 +81,7 @@ describe('销号 review', () => {
     await say('jmb', '完成 7.1 技改项目已验收');
     const reply = await say('admin', '退回 7.1 经贸办 缺少佐证材料');
     expect(reply).toContain('已退回');
-    expect(reply).toContain('已通知该部门 1 人');
+    expect(reply).toContain('已通知：经贸办联络员。');
     const detail = await say('jmb', '任务 7.1');
     expect(detail).toContain('退回：缺少佐证材料');
     const notice = h.notified.filter((n) => n.userids.includes('jmb') && n.text.includes('退回'));
@@ -101,7 +101,7 @@ describe('催办', () => {
   it('reaches 经贸办’s liaison, is recorded and shown in 任务', async () => {
     const reply = await say('admin', '催办 7.6 请本周报送招商进展');
     expect(reply).toContain('已催办');
-    expect(reply).toContain('已通知 1 人');
+    expect(reply).toContain('已通知：经贸办联络员。');
     const notice = h.notified.filter((n) => n.userids.includes('jmb') && n.text.includes('【催办】'));
     expect(notice).toHaveLength(1);
     expect(notice[0]!.text).toContain('请本周报送招商进展');
@@ -112,7 +112,10 @@ describe('催办', () => {
 
   it('holds a second 催办 to the same liaison on the same day for the next working day', async () => {
     const reply = await say('admin', '催办 7.2 经贸办');
-    expect(reply).toContain('顺延至');
+    // Names, not userids; when it arrives and why; and no "已通知" for the one held.
+    expect(reply).toMatch(/经贸办联络员今天已收到过一条催办通知（每人每天最多一条），这条将于\d+月\d+日 09:15送达。/);
+    expect(reply).not.toContain('已通知');
+    expect(reply).not.toContain('jmb');
     const held = h.notified.filter((n) => n.userids.includes('jmb') && n.text.includes('7.2'));
     expect(held).toHaveLength(1);
   });
@@ -137,11 +140,20 @@ describe('催办', () => {
     expect(await store.models.Audit.countDocuments({ action: 'member.charge', target: 'member:deputy' })).toBe(3);
   });
 
-  it('says which departments it could not reach', async () => {
+  it('without a 部门 lists the units it could mean, one command each, and chases none', async () => {
+    const chases = await store.models.Audit.db.collection('chases').countDocuments({});
     const reply = await say('admin', '催办 7.7');
-    expect(reply).toContain('已催办：7.7 自然资源南旺事务中心、村建办');
-    expect(reply).toContain('已通知 1 人');
+    expect(reply).toContain('未催办');
+    expect(reply).toContain('催办 7.7 自然资源南旺事务中心');
+    expect(reply).toContain('催办 7.7 村建办');
+    expect(await store.models.Audit.db.collection('chases').countDocuments({})).toBe(chases);
+  });
+
+  it('says which departments it could not reach', async () => {
+    const reply = await say('admin', '催办 7.7 自然资源南旺事务中心');
+    expect(reply).toContain('已催办：7.7 自然资源南旺事务中心');
     expect(reply).toContain('自然资源南旺事务中心没有绑定联络员');
+    expect(await say('admin', '催办 7.7 村建办')).toContain('已通知：村建办联络员。');
   });
 
   it('does not chase a department that has finished', async () => {

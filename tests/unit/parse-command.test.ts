@@ -287,3 +287,16 @@ describe('unknown text', () => {
     expect(p.kind === 'unknown' && p.code).toBeNull();
   });
 });
+
+describe('Chinese amounts in 汇报 (issue 18)', () => {
+  it('汇报7.6 八成 招商推进 records 80%', () => {
+    expect(command('汇报7.6 八成 招商推进').args).toEqual({ 编号: '7.6', 进度: inProgress(80), 说明: '招商推进' });
+    expect(command('汇报 7.6 百分之八十').args).toEqual({ 编号: '7.6', 进度: inProgress(80) });
+  });
+
+  it('asks for a number instead of guessing 过半, and does not take it for a department', () => {
+    const p = parse('汇报 7.6 过半 招商推进');
+    expect(p.kind).toBe('bad_args');
+    expect(p.kind === 'bad_args' && p.problem).toContain('“过半”说不准是多少');
+  });
+});

@@ -1,6 +1,6 @@
 // Progress as people type it: percentages in either width, status words, and a note glued on.
 import { describe, expect, it } from 'vitest';
-import { describeProgress, fromPercent, parseProgress } from '../../src/domain/progress.ts';
+import { describeProgress, fromPercent, parseProgress, vagueAmount } from '../../src/domain/progress.ts';
 
 describe('parseProgress: percentages', () => {
   it.each([
@@ -82,5 +82,40 @@ describe('fromPercent and describeProgress', () => {
     expect(describeProgress({ status: 'done', percent: 100 })).toBe('已完成');
     expect(describeProgress({ status: 'blocked', percent: null })).toBe('受阻');
     expect(describeProgress({ status: 'not_started', percent: 0 })).toBe('未启动');
+  });
+});
+
+describe('parseProgress: Chinese amounts (issue 18)', () => {
+  it.each([
+    ['八成', 80],
+    ['百分之八十', 80],
+    ['百分之八十五', 85],
+    ['百分之60', 60],
+    ['一半', 50],
+    ['七成半', 75],
+    ['两成', 20],
+    ['八十%', 80],
+    ['八十％', 80],
+  ])('reads %s as %i%%', (typed, percent) => {
+    expect(parseProgress(typed)).toEqual({ status: 'in_progress', percent, rest: '' });
+  });
+
+  it('reads 十成 and 百分之百 as done', () => {
+    expect(parseProgress('十成')).toEqual({ status: 'done', percent: 100, rest: '' });
+    expect(parseProgress('百分之一百')).toEqual({ status: 'done', percent: 100, rest: '' });
+  });
+
+  it('keeps a note glued to the amount', () => {
+    expect(parseProgress('八成，招商推进')).toEqual({ status: 'in_progress', percent: 80, rest: '招商推进' });
+    expect(parseProgress('一半已对接')).toEqual({ status: 'in_progress', percent: 50, rest: '已对接' });
+  });
+
+  it.each(['过半', '大半', '百分之一百二十', '百分之八十x', '一大半'])('does not guess %s', (typed) => {
+    expect(parseProgress(typed)).toBeNull();
+  });
+
+  it('names the vague words it will not guess', () => {
+    expect(vagueAmount('过半了')).toBe('过半');
+    expect(vagueAmount('八成')).toBeNull();
   });
 });
