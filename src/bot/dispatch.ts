@@ -3,7 +3,7 @@ import { accessLabel, canUseCommand, loadUser } from '../access.ts';
 import { splitNumbered } from '../domain/text.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { MemberError, resolveDepartmentName } from '../members/members.ts';
-import { usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
+import { usageOf, type ArgValues, type CardTapHandler, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
 import { parseCommand } from './parse-command.ts';
 import { render } from './render.ts';
@@ -16,14 +16,19 @@ export interface Bot {
   commands: readonly CommandSpec[];
 }
 
-export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot {
+export interface BotOptions {
+  /** Taps on template cards (handlers/card-tap.ts); without it a tap is answered with the commands to type. */
+  cardTap?: CardTapHandler;
+}
+
+export function createBot(deps: BotDeps, commands: readonly CommandSpec[], opts: BotOptions = {}): Bot {
   return {
     commands,
     async handle(inbound) {
       const log = deps.logger.child({ userid: inbound.userid, msgId: inbound.msgId, channel: inbound.channel });
       try {
         const sender = await loadUser(deps.store, inbound.userid);
-        const result = await dispatch(deps, commands, inbound, sender);
+        const result = await dispatch(deps, commands, inbound, sender, opts);
         return toReply(result);
       } catch (err) {
         if (err instanceof BotError || err instanceof MemberError) {
@@ -42,7 +47,13 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
   };
 }
 
-async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): Promise<HandlerResult> {
+async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender, opts: BotOptions): Promise<HandlerResult> {
+  if (inbound.card) {
+    if (!sender.bound) return unboundAnswer(sender);
+    if (!opts.cardTap) return '卡片操作暂不可用，请直接发送命令。发送“帮助”查看可用命令。';
+    const ctx: CommandContext = { ...deps, sender, inbound, commands, render };
+    return opts.cardTap(ctx, inbound.card, (text, msgId) => dispatch(deps, commands, { ...inbound, text, msgId, card: null }, sender, opts));
+  }
   if (inbound.image) {
     const photos = commands.find((c) => c.acceptsImage);
     if (!photos) return '暂不接收图片。发送“帮助”查看可用命令。';
