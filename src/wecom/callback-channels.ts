@@ -63,11 +63,12 @@ export function appChannel(cipher: CallbackCipher, clock: Clock): CallbackChanne
     open(q, raw) {
       const envelope = parseOr400(() => parseEnvelopeXml(raw));
       const msg = parseOr400(() => parseAppMessageXml(verifyAndOpen(cipher, q, envelope.encrypt)));
-      // Events carry no MsgId: their identity is who, when, what, and for a card tap which card (doc 90376).
+      // Events carry no MsgId: their identity is who, when, what, and for a card tap which card and which tap. WeCom's
+      // retries repeat the ResponseCode; two taps in one second (another choice on the same card) each get their own.
       const tap = cardTap(msg);
       const key = msg.msgId
         ? `app:${msg.msgId}`
-        : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}${tap ? `:${tap.taskId}` : ''}`;
+        : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}${tap ? `:${tap.taskId}:${tap.responseCode ?? ''}` : ''}`;
       const text = tap ? '' : appText(msg);
       return {
         key,

@@ -18,6 +18,8 @@ import { LOCAL_WECOM } from '../../src/wecom/local-settings.ts';
 import type { LocalCard } from '../../src/wecom/local-wecom.ts';
 import { buildCardTapCallback, buildTextCallback, openPassiveReply } from '../../src/wecom/simulator.ts';
 import { openTestStore } from '../helpers/store.ts';
+import { runSayCommand } from '../../src/cli/say.ts';
+import type { CliContext } from '../../src/cli/runtime.ts';
 
 const clock = new ManualClock('2021-07-26T02:00:00Z'); // Monday 10:00 in Shanghai
 const LIAISON = 'demo-liaison-01'; // 经贸办 in the demo roster
@@ -166,6 +168,26 @@ describe('the weekly reminder as cards', () => {
     const reply = await post(buildCardTapCallback(SETTINGS, { userid: LIAISON, tap: blocked, createTime: now() }));
     expect(reply).toBe(`请发送受阻原因，例如：\n汇报 ${item.code} 受阻 资金未到位`);
     expect(await store.models.Report.countDocuments({})).toBe(before);
+  });
+});
+
+describe('`say USERID --click KEY`', () => {
+  it('taps the most recent card the user got with that button, through the encrypted callback', async () => {
+    const lines: string[] = [];
+    const ctx = {
+      config: { ...loadConfig({}, { dotenvPath: null }), botUrl: service.url }, logger: createLogger('silent'), clock,
+      out: (l: string) => void lines.push(l), store: async () => store, close: async () => undefined,
+    } as CliContext;
+    const card = cardsOf(LIAISON).filter((c) => c.replacedWith === null).at(-1)!;
+    const item = itemsOf(card).find((i) => i.code !== code && i.code !== otherCode)!;
+    const key = keysOf(card).find((k) => k.endsWith(':90'))!;
+    const args = item.option ? [LIAISON, '--click', key, '--option', item.option] : [LIAISON, '--click', key];
+    expect(await runSayCommand(args, ctx)).toBe(0);
+    expect(lines.join('\n')).toContain('90%');
+    expect((await reportsOf(item.code, '经贸办')).map((r) => r.percent)).toEqual([90]);
+    lines.length = 0;
+    expect(await runSayCommand([LIAISON, '--click', 'no-such-key'], ctx)).toBe(1);
+    expect(lines.join('\n')).toContain('没有可点的按钮“no-such-key”');
   });
 });
 
