@@ -12,6 +12,7 @@ import { deletePlanUploadsBefore, PLAN_UPLOAD_KEEP_MS } from '../store/plan-uplo
 import { deleteRevokedSessionsBefore } from '../store/sessions.ts';
 import { deleteWebhookSlotsBefore } from '../store/webhook-slots.ts';
 import { shanghaiDate } from '../domain/period.ts';
+import { deleteCardsBefore } from '../store/cards.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -22,6 +23,8 @@ export const RETENTION = {
   sentOutboxDays: 30,
   /** "One notice of a kind per member per day" claims matter for their day (held ones a few days ahead). */
   noticeClaimDays: 60,
+  /** A card's response codes die after 72 hours; its record answers late taps ("已失效") for a few weeks more. */
+  cardDays: 60,
 } as const;
 
 export interface CleanupResult {
@@ -32,6 +35,7 @@ export interface CleanupResult {
   noticeClaims: number;
   planUploads: number;
   revokedSessions: number;
+  cards: number;
 }
 
 export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult> {
@@ -44,7 +48,8 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const planUploads = await cleanupPlanPreviews(store, clock);
   // A revoked session's cookie has expired by itself after its `until`: the record has nothing left to stop.
   const revokedSessions = await deleteRevokedSessionsBefore(store, new Date(now));
-  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions };
+  const cards = await deleteCardsBefore(store, new Date(now - RETENTION.cardDays * DAY));
+  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions, cards };
 }
 
 /**

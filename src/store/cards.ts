@@ -42,6 +42,9 @@ export async function claimCardTap(store: Store, tap: Omit<CardTapDoc, '_id'>): 
 
 /** Cards older than the cutoff (WeCom's response codes die after 72 hours; a card's taps are moot long before). */
 export async function deleteCardsBefore(store: Store, cutoff: Date): Promise<number> {
-  const r = await store.models.TemplateCard.deleteMany({ createdAt: { $lt: cutoff } });
+  const old = await store.models.TemplateCard.find({ createdAt: { $lt: cutoff } }, { _id: 1 }).lean<Array<{ _id: string }>>();
+  if (old.length === 0) return 0;
+  await store.models.CardTap.deleteMany({ taskId: { $in: old.map((c) => c._id) } });
+  const r = await store.models.TemplateCard.deleteMany({ _id: { $in: old.map((c) => c._id) } });
   return r.deletedCount ?? 0;
 }

@@ -11,6 +11,7 @@ import { shanghaiDate, weekKey } from '../../src/domain/period.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runJob } from '../../src/jobs/run-job.ts';
 import { runLoopJob } from '../../src/jobs/loop-run.ts';
+import { cleanup, RETENTION } from '../../src/jobs/cleanup.ts';
 import { enqueue } from '../../src/outbox/outbox.ts';
 import { startService, type Service } from '../../src/service.ts';
 import type { Store } from '../../src/store/database.ts';
@@ -246,5 +247,22 @@ describe('the 待审核 notice as cards', () => {
     expect(await say(ADMIN, `任务 ${done}`)).toMatch(/经贸办[^\n]*已销号/);
     await service.outbox.drain(10_000);
     expect(wecom().cardUpdates().at(-1)).toMatchObject({ response_code: ok.responseCode, button: { replace_name: '已审核通过' } });
+  });
+});
+
+describe('old cards', () => {
+  it('are deleted by the cleanup after their retention; a late tap on one says it has expired and records nothing', async () => {
+    const card = cardsOf(LIAISON).filter((c) => c.replacedWith === null).at(-1)!;
+    const key = keysOf(card).find((k) => k.endsWith(':30'))!;
+    const late = wecom().tap(LIAISON, key)!;
+    clock.advance((RETENTION.cardDays + 1) * 24 * 3600 * 1000);
+    const result = await cleanup(store, clock);
+    expect(result.cards).toBeGreaterThan(0);
+    expect(await store.models.TemplateCard.countDocuments({})).toBe(0);
+    expect(await store.models.CardTap.countDocuments({})).toBe(0);
+    const before = await store.models.Report.countDocuments({});
+    const reply = await post(buildCardTapCallback(SETTINGS, { userid: LIAISON, tap: late, createTime: now() }));
+    expect(reply).toBe('这张卡片已失效，未做记录。发送“我的任务”查看要汇报的任务。');
+    expect(await store.models.Report.countDocuments({})).toBe(before);
   });
 });
