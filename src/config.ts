@@ -61,6 +61,7 @@ const schema = z.object({
   DIGEST_MENTIONS: bool.default(false),
   WORKDAY_ADJUST: bool.default(true),
   REVIEW_REQUIRED: bool.default(true),
+  WECOM_CARDS: bool.default(true),
   BOT_URL: optionalText,
   WEB_BASE_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(v), {
     message: 'must be an http(s) address without query, e.g. https://duban.example.gov.cn',
@@ -114,6 +115,8 @@ export interface Config {
   workdayAdjust: boolean;
   /** 完成 waits for an admin's 审核通过 (待审核 → 已销号); false closes on the department's word. */
   reviewRequired: boolean;
+  /** WECOM_CARDS: reminders and the 待审核 notice as interactive template cards (text where a card cannot go). */
+  cards: boolean;
   botUrl: string | undefined;
   web: WebConfig;
   /** Daily backup archives (default DATA_DIR/backups). */
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     digestMentions: v.DIGEST_MENTIONS,
     workdayAdjust: v.WORKDAY_ADJUST,
     reviewRequired: v.REVIEW_REQUIRED,
+    cards: v.WECOM_CARDS,
     botUrl: v.BOT_URL,
     web: {
       baseUrl: v.WEB_BASE_URL?.replace(/\/+$/, ''),

@@ -8,7 +8,7 @@ import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import { createApp } from './app.ts';
 import { createBot, type Bot } from './bot/dispatch.ts';
-import type { Notifier } from './bot/types.ts';
+import type { CardUpdater, Notifier } from './bot/types.ts';
 import { applyConfigAdmins, ensureDemoRoster } from './members/members.ts';
 import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
 import { MediaDownloader } from './evidence/media-downloads.ts';
@@ -23,6 +23,7 @@ import { startLocalWecom, type LocalWecom } from './wecom/local-wecom.ts';
 import { createLocalWecomRouter } from './wecom/local-routes.ts';
 import { effectiveWecom, type EffectiveWecom } from './wecom/settings.ts';
 import { COMMANDS } from '../handlers/index.ts';
+import { handleCardTap } from '../handlers/card-tap.ts';
 import { createJobRunner } from './jobs/job-runner.ts';
 import type { JobDeps } from './jobs/run-job.ts';
 import { startScheduler } from './jobs/scheduler.ts';
@@ -143,7 +144,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired, cards: config.cards,
       async deliver(key, msg, opts) {
         await enqueue(store, clock, key, msg, opts);
         outbox.kick();
@@ -153,12 +154,25 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const media = new MediaDownloader({ store, clock, logger, source: client, notifier, workerId });
     media.start(MEDIA_INTERVAL_MS);
     stops.push(() => media.stop());
+    // A tapped card shows what was recorded: update_template_card with the tap's one-time code, through the outbox.
+    const cards: CardUpdater = {
+      async update(key, u) {
+        const body = u.card
+          ? { userids: [u.userid], response_code: u.responseCode, template_card: u.card }
+          : { userids: [u.userid], response_code: u.responseCode, button: { replace_name: u.replaceName ?? '已处理' } };
+        await enqueue(store, clock, key, { channel: 'card-update', body });
+        outbox.kick();
+      },
+    };
     // The pages: in local mode always (the stand-in logs people in), otherwise once WEB_BASE_URL and its secret are set.
     const oauthBase = config.web.oauthBase ?? localWecom?.url;
     const sessionSecret = config.web.sessionSecret ?? (config.localMode ? LOCAL_WEB_SESSION_SECRET : undefined);
     const pagesOn = !!(oauthBase && sessionSecret && (config.web.baseUrl || config.localMode));
     // Replies link to the pages whenever they are on, local mode included (there, at this service's own address).
-    const bot = createBot({ store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: pagesOn ? webBaseUrl : undefined, reviewRequired: config.reviewRequired, media }, COMMANDS);
+    const bot = createBot(
+      { store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: pagesOn ? webBaseUrl : undefined, reviewRequired: config.reviewRequired, media, cards },
+      COMMANDS, { cardTap: handleCardTap },
+    );
     const ledger = createInboundLedger(store, clock);
     const router = createCallbackRouter({ settings: wecom.callback, bot, store, clock, logger, replies, ledger });
     const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];

@@ -7,6 +7,7 @@ const LABELS: Record<string, string> = {
   notice_claims: '通知记录', digests: '周报', plan_uploads: '方案上传', migrations: '数据升级记录', webhook_slots: '群机器人发送记录',
   unit_changes: '单位变更', column_mappings: '表格列对应', revoked_sessions: '已退出的登录', thumbnails: '佐证缩略图',
   conversations: '进行中的对话',
+  template_cards: '模板卡片', card_taps: '卡片点击记录',
 };
 
 export function collectionLabel(name: string): string {

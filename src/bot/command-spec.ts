@@ -2,6 +2,7 @@
 import type { Access } from '../access.ts';
 import type { Role } from '../domain/vocabulary.ts';
 import type { BotDeps, Inbound, Sender } from './types.ts';
+import type { CardTap } from '../cards/template-card.ts';
 
 export type { Access } from '../access.ts';
 
@@ -51,6 +52,12 @@ export interface CommandSpec {
   /** The command word sent alone, without its required arguments: a guided start instead of the usage. */
   bare?(ctx: CommandContext): Promise<HandlerResult>;
 }
+
+/**
+ * Answers a tap on one of the bot's template cards. `run` runs a chat command as if the sender had typed it (the
+ * same parser, permission check and handler), under the message id given, so a repeat records nothing new.
+ */
+export type CardTapHandler = (ctx: CommandContext, tap: CardTap, run: (text: string, msgId: string) => Promise<HandlerResult>) => Promise<HandlerResult>;
 
 export function usageOf(spec: Pick<CommandSpec, 'name' | 'args'>): string {
   return [spec.name, ...spec.args.map((a) => (a.optional ? `[${a.name}]` : `<${a.name}>`))].join(' ');

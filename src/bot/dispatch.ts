@@ -3,7 +3,7 @@ import { accessLabel, canUseCommand, loadUser } from '../access.ts';
 import { splitNumbered } from '../domain/text.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { MemberError, resolveDepartmentName } from '../members/members.ts';
-import { usageOf, type ArgValues, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
+import { usageOf, type ArgValues, type CardTapHandler, type CommandContext, type CommandSpec, type HandlerResult } from './command-spec.ts';
 import { BotError } from './errors.ts';
 import { parseCommand, type ParsedCommand } from './parse-command.ts';
 import { endConversation, isCancel, isYes, nextStep, openState, startState } from './conversation.ts';
@@ -20,14 +20,19 @@ export interface Bot {
   commands: readonly CommandSpec[];
 }
 
-export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot {
+export interface BotOptions {
+  /** Taps on template cards (handlers/card-tap.ts); without it a tap is answered with the commands to type. */
+  cardTap?: CardTapHandler;
+}
+
+export function createBot(deps: BotDeps, commands: readonly CommandSpec[], opts: BotOptions = {}): Bot {
   return {
     commands,
     async handle(inbound) {
       const log = deps.logger.child({ userid: inbound.userid, msgId: inbound.msgId, channel: inbound.channel });
       try {
         const sender = await loadUser(deps.store, inbound.userid);
-        const result = await dispatch(deps, commands, inbound, sender);
+        const result = await dispatch(deps, commands, inbound, sender, opts);
         return toReply(result);
       } catch (err) {
         if (err instanceof BotError || err instanceof MemberError) {
@@ -46,7 +51,14 @@ export function createBot(deps: BotDeps, commands: readonly CommandSpec[]): Bot 
   };
 }
 
-async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender): Promise<HandlerResult> {
+async function dispatch(deps: BotDeps, commands: readonly CommandSpec[], inbound: Inbound, sender: Sender, opts: BotOptions): Promise<HandlerResult> {
+  if (inbound.card) {
+    if (!sender.bound) return unboundAnswer(sender);
+    if (!opts.cardTap) return '卡片操作暂不可用，请直接发送命令。发送“帮助”查看可用命令。';
+    // A tap runs the command it stands for through the same path as typed text; it never joins a conversation.
+    return opts.cardTap(contextOf(deps, commands, inbound, sender), inbound.card, (text, msgId) =>
+      dispatchCommand(deps, commands, { ...inbound, text, msgId, card: null }, sender, { composed: true }));
+  }
   if (inbound.image || !sender.bound) return dispatchCommand(deps, commands, inbound, sender);
   // A conversation in progress (the guided 汇报, a guess waiting for “是”) gets the message first.
   const now = deps.clock.now();

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import type { User } from '../access.ts';
+import type { CardTap } from '../cards/template-card.ts';
 
 /** What somebody typed (or clicked), whatever the transport. */
 export interface Inbound {
@@ -16,6 +17,8 @@ export interface Inbound {
   seq?: number;
   /** A photo (app image message): the bot keeps it as 佐证 of a task. */
   image?: { mediaId: string; picUrl: string | null } | null;
+  /** A tap on one of the bot's template cards (template_card_event). */
+  card?: CardTap | null;
 }
 
 /** What goes back: one or more messages, each within WeCom's 2048-byte limit. */
@@ -59,4 +62,11 @@ export interface BotDeps {
   /** 完成 waits for an admin's 审核通过 (待审核) unless this is false (REVIEW_REQUIRED). Default true. */
   reviewRequired?: boolean;
   media?: MediaQueue;
+  /** Updates a tapped card (message/update_template_card); absent where there is no WeCom (the CLI, some tests). */
+  cards?: CardUpdater;
+}
+
+/** Shows on a tapped card what the tap did; `key` makes a repeat harmless (the outbox keeps one per key). */
+export interface CardUpdater {
+  update(key: string, update: { userid: string; responseCode: string; replaceName?: string; card?: Record<string, unknown> }): Promise<void>;
 }

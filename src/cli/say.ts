@@ -4,11 +4,12 @@
 import { startService, type Service } from '../service.ts';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildImageCallback, buildTextCallback, openPassiveReply } from '../wecom/simulator.ts';
+import { buildCardTapCallback, buildImageCallback, buildTextCallback, openPassiveReply } from '../wecom/simulator.ts';
+import type { CardTap } from '../cards/template-card.ts';
 import { effectiveWecom } from '../wecom/settings.ts';
 import { CliUsageError, type CliContext } from './runtime.ts';
 
-export const SAY_USAGE = 'say USERID TEXT… | say USERID --image FILE   (plays WeCom: sends TEXT or a photo as USERID to the bot and prints its reply)';
+export const SAY_USAGE = 'say USERID TEXT… | say USERID --image FILE | say USERID --click KEY [--option ID]   (plays WeCom: sends TEXT, a photo or a tap on a card button as USERID to the bot and prints its reply)';
 
 const WAIT_FOR_OUTBOX_MS = 15_000;
 
@@ -17,6 +18,9 @@ export async function runSayCommand(argv: string[], ctx: CliContext): Promise<nu
   if (!userid || words.length === 0) throw new CliUsageError(SAY_USAGE);
   const imageFile = words[0] === '--image' ? words[1] : undefined;
   if (words[0] === '--image' && (!imageFile || words.length !== 2)) throw new CliUsageError(SAY_USAGE);
+  const clickKey = words[0] === '--click' ? words[1] : undefined;
+  const option = words[2] === '--option' ? words[3] : undefined;
+  if (words[0] === '--click' && (!clickKey || !(words.length === 2 || (words.length === 4 && option)))) throw new CliUsageError(SAY_USAGE);
   const text = words.join(' ');
   const wecom = effectiveWecom(ctx.config);
   const settings = { ...wecom.callback, agentId: wecom.agentId };
@@ -31,7 +35,14 @@ export async function runSayCommand(argv: string[], ctx: CliContext): Promise<nu
     const before = await sentCount(url, userid);
     const createTime = Math.floor(ctx.clock.now().getTime() / 1000);
     let cb;
-    if (imageFile) {
+    if (clickKey) {
+      const tap = await tapOnLocalWecom(url, userid, clickKey, option);
+      if ('error' in tap) {
+        ctx.out(tap.error);
+        return 1;
+      }
+      cb = buildCardTapCallback(settings, { userid, tap, createTime });
+    } else if (imageFile) {
       const uploaded = await uploadToLocalWecom(url, imageFile);
       if (uploaded.id === undefined) {
         ctx.out(uploaded.error);
@@ -97,6 +108,16 @@ async function waitForOutbox(url: string, userid: string, after: number, expecte
     await new Promise((r) => setTimeout(r, 200));
   }
   return got.map((m) => m.body.text?.content ?? JSON.stringify(m.body));
+}
+
+/** Asks the local stand-in for the tap: the most recent card USERID got with a live button KEY, and its response_code. */
+async function tapOnLocalWecom(botUrl: string, userid: string, key: string, option?: string): Promise<CardTap | { error: string }> {
+  const query = new URLSearchParams({ userid, key, ...(option ? { option } : {}) });
+  const res = await fetch(`${botUrl}/local/wecom/tap?${query.toString()}`).catch(() => null);
+  if (!res || res.status === 404 && !res.headers.get('content-type')?.includes('json')) return { error: '--click 只能在本地模式下使用（本地的企业微信替身记得发过的卡片）。' };
+  if (res.status === 404) return { error: `${userid} 最近收到的卡片里没有可点的按钮“${key}”。` };
+  if (!res.ok) return { error: `本地替身拒绝了这次点击（HTTP ${res.status}）。` };
+  return (await res.json()) as CardTap;
 }
 
 /**

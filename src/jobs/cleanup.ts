@@ -13,6 +13,7 @@ import { deleteRevokedSessionsBefore } from '../store/sessions.ts';
 import { deleteConversationsExpiredBefore } from '../store/conversations.ts';
 import { deleteWebhookSlotsBefore } from '../store/webhook-slots.ts';
 import { shanghaiDate } from '../domain/period.ts';
+import { deleteCardsBefore } from '../store/cards.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -23,6 +24,8 @@ export const RETENTION = {
   sentOutboxDays: 30,
   /** "One notice of a kind per member per day" claims matter for their day (held ones a few days ahead). */
   noticeClaimDays: 60,
+  /** A card's response codes die after 72 hours; its record answers late taps ("已失效") for a few weeks more. */
+  cardDays: 60,
 } as const;
 
 export interface CleanupResult {
@@ -34,6 +37,7 @@ export interface CleanupResult {
   planUploads: number;
   revokedSessions: number;
   conversations: number;
+  cards: number;
 }
 
 export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult> {
@@ -48,7 +52,8 @@ export async function cleanup(store: Store, clock: Clock): Promise<CleanupResult
   const revokedSessions = await deleteRevokedSessionsBefore(store, new Date(now));
   // A guided 汇报 or a guess waiting for “是” that nobody answered in time.
   const conversations = await deleteConversationsExpiredBefore(store, new Date(now));
-  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions, conversations };
+  const cards = await deleteCardsBefore(store, new Date(now - RETENTION.cardDays * DAY));
+  return { inbound, outbox: outbox.messages, claims: outbox.claims, tokens, noticeClaims, planUploads, revokedSessions, conversations, cards };
 }
 
 /**

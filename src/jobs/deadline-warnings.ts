@@ -9,9 +9,14 @@ import { loadStandings, stageOnly } from '../standing/index.ts';
 import { isFinishedStage } from '../domain/lifecycle.ts';
 import { liaisonsByDepartment } from './loop-recipients.ts';
 import type { LoopMessage } from './loop-types.ts';
+import type { CardItem } from '../store/cards.ts';
 
 interface Row {
   warning: DeadlineWarning;
+  planId: string;
+  taskCode: string;
+  stage: string;
+  sinceMs: number | null;
   code: string;
   title: string;
   deadline: string;
@@ -30,7 +35,7 @@ export async function buildDeadlineWarnings(store: Store, plans: PlanDoc[], now:
       const warning = deadlineWarningOn(today, c.deadline);
       if (!warning || isFinishedStage(c.stage)) continue;
       rows.push({
-        warning, code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, deadline: c.deadline,
+        warning, planId: String(plan._id), taskCode: c.task.code, stage: c.stage, sinceMs: c.since?.getTime() ?? null, code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, deadline: c.deadline,
         department: c.department, last: stageOnly(c),
       });
     }
@@ -48,7 +53,15 @@ export async function buildDeadlineWarnings(store: Store, plans: PlanDoc[], now:
       showDepartment: m.departments.length > 1,
       example: mine[0]!.code,
     };
-    out.push({ userid: m.userid, text: render('deadline-warning', view) });
+    const several = m.departments.length > 1;
+    const items: CardItem[] = [...view.today, ...view.soon].map((r) => ({
+      planId: r.planId, code: r.taskCode, label: r.code, title: r.title, department: r.department, stage: r.stage, sinceMs: r.sinceMs,
+      showDepartment: several, detail: `${r.warning === 'today' ? '今天到期' : `${r.deadline} 到期`}，${r.last}`,
+    }));
+    out.push({
+      userid: m.userid, text: render('deadline-warning', view),
+      cards: { kind: 'report', source: 'deadline-warning', heading: '到期提醒', userid: m.userid, items, link: null },
+    });
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { activePlans } from '../store/plans.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { claimJobRun, type JobDeps } from './run-job.ts';
 import { buildDeadlineWarnings } from './deadline-warnings.ts';
+import { deliverCards } from './card-delivery.ts';
 import { buildEscalation } from './escalation.ts';
 import { buildReviewNotice, previousReviewCutoff } from './review-notice.ts';
 import type { LoopMessage, ScheduleSettings } from './loop-types.ts';
@@ -87,6 +88,10 @@ export async function runLoopJob(deps: JobDeps, job: LoopJob, period: string, op
   }
   let sent = 0;
   for (const m of messages) {
+    if (deps.cards && m.cards && m.cards.items.length) {
+      sent += await deliverCards(deps, `${runKey}:${m.userid}`, m.cards, m.notBefore ? { notBefore: m.notBefore } : undefined);
+      continue;
+    }
     for (const [i, content] of splitNumbered(m.text, APP_TEXT_MAX_BYTES).entries()) {
       await deps.deliver(`${runKey}:${m.userid}:${i}`, { channel: 'app', body: { touser: m.userid, msgtype: 'text', text: { content } } }, m.notBefore ? { notBefore: m.notBefore } : undefined);
       sent++;

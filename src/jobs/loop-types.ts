@@ -1,3 +1,5 @@
+import type { CardPlan } from '../cards/build.ts';
+
 // Types the jobs share. Kept apart from the runners so that the builders (deadline-warnings, escalation,
 // review-notice) and the scheduler's settings need not import the modules that import them.
 
@@ -7,6 +9,8 @@ export interface LoopMessage {
   text: string;
   /** Held until then: the member already had a message of this kind today (see claimNoticeSlot). */
   notBefore?: Date;
+  /** The same as cards (WECOM_CARDS): one per item, or with a choice of items; `text` stays the fallback. */
+  cards?: CardPlan;
 }
 
 /** When the weekly jobs run (config: REMINDER_CRON, DIGEST_CRON, WORKDAY_ADJUST). */

@@ -9,11 +9,15 @@ import type { Standing } from '../domain/standing.ts';
 import { loadStandings, stageIcon, stageText } from '../standing/index.ts';
 import { APP_TEXT_MAX_BYTES } from '../wecom/api-client.ts';
 import { taskListUrl } from '../web/links.ts';
+import type { CardItem } from '../store/cards.ts';
 
 export interface Reminder {
   userid: string;
   tasks: string[];
   messages: string[];
+  /** The owed items as cards offer them (WECOM_CARDS), with the page link. */
+  items: CardItem[];
+  link: string | null;
 }
 
 /**
@@ -48,7 +52,11 @@ export async function buildReminders(store: Store, plans: PlanDoc[], now: Date, 
     // The task list page, filtered to the department when there is one (the page limits a liaison to theirs anyway).
     const link = opts.webBaseUrl ? taskListUrl(opts.webBaseUrl, groups.length === 1 ? { dept: groups[0]!.department } : {}) : null;
     const text = render('reminder', { week, name: m.name, groups, total: groups.reduce((n, g) => n + g.rows.length, 0), example: tasks[0], link });
-    out.push({ userid: m.userid, tasks, messages: splitNumbered(text, APP_TEXT_MAX_BYTES) });
+    const items: CardItem[] = owing.flatMap(({ plan, cells }) => cells.filter((c) => m.departments.includes(c.department)).map((c) => ({
+      planId: String(plan._id), code: c.task.code, label: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title,
+      department: c.department, stage: c.stage, sinceMs: c.since?.getTime() ?? null, showDepartment: m.departments.length > 1, detail: stageText(c),
+    })));
+    out.push({ userid: m.userid, tasks, messages: splitNumbered(text, APP_TEXT_MAX_BYTES), items, link });
   }
   return out;
 }

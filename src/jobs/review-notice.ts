@@ -7,6 +7,7 @@ import { finishedRunsOf } from '../store/job-runs.ts';
 import { activeMembersWithRole } from '../store/members-repo.ts';
 import { pendingReviews } from '../standing/index.ts';
 import type { LoopMessage } from './loop-types.ts';
+import type { CardItem } from '../store/cards.ts';
 
 /** The cutoff of the last finished notice before this run: items done after it are new. */
 export async function previousReviewCutoff(store: Store, runKey: string): Promise<Date | null> {
@@ -23,5 +24,12 @@ export async function buildReviewNotice(store: Store, plans: PlanDoc[], since: D
   if (fresh.length === 0) return [];
   const admins = await activeMembersWithRole(store, 'admin');
   const text = render('review-notice', { items: fresh, older: pending.length - fresh.length, example: fresh[0]! });
-  return admins.map((a) => ({ userid: a.userid, text }));
+  const items: CardItem[] = fresh.map((p) => ({
+    planId: p.planId, code: p.taskCode, label: p.code, title: p.title, department: p.department, stage: 'pending_review',
+    sinceMs: p.since?.getTime() ?? null, showDepartment: true, detail: `${p.doneAt}，佐证 ${p.evidence} 份`,
+  }));
+  return admins.map((a) => ({
+    userid: a.userid, text,
+    cards: { kind: 'review' as const, source: 'review-notice', heading: '待审核', userid: a.userid, items, link: null },
+  }));
 }

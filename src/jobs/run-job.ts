@@ -11,6 +11,7 @@ import { archiveDigest } from '../store/digest-archive.ts';
 import { activePlans } from '../store/plans.ts';
 import { buildDigest, renderDigestChart, robotImageMessage } from './digest.ts';
 import { buildReminders } from './reminder.ts';
+import { deliverCards } from './card-delivery.ts';
 
 export interface JobDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface JobDeps {
   webBaseUrl?: string;
   /** REVIEW_REQUIRED: with review off nothing waits for 审核, so no 待审核 notice goes out. Default true. */
   reviewRequired?: boolean;
+  /** WECOM_CARDS: reminders and notices as interactive template cards. Default false here (the service turns it on). */
+  cards?: boolean;
   /** Durable delivery (the outbox); the same key twice stores one message. */
   deliver(key: string, msg: OutboxMessage, opts?: { notBefore?: Date }): Promise<void>;
 }
@@ -81,6 +84,10 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
   if (job === 'reminder') {
     for (const r of await buildReminders(store, plans, now, { webBaseUrl: deps.webBaseUrl })) {
       recipients++;
+      if (deps.cards && r.items.length) {
+        messages += await deliverCards(deps, `${runKey}:${r.userid}`, { kind: 'report', source: 'reminder', heading: '督办提醒', userid: r.userid, items: r.items, link: r.link });
+        continue;
+      }
       for (const [i, content] of r.messages.entries()) {
         await deps.deliver(`${runKey}:${r.userid}:${i}`, { channel: 'app', body: { touser: r.userid, msgtype: 'text', text: { content } } });
         messages++;

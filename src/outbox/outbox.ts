@@ -19,7 +19,9 @@ import { LOCAL_ERRCODES, WecomApiError } from '../wecom/errors.ts';
 
 export type OutboxMessage =
   | { channel: 'app'; body: Record<string, unknown> }
-  | { channel: 'webhook'; body: Record<string, unknown> };
+  | { channel: 'webhook'; body: Record<string, unknown> }
+  /** message/update_template_card: a tapped card shows what was recorded (its response_code works once). */
+  | { channel: 'card-update'; body: Record<string, unknown> };
 
 export type OutboxState = 'pending' | 'sent' | 'dead';
 
@@ -41,8 +43,19 @@ export function createWecomSender(client: WecomClient, webhookKey: string | unde
   return {
     async send(msg) {
       if (msg.channel === 'app') {
+        const { fallback, ...body } = msg.body as AppMessageBody & { fallback?: AppMessageBody };
         // A retry after a timeout may repeat a send WeCom already made: its duplicate check drops the second.
-        await client.sendMessage({ enable_duplicate_check: 1, duplicate_check_interval: 1800, ...(msg.body as AppMessageBody) });
+        try {
+          await client.sendMessage({ enable_duplicate_check: 1, duplicate_check_interval: 1800, ...body });
+        } catch (err) {
+          // A card WeCom will never take (refused, not a passing failure): the text it stands for goes instead.
+          if (!fallback || !(err instanceof WecomApiError) || err.retryable) throw err;
+          await client.sendMessage({ enable_duplicate_check: 1, duplicate_check_interval: 1800, ...fallback });
+        }
+        return;
+      }
+      if (msg.channel === 'card-update') {
+        await client.updateTemplateCard(msg.body);
         return;
       }
       if (!webhookKey) {

@@ -13,6 +13,10 @@ export interface PendingItem {
   note: string;
   /** 佐证材料 of the unit for this task: distinct files, from chat photos and web uploads. */
   evidence: number;
+  /** Which plan and task, and when the stage began: a card of the item can tell later whether it changed. */
+  planId: string;
+  taskCode: string;
+  since: Date | null;
 }
 
 export async function pendingReviews(store: Store, plans: PlanDoc[], asOf: Date): Promise<PendingItem[]> {
@@ -24,6 +28,7 @@ export async function pendingReviews(store: Store, plans: PlanDoc[], asOf: Date)
       out.push({
         code: several ? `${plan.name}${c.task.code}` : c.task.code, title: c.task.title, department: c.department,
         at: c.latest.at, doneAt: formatLocal(c.latest.at, 'M月D日 HH:mm'), note: c.latest.note, evidence: c.evidence,
+        planId: String(plan._id), taskCode: c.task.code, since: c.since,
       });
     }
   }

@@ -20,6 +20,7 @@ export interface JournalledMessage {
   chatId?: string | null;
   seq: number;
   image?: { mediaId: string; picUrl: string | null } | null;
+  card?: { taskId: string; eventKey: string; cardType: string; responseCode: string | null; selected: Record<string, string[]> } | null;
 }
 
 export interface JournalEntry {

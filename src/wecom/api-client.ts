@@ -83,6 +83,8 @@ export interface WecomClient {
   createMenu(menu: Json): Promise<void>;
   /** OAuth (doc 91023): the single-use code from the authorize redirect → the member's userid, or openid for outsiders. */
   getUserInfoByCode(code: string): Promise<{ userid: string | null; openid: string | null }>;
+  /** message/update_template_card (doc 94888): with a tap's response_code, once, within 72 hours. */
+  updateTemplateCard(body: Json): Promise<void>;
   /** media/get: a photo's bytes by the MediaId an image message carried (a media_id lives 3 days). */
   getMedia(mediaId: string): Promise<Buffer>;
 }
@@ -360,6 +362,11 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
       const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
       // Older answers spell it UserId / OpenId.
       return { userid: text(data.userid) ?? text(data.UserId), openid: text(data.openid) ?? text(data.OpenId) };
+    },
+    async updateTemplateCard(body) {
+      await call('message/update_template_card', {
+        method: 'POST', path: '/cgi-bin/message/update_template_card', body: { ...body, agentid: body.agentid ?? toAgentId(opts.agentId) }, auth: true,
+      });
     },
     async getMedia(mediaId) {
       const data = await call('media/get', { method: 'GET', path: '/cgi-bin/media/get', query: { media_id: mediaId }, auth: true, binary: true });

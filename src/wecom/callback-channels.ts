@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { HttpError } from '../app.ts';
 import type { Inbound, Reply } from '../bot/types.ts';
 import type { Clock } from '../clock.ts';
+import type { CardTap } from '../cards/template-card.ts';
 import { splitByBytes } from '../domain/text.ts';
 import { AIBOT_STREAM_CONTENT_MAX_BYTES, AibotCodecError, buildAibotEncryptedReply, buildAibotStreamReply, parseAibotEnvelope, parseAibotMessage, stripMention } from './aibot-codec.ts';
 import { WecomCryptoError, type CallbackCipher } from './crypto.ts';
@@ -62,18 +63,29 @@ export function appChannel(cipher: CallbackCipher, clock: Clock): CallbackChanne
     open(q, raw) {
       const envelope = parseOr400(() => parseEnvelopeXml(raw));
       const msg = parseOr400(() => parseAppMessageXml(verifyAndOpen(cipher, q, envelope.encrypt)));
-      const key = msg.msgId ? `app:${msg.msgId}` : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}`;
-      const text = appText(msg);
+      // Events carry no MsgId: their identity is who, when, what, and for a card tap which card and which tap. WeCom's
+      // retries repeat the ResponseCode; two taps in one second (another choice on the same card) each get their own.
+      const tap = cardTap(msg);
+      const key = msg.msgId
+        ? `app:${msg.msgId}`
+        : `app:ev:${msg.fromUserName}:${msg.createTime}:${msg.event ?? ''}:${msg.eventKey ?? ''}:${msg.agentId ?? ''}${tap ? `:${tap.taskId}:${tap.responseCode ?? ''}` : ''}`;
+      const text = tap ? '' : appText(msg);
       return {
         key,
         inbound: text === null ? null : {
           channel: 'app', userid: msg.fromUserName, text, msgId: msg.msgId, at: createdAt(msg.createTime, clock),
           image: msg.msgType === 'image' && msg.mediaId ? { mediaId: msg.mediaId, picUrl: msg.picUrl } : null,
+          ...(tap ? { card: tap } : {}),
         },
         seal: (content) => sealAppReply(cipher, msg, content, clock),
       };
     },
   };
+}
+
+function cardTap(msg: WecomAppMessage): CardTap | null {
+  if (msg.msgType !== 'event' || msg.event !== 'template_card_event' || !msg.taskId || !msg.eventKey) return null;
+  return { taskId: msg.taskId, eventKey: msg.eventKey, cardType: msg.cardType ?? '', responseCode: msg.responseCode, selected: msg.selectedItems };
 }
 
 function appText(msg: WecomAppMessage): string | null {

@@ -16,6 +16,15 @@ export function createLocalWecomRouter(local: LocalWecom): Router {
   router.get('/local/wecom/api', (ctx) => {
     ctx.body = { url: local.url, corpId: local.corpId, secret: local.secret };
   });
+  // `say USERID --click KEY`: the stand-in picks the card and issues the tap's response_code; the CLI seals the event.
+  router.get('/local/wecom/tap', (ctx) => {
+    const userid = typeof ctx.query.userid === 'string' ? ctx.query.userid : '';
+    const key = typeof ctx.query.key === 'string' ? ctx.query.key : '';
+    const option = typeof ctx.query.option === 'string' ? ctx.query.option : undefined;
+    const tap = local.tap(userid, key, option);
+    ctx.status = tap ? 200 : 404;
+    ctx.body = tap ?? { error: 'no live card button with that key for this user' };
+  });
   router.get('/local/wecom/webhook', (ctx) => {
     ctx.body = local.webhookPosts();
   });

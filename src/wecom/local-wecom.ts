@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.ts';
+import { buttonKeys, CARD_INVALID, validateTemplateCard, type CardTap } from '../cards/template-card.ts';
 
 export interface LocalDepartment {
   id: number;
@@ -55,6 +56,16 @@ export interface LocalFailure {
   times?: number;
 }
 
+/** A template card as the stand-in holds it for one recipient: what they see now, and whether its buttons still work. */
+export interface LocalCard {
+  taskId: string;
+  userid: string;
+  card: Json;
+  sentAt: Date;
+  /** Set by update_template_card's button.replace_name: the buttons show this and take no more taps. */
+  replacedWith: string | null;
+}
+
 export interface LocalWecom {
   url: string;
   corpId: string;
@@ -64,6 +75,15 @@ export interface LocalWecom {
   sent(): Json[];
   /** Bodies webhook/send accepted. */
   webhookPosts(): Json[];
+  /** Template cards message/send accepted, per recipient, as they look now (updates applied). */
+  cards(): LocalCard[];
+  /** Bodies update_template_card accepted. */
+  cardUpdates(): Json[];
+  /**
+   * A person taps a button: the most recent card USERID received with a live button KEY. Issues the response_code
+   * WeCom would put in the event, and returns the event's fields; null when there is no such button.
+   */
+  tap(userid: string, key: string, option?: string): CardTap | null;
   /** Menus menu/create accepted, with their agentid. */
   menus(): Array<{ agentid: string; menu: Json }>;
   failNext(pathPrefix: string, failure: LocalFailure): void;
@@ -92,6 +112,9 @@ const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 /** A media_id lives three days (doc 90254). */
 const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
 const WEBHOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+
+/** A template card's response_code updates it once, within 72 hours (doc 94888). */
+const RESPONSE_CODE_TTL_MS = 72 * 3600 * 1000;
 
 /** OAuth codes work once and die after five minutes, as WeCom's do (doc 91023). */
 const OAUTH_CODE_TTL_MS = 5 * 60_000;
@@ -126,6 +149,76 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
   let webhookTimes = new Map<string, number[]>();
   let oauthCodes = new Map<string, { userid: string; expiresAt: number }>();
   let media = new Map<string, { bytes: Buffer; contentType: string; expiresAt: number }>();
+  let cards: LocalCard[] = [];
+  let taskIds = new Set<string>();
+  let cardUpdates: Json[] = [];
+  let responseCodes = new Map<string, { taskId: string; expiresAt: number; used: boolean }>();
+
+  function issueResponseCode(taskId: string): string {
+    const code = randomBytes(18).toString('base64url');
+    responseCodes.set(code, { taskId, expiresAt: now() + RESPONSE_CODE_TTL_MS, used: false });
+    return code;
+  }
+
+  /** template_card in message/send: WeCom's checks, a task_id unique within the app, one card per recipient. */
+  function acceptCard(msg: Json, touser: string): Answer | { responseCode: string } {
+    const refused = validateTemplateCard(msg.template_card);
+    if (refused) return fail(refused.errcode, refused.errmsg);
+    const card = msg.template_card as Json;
+    const taskId = typeof card.task_id === 'string' ? card.task_id : null;
+    if (taskId !== null) {
+      if (taskIds.has(taskId)) return fail(CARD_INVALID, 'invalid parameter: template_card.task_id already used in this app');
+      taskIds.add(taskId);
+      for (const userid of touser.split('|').filter(Boolean)) {
+        cards.push({ taskId, userid, card, sentAt: clock.now(), replacedWith: null });
+      }
+    }
+    // WeCom answers a card with a response_code that may update it once, like a tap's.
+    return { responseCode: issueResponseCode(taskId ?? '') };
+  }
+
+  function tapCard(userid: string, key: string, option?: string): CardTap | null {
+    for (let i = cards.length - 1; i >= 0; i--) {
+      const c = cards[i]!;
+      if (c.userid !== userid || c.replacedWith !== null || !buttonKeys(c.card).includes(key)) continue;
+      const selection = c.card.button_selection as { question_key: string; option_list: Array<{ id: string }>; selected_id?: string } | undefined;
+      const selected: Record<string, string[]> = {};
+      if (selection) {
+        const chosen = option ?? selection.selected_id ?? selection.option_list[0]?.id;
+        if (!chosen || !selection.option_list.some((o) => o.id === chosen)) return null;
+        selected[selection.question_key] = [chosen];
+      }
+      return { taskId: c.taskId, eventKey: key, cardType: String(c.card.card_type), responseCode: issueResponseCode(c.taskId), selected };
+    }
+    return null;
+  }
+
+  /** message/update_template_card (doc 94888): a response_code WeCom issued, unused, within 72 hours. */
+  function updateTemplateCard(query: Record<string, string>, body: unknown): Answer {
+    const refused = checkToken(query);
+    if (refused) return refused;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(47001, 'data format error');
+    const msg = body as Json;
+    if (msg.agentid === undefined || msg.agentid === '') return fail(40056, 'invalid agentid');
+    const code = typeof msg.response_code === 'string' ? responseCodes.get(msg.response_code) : undefined;
+    if (!code || code.used || now() >= code.expiresAt) return fail(CARD_INVALID, 'invalid parameter: response_code invalid, used or expired');
+    const userids = Array.isArray(msg.userids) ? msg.userids.map(String) : [];
+    const targets = cards.filter((c) => c.taskId === code.taskId && (msg.atall === 1 || userids.includes(c.userid)));
+    const button = msg.button as Json | undefined;
+    if (button !== undefined) {
+      if (typeof button.replace_name !== 'string' || button.replace_name === '') return fail(CARD_INVALID, 'invalid parameter: button.replace_name missing');
+      for (const c of targets) c.replacedWith = button.replace_name;
+    } else {
+      const bad = validateTemplateCard(msg.template_card);
+      if (bad) return fail(bad.errcode, bad.errmsg);
+      const card = msg.template_card as Json;
+      if (card.task_id !== undefined && card.task_id !== code.taskId) return fail(CARD_INVALID, 'invalid parameter: template_card.task_id differs from the card');
+      for (const c of targets) c.card = { ...card, task_id: code.taskId };
+    }
+    code.used = true;
+    cardUpdates.push(msg);
+    return ok({ invaliduser: userids.filter((u) => !targets.some((c) => c.userid === u)) });
+  }
 
   function storeMedia(bytes: Buffer, contentType: string): string {
     const id = `local-media-${randomBytes(12).toString('hex')}`;
@@ -213,8 +306,14 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
       if (invalid.length === named.length && !toparty && !totag) return fail(81013, 'user & party & tag all invalid');
       invaliduser = invalid.join('|');
     }
+    let responseCode: string | undefined;
+    if (msgtype === 'template_card') {
+      const accepted = acceptCard(msg, touser);
+      if (accepted instanceof Answer) return accepted;
+      responseCode = accepted.responseCode;
+    }
     sent.push(msg);
-    return ok({ invaliduser, msgid: `local-${sent.length}` });
+    return ok({ invaliduser, msgid: `local-${sent.length}`, ...(responseCode ? { response_code: responseCode } : {}) });
   }
 
   function webhookSend(query: Record<string, string>, body: unknown): Answer {
@@ -344,6 +443,8 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
         return getToken(query);
       case 'POST /cgi-bin/message/send':
         return messageSend(query, body);
+      case 'POST /cgi-bin/message/update_template_card':
+        return updateTemplateCard(query, body);
       case 'POST /cgi-bin/webhook/send':
         return webhookSend(query, body);
       case 'GET /cgi-bin/department/simplelist':
@@ -408,6 +509,9 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     sent: () => [...sent],
     webhookPosts: () => [...webhookPosts],
     menus: () => [...menus],
+    cards: () => cards.map((c) => ({ ...c })),
+    cardUpdates: () => [...cardUpdates],
+    tap: tapCard,
     failNext(pathPrefix, failure) {
       failures.push({ prefix: pathPrefix, failure, left: failure.times ?? 1 });
     },
@@ -429,6 +533,10 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
       webhookTimes = new Map();
       oauthCodes = new Map();
       media = new Map();
+      cards = [];
+      taskIds = new Set();
+      cardUpdates = [];
+      responseCodes = new Map();
     },
     close() {
       return new Promise<void>((resolve) => {

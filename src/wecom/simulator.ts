@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { createCallbackCipher } from './crypto.ts';
-import { buildAppEventXml, buildAppTextMessageXml, buildCallbackPostXml, parseAppMessageXml, buildAppImageMessageXml } from './xml.ts';
+import { buildAppEventXml, buildAppTextMessageXml, buildCallbackPostXml, parseAppMessageXml, buildAppImageMessageXml, buildTemplateCardEventXml } from './xml.ts';
+import type { CardTap } from '../cards/template-card.ts';
 
 export interface SimulatorSettings {
   corpId: string;
@@ -64,6 +65,15 @@ export function buildClickCallback(settings: SimulatorSettings, p: { userid: str
     corpId: settings.corpId, fromUser: p.userid, createTime: p.createTime, event: 'click', eventKey: p.eventKey, agentId: settings.agentId,
   });
   return seal(settings, inner, p.createTime);
+}
+
+/** A tap on a template card's button, as WeCom reports it (doc 90376): the stand-in supplies the tap (LocalWecom.tap). */
+export function buildCardTapCallback(settings: SimulatorSettings, p: { userid: string; tap: CardTap; createTime: number; nonce?: string }): SignedCallback {
+  const inner = buildTemplateCardEventXml({
+    corpId: settings.corpId, fromUser: p.userid, createTime: p.createTime, eventKey: p.tap.eventKey, taskId: p.tap.taskId,
+    cardType: p.tap.cardType, responseCode: p.tap.responseCode ?? '', agentId: settings.agentId, selected: p.tap.selected,
+  });
+  return seal(settings, inner, p.createTime, p.nonce);
 }
 
 const envelopeParser = new XMLParser({ processEntities: false, parseTagValue: false, ignoreDeclaration: true });

@@ -43,6 +43,11 @@ export interface WecomAppMessage {
   /** Image messages (doc 90239): the photo is fetched by MediaId through media/get. */
   mediaId: string | null;
   picUrl: string | null;
+  /** template_card_event (doc 90376): the card, its type, the one-time code to update it, the chosen options. */
+  taskId: string | null;
+  cardType: string | null;
+  responseCode: string | null;
+  selectedItems: Record<string, string[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +238,33 @@ export function parseAppMessageXml(xml: string): WecomAppMessage {
     eventKey: optionalField(fields, 'EventKey'),
     mediaId: optionalField(fields, 'MediaId'),
     picUrl: optionalField(fields, 'PicUrl'),
+    taskId: optionalField(fields, 'TaskId'),
+    cardType: optionalField(fields, 'CardType'),
+    responseCode: optionalField(fields, 'ResponseCode'),
+    selectedItems: fields.get('SelectedItems') === undefined ? {} : parseSelectedItems(xml),
   };
+}
+
+const nestedParser = new XMLParser({
+  processEntities: false,
+  htmlEntities: false,
+  parseTagValue: false,
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  isArray: (name) => name === 'SelectedItem' || name === 'OptionId',
+});
+
+/** <SelectedItems><SelectedItem><QuestionKey/><OptionIds><OptionId/>…</OptionIds></SelectedItem>…</SelectedItems>. */
+function parseSelectedItems(xml: string): Record<string, string[]> {
+  const root = (nestedParser.parse(xml) as { xml?: { SelectedItems?: { SelectedItem?: unknown[] } } }).xml;
+  const out: Record<string, string[]> = {};
+  for (const item of root?.SelectedItems?.SelectedItem ?? []) {
+    const it = item as { QuestionKey?: unknown; OptionIds?: { OptionId?: unknown[] } };
+    const key = typeof it.QuestionKey === 'string' ? it.QuestionKey.trim() : '';
+    if (!key) continue;
+    out[key] = (it.OptionIds?.OptionId ?? []).map((o) => String(o).trim()).filter(Boolean);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,6 +373,38 @@ export function buildAppImageMessageXml(p: {
     `<MediaId>${cdata(p.mediaId)}</MediaId>\n` +
     `<MsgId>${escapeText(p.msgId)}</MsgId>\n` +
     `<AgentID>${escapeText(p.agentId)}</AgentID>\n` +
+    '</xml>'
+  );
+}
+
+/** A decrypted template_card_event as WeCom writes it (doc 90376). */
+export function buildTemplateCardEventXml(p: {
+  corpId: string;
+  fromUser: string;
+  createTime: number;
+  eventKey: string;
+  taskId: string;
+  cardType: string;
+  responseCode: string;
+  agentId: string;
+  selected?: Record<string, string[]>;
+}): string {
+  const selected = Object.entries(p.selected ?? {});
+  return (
+    `<xml><ToUserName>${cdata(p.corpId)}</ToUserName>\n` +
+    `<FromUserName>${cdata(p.fromUser)}</FromUserName>\n` +
+    `<CreateTime>${seconds(p.createTime)}</CreateTime>\n` +
+    `<MsgType>${cdata('event')}</MsgType>\n` +
+    `<Event>${cdata('template_card_event')}</Event>\n` +
+    `<EventKey>${cdata(p.eventKey)}</EventKey>\n` +
+    `<TaskId>${cdata(p.taskId)}</TaskId>\n` +
+    `<CardType>${cdata(p.cardType)}</CardType>\n` +
+    `<ResponseCode>${cdata(p.responseCode)}</ResponseCode>\n` +
+    `<AgentID>${escapeText(p.agentId)}</AgentID>\n` +
+    (selected.length
+      ? '<SelectedItems>' + selected.map(([q, ids]) =>
+        `<SelectedItem><QuestionKey>${cdata(q)}</QuestionKey><OptionIds>${ids.map((id) => `<OptionId>${cdata(id)}</OptionId>`).join('')}</OptionIds></SelectedItem>`).join('') + '</SelectedItems>\n'
+      : '') +
     '</xml>'
   );
 }

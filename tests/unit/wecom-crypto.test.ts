@@ -104,6 +104,10 @@ describe('official sample vectors', () => {
       eventKey: null,
       mediaId: null,
       picUrl: null,
+      taskId: null,
+      cardType: null,
+      responseCode: null,
+      selectedItems: {},
     });
     expect(typeof msg.msgId).toBe('string');
   });

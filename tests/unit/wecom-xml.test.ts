@@ -139,6 +139,10 @@ describe('parseAppMessageXml', () => {
       eventKey: null,
       mediaId: null,
       picUrl: null,
+      taskId: null,
+      cardType: null,
+      responseCode: null,
+      selectedItems: {},
     });
   });
 
@@ -208,6 +212,10 @@ describe('parseAppMessageXml', () => {
       eventKey: 'report_progress',
       mediaId: null,
       picUrl: null,
+      taskId: null,
+      cardType: null,
+      responseCode: null,
+      selectedItems: {},
     });
     const enter = buildAppEventXml({ corpId: 'ww1', fromUser: 'lisi', createTime: 1, event: 'enter_agent', eventKey: '', agentId: '1' });
     expect(enter).toContain('<EventKey><![CDATA[]]></EventKey>');
