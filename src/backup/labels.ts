@@ -6,6 +6,7 @@ const LABELS: Record<string, string> = {
   media_jobs: '图片下载任务', media_claims: '图片下载记录', reviews: '审核决定', chases: '催办', leader_charges: '分管',
   notice_claims: '通知记录', digests: '周报', plan_uploads: '方案上传', migrations: '数据升级记录', webhook_slots: '群机器人发送记录',
   unit_changes: '单位变更', column_mappings: '表格列对应', revoked_sessions: '已退出的登录', thumbnails: '佐证缩略图',
+  extension_requests: '延期申请', extension_decisions: '延期审批',
 };
 
 export function collectionLabel(name: string): string {

@@ -3,6 +3,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
 import { createLoopModels } from './loop-models.ts';
+import { createExtensionModels } from './extension-models.ts';
 import { createUnitModels } from './unit-models.ts';
 
 import { CADENCES, PLAN_STATUSES, REPORT_STATUSES, ROLES, type Cadence, type PlanStatus, type ReportStatus, type Role } from '../domain/vocabulary.ts';
@@ -371,6 +372,7 @@ export function createModels(conn: Connection) {
     ...createEvidenceModels(conn),
     ...createLoopModels(conn),
     ...createUnitModels(conn),
+    ...createExtensionModels(conn),
   };
 }
 
