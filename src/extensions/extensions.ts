@@ -110,7 +110,7 @@ export async function requestExtension(deps: ExtensionDeps, input: ExtensionRequ
   const request = stored.request;
   await recordOnce(store, {
     at: request.at, actor: user.userid, action: 'task.extension.request', ...taskAuditTarget(task),
-    before: request.fromDeadline, after: request.deadline, note: unitNote(department, reason),
+    before: deadlineWords(task, request.fromDeadline), after: request.deadline, note: unitNote(department, reason),
   });
   return requestConfirmation(label, task, request, await notifyApprovers(deps, plan, task, label, request, user));
 }
@@ -247,7 +247,7 @@ export async function decideExtension(deps: ExtensionDeps, input: ExtensionDecis
   }
   await record(store, {
     at: decision.at, actor: user.userid, action: verdict === 'approved' ? 'task.extension.approve' : 'task.extension.refuse', ...taskAuditTarget(task),
-    before: state.deadline, after: request.deadline, note: unitNote(department, verdict === 'approved' ? request.reason : reason),
+    before: deadlineWords(task, state.deadline), after: request.deadline, note: unitNote(department, verdict === 'approved' ? request.reason : reason),
   });
   const told = await notifyUnit(deps, task, label, request, decision, user, state.deadline);
   const from = deadlineWords(task, state.deadline);
