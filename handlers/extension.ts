@@ -1,7 +1,7 @@
 // 延期: a liaison asks for a later deadline (延期), an admin or the leader in charge decides (同意延期 / 不同意延期).
 // The rules and the writing are src/extensions/extensions.ts, shared with the pages and the cards.
 import type { ArgValues, CommandContext, CommandSpec } from '../src/bot/command-spec.ts';
-import { decideExtension, requestExtension } from '../src/extensions/extensions.ts';
+import { decideExtension, pendingExtensionsText, requestExtension } from '../src/extensions/extensions.ts';
 import type { ExtensionVerdict } from '../src/store/extensions.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
@@ -50,4 +50,14 @@ export const refuseExtension: CommandSpec = {
   example: '不同意延期 14 司法所 请按原时限完成',
   access: 'leader',
   run: (ctx, args) => decide(ctx, args, 'refused'),
+};
+
+export const pendingExtensionList: CommandSpec = {
+  name: '待批延期',
+  aliases: ['延期列表', '待审批延期'],
+  summary: '列出等待你审批的延期申请（管理员看全部，领导看分管的部门）',
+  args: [],
+  example: '待批延期',
+  access: 'leader',
+  run: (ctx) => pendingExtensionsText(ctx.store, ctx.sender),
 };

@@ -271,3 +271,22 @@ async function notifyUnit(deps: ExtensionDeps, task: TaskDoc, label: string, r: 
   }
   return userids.length;
 }
+
+/** 待批延期: the pending requests this user may decide (all of them for admins, their 分管 units for leaders), oldest first. */
+export async function pendingExtensionsText(store: Store, user: User): Promise<string> {
+  const mine = (await pendingExtensions(store)).filter((r) => canDecideExtension(user, r.department));
+  if (mine.length === 0) return isAdmin(user) ? '没有待审批的延期申请。' : '你分管的部门没有待审批的延期申请。';
+  const plans = await activePlans(store);
+  const byId = new Map(plans.map((p) => [String(p._id), p]));
+  const names = await memberNames(store, mine.map((r) => r.userid));
+  const lines = [`待审批的延期申请 ${mine.length} 项：`];
+  for (const r of mine) {
+    const plan = byId.get(String(r.planId));
+    const code = plan && plans.length > 1 ? `${plan.name}${r.taskCode}` : r.taskCode;
+    lines.push(`· ${code} ${r.department} 延至 ${r.deadline}（${r.reason}；${names.get(r.userid) ?? r.userid}，${formatLocal(r.at, 'M月D日')}）`);
+  }
+  const first = mine[0]!;
+  const code = plans.length > 1 ? `${byId.get(String(first.planId))?.name ?? ''}${first.taskCode}` : first.taskCode;
+  lines.push(`同意：同意延期 ${code} ${first.department}`, `不同意：不同意延期 ${code} ${first.department} 原因`);
+  return lines.join('\n');
+}

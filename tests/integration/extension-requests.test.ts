@@ -149,6 +149,13 @@ describe('延期 of task 14', () => {
       expect(notice).toContain('司法所申请把时限从 2021年年底前 延至 2026-12-31');
     }
     expect(await noticesTo(LEADER_OTHER, '【延期申请】')).toEqual([]);
+    // The list of what waits: the leader in charge and the admins see it, another leader does not.
+    const list = await say(LEADER_SFS, '待批延期');
+    expect(list).toContain('待审批的延期申请 1 项');
+    expect(list).toContain('· 14 司法所 延至 2026-12-31（需与法院协调；司法所联络员，12月2日）');
+    expect(list).toContain('同意：同意延期 14 司法所');
+    expect(await say(ADMIN, '待批延期')).toContain('· 14 司法所 延至 2026-12-31');
+    expect(await say(LEADER_OTHER, '待批延期')).toContain('你分管的部门没有待审批的延期申请');
     expect(await store.models.Audit.countDocuments({ action: 'task.extension.request', target: 'task:14' })).toBe(1);
     // Pending is not approved: 司法所 is still 超期.
     expect(unitLines(await say(ADMIN, '任务 14'), '司法所')[0]).toContain('⏰超期');
