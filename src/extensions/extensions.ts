@@ -11,7 +11,7 @@ import { actorName, unitNote } from '../domain/audit-sentence.ts';
 import { parseNewDeadline } from '../domain/deadline.ts';
 import { guard, type ExtensionEvent } from '../domain/lifecycle.ts';
 import { formatLocal, shanghaiDate } from '../domain/period.ts';
-import { memberNames, record, recordOnce, taskAuditTarget } from '../store/audit.ts';
+import { memberNames, recordOnce, taskAuditTarget } from '../store/audit.ts';
 import type { Store } from '../store/database.ts';
 import {
   appendExtensionDecision, appendExtensionRequest, extensionRequestOfMessage, extensionsOfTask, pendingExtensions,
@@ -78,7 +78,10 @@ export async function requestExtension(deps: ExtensionDeps, input: ExtensionRequ
   }
   // The same message again (its first run stopped after storing): answer as before, store nothing new.
   const earlier = await extensionRequestOfMessage(store, input.sourceMsgId, task._id, department);
-  if (earlier) return requestConfirmation(label, task, earlier, await notifyApprovers(deps, plan, task, label, earlier, user));
+  if (earlier) {
+    await auditRequest(store, task, earlier);
+    return requestConfirmation(label, task, earlier, await notifyApprovers(deps, plan, task, label, earlier, user));
+  }
 
   const now = clock.now();
   const today = shanghaiDate(now);
@@ -108,11 +111,16 @@ export async function requestExtension(deps: ExtensionDeps, input: ExtensionRequ
     throw new BotError('already_pending', other ? alreadyPending(label, department, other) : `${department}的任务 ${label} 刚有另一份延期申请，未做修改。\n查看：任务 ${label}`);
   }
   const request = stored.request;
-  await recordOnce(store, {
-    at: request.at, actor: user.userid, action: 'task.extension.request', ...taskAuditTarget(task),
-    before: deadlineWords(task, request.fromDeadline), after: request.deadline, note: unitNote(department, reason),
-  });
+  await auditRequest(store, task, request);
   return requestConfirmation(label, task, request, await notifyApprovers(deps, plan, task, label, request, user));
+}
+
+/** The request's audit entry, once (a redelivered message finishes what its first run started). */
+async function auditRequest(store: Store, task: TaskDoc, r: ExtensionRequestDoc): Promise<void> {
+  await recordOnce(store, {
+    at: r.at, actor: r.userid, action: 'task.extension.request', ...taskAuditTarget(task),
+    before: deadlineWords(task, r.fromDeadline), after: r.deadline, note: unitNote(r.department, r.reason),
+  });
 }
 
 /** The unit a request is for: the one named, else the sender's only unit on the task. */
@@ -241,13 +249,15 @@ export async function decideExtension(deps: ExtensionDeps, input: ExtensionDecis
     }
   }
   const { decision, created } = await appendExtensionDecision(store, request, { verdict, reason, actor: user.userid, at: now });
-  if (!created) {
+  if (!created && decision.actor !== user.userid) {
     const names = await memberNames(store, [decision.actor]);
     return `${department}的延期申请已由${actorName(decision.actor, { member: (id) => names.get(id) })}${decision.verdict === 'approved' ? '同意' : '不同意'}，未做修改。\n查看：任务 ${label}`;
   }
-  await record(store, {
-    at: decision.at, actor: user.userid, action: verdict === 'approved' ? 'task.extension.approve' : 'task.extension.refuse', ...taskAuditTarget(task),
-    before: deadlineWords(task, state.deadline), after: request.deadline, note: unitNote(department, verdict === 'approved' ? request.reason : reason),
+  // The same person's decision already stored (a redelivered message, or a second tap): the audit entry and the
+  // notices below are written once each (recordOnce; the notices' keys), so running them again finishes, never repeats.
+  await recordOnce(store, {
+    at: decision.at, actor: decision.actor, action: decision.verdict === 'approved' ? 'task.extension.approve' : 'task.extension.refuse', ...taskAuditTarget(task),
+    before: deadlineWords(task, request.fromDeadline), after: request.deadline, note: unitNote(department, decision.verdict === 'approved' ? request.reason : decision.reason),
   });
   const told = await notifyUnit(deps, task, label, request, decision, user, state.deadline);
   const from = deadlineWords(task, state.deadline);
