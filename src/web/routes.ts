@@ -226,7 +226,7 @@ export function createWebRouter(deps: WebDeps): Router {
       history,
       extensionRequests, extensions: (await extensionHistory(store, task._id)).filter((e) => canSeeDepartment(viewer, e.department)),
       extensionAction: `/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}/extension`,
-      csrf: auth.formToken(ctx), decided: typeof ctx.query.decided === 'string' ? ctx.query.decided.slice(0, 200) : null,
+      csrf: auth.formToken(ctx), decided: decidedFlash(task.code, cells.map((c) => c.department), ctx.query.decided, ctx.query.unit),
     });
   });
 
@@ -241,9 +241,8 @@ export function createWebRouter(deps: WebDeps): Router {
     const verdict = form.fields.verdict === 'approved' ? 'approved' : form.fields.verdict === 'refused' ? 'refused' : null;
     ctx.assert(department && verdict, 400, '请用页面上的按钮操作。');
     ctx.assert(canDecideExtension(viewer, department), 403, `只有管理员或分管${department}的领导可以审批${department}的延期申请。`);
-    let text: string;
     try {
-      text = await decideExtension({ store, clock, notifier: deps.notifier }, {
+      await decideExtension({ store, clock, notifier: deps.notifier }, {
         user: viewer, plan: state.plan, task, department, verdict, reason: (form.fields.reason ?? '').trim(),
       });
     } catch (err) {
@@ -251,7 +250,8 @@ export function createWebRouter(deps: WebDeps): Router {
       throw err;
     }
     ctx.status = 303;
-    ctx.redirect(`/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}?decided=${encodeURIComponent(text.split('\n')[0]!)}#extensions`);
+    // The page says what was done in its own words: no text is carried in the URL.
+    ctx.redirect(`/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}?decided=${verdict}&unit=${encodeURIComponent(department)}#extensions`);
   });
 
   // A 佐证 file from a member responsible for the task: refused cleanly (nothing stored) unless it is what it claims.
@@ -384,6 +384,14 @@ function securityHeaders(ctx: Context): void {
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'same-origin');
+}
+
+/** After a decision on the page: "已同意延期：15.1 司法所。", only for a unit of the task and a known verdict. */
+function decidedFlash(code: string, units: string[], verdict: unknown, unit: unknown): string | null {
+  if (typeof unit !== 'string' || !units.includes(unit)) return null;
+  if (verdict === 'approved') return `已同意延期：${code} ${unit}。`;
+  if (verdict === 'refused') return `已不同意延期：${code} ${unit}，已通知该部门。`;
+  return null;
 }
 
 function archivedPlan(plan: { status: string }): boolean {
