@@ -16,12 +16,13 @@ import { search } from './search.ts';
 import { taskDetail } from './task-detail.ts';
 import { approve, pendingReview, reopen, sendBack } from './review.ts';
 import { chase } from './chase.ts';
+import { approveExtension, pendingExtensionList, refuseExtension, requestExtensionCommand } from './extension.ts';
 import { leaderCharge } from './leader-charge.ts';
 import { addUnit, mergeUnits, removeUnits } from './units.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
-  help, myTasks, report, complete, evidence, taskDetail, owed, search, departments, overview, plans,
-  pendingReview, approve, sendBack, reopen, chase,
+  help, myTasks, report, complete, requestExtensionCommand, evidence, taskDetail, owed, search, departments, overview, plans,
+  pendingReview, approve, sendBack, reopen, pendingExtensionList, approveExtension, refuseExtension, chase,
   transfer, addDepartment, removeDepartment, mergeUnits, removeUnits, addUnit, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole, leaderCharge,
   sendDigest, sendReminder,
 ];

@@ -28,7 +28,7 @@ export const myTasks: CommandSpec = {
         title: c.task.title,
         icon: stageIcon(c),
         dept: depts.length > 1 ? c.department : null,
-        last: stageText(c),
+        last: stageText(c) + (c.extension ? `，已延期至 ${c.extension.deadline}` : ''),
       });
       // Named tasks once per department of the member; a collective task (镇直各部门) once, under the first.
       const named = records.filter((c) => c.task.departments.includes(c.department));

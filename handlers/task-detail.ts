@@ -2,7 +2,7 @@ import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { describeProgress } from '../src/domain/progress.ts';
 import { formatLocal } from '../src/domain/period.ts';
 import { activePlans } from '../src/store/plans.ts';
-import { historyNames, taskHistory } from '../src/store/audit.ts';
+import { historyNames, memberNames, taskHistory } from '../src/store/audit.ts';
 import { actorName, auditSentence } from '../src/domain/audit-sentence.ts';
 import { decisionsOfTask } from '../src/store/reviews.ts';
 import { chasesOfTask } from '../src/store/chases.ts';
@@ -10,8 +10,11 @@ import { reportsOfCells } from '../src/store/progress-cache.ts';
 import { standingsOfTask, stageIcon, stageText } from '../src/standing/index.ts';
 import { codeLabel, requireTask } from './lib/tasks.ts';
 import { taskPageUrl } from '../src/web/links.ts';
+import { extensionHistory, extensionLine } from '../src/extensions/extensions.ts';
 
 const RECENT = 5;
+/** 审核, 催办 and 延期 have their own lists in the reply; the change history keeps to the rest. */
+const LISTED_APART = ['task.review.approve', 'task.review.return', 'task.reopen', 'task.chase', 'task.extension.request', 'task.extension.approve', 'task.extension.refuse'];
 
 export const taskDetail: CommandSpec = {
   name: '任务',
@@ -27,8 +30,10 @@ export const taskDetail: CommandSpec = {
     const records = await standingsOfTask(ctx.store, plan, task, now);
     // A collective task (镇直各部门) is every unit's: list those that have done something, count the others.
     const shown = task.collective ? records.filter((r) => r.latest || r.stage !== 'not_started' || r.chases > 0) : records;
+    const extensionNames = await memberNames(ctx.store, shown.flatMap((r) => (r.extension ? [r.extension.actor] : [])));
     const departments = shown.map((r) => ({
       name: r.department, icon: stageIcon(r), state: stageText(r), lead: task.lead.includes(r.department), evidence: r.evidence,
+      extension: r.extension ? extensionLine(task, r.extension, (id) => extensionNames.get(id)) : null,
     }));
     // Recent reports: the last of each recent week per unit, newest first (from the cache, no report scan).
     const recent = await reportsOfCells(ctx.store, shown.map((r) => ({ taskId: task._id, department: r.department })));
@@ -37,7 +42,8 @@ export const taskDetail: CommandSpec = {
     }));
     const [decisions, chases] = await Promise.all([decisionsOfTask(ctx.store, task._id), chasesOfTask(ctx.store, task._id)]);
     // 审核 decisions and 催办 are listed apart (审核记录, 催办记录); the change history keeps to the rest, as sentences.
-    const audit = (await taskHistory(ctx.store, task, 50)).filter((a) => !['task.review.approve', 'task.review.return', 'task.reopen', 'task.chase'].includes(a.action)).slice(0, RECENT);
+    const audit = (await taskHistory(ctx.store, task, 50)).filter((a) => !LISTED_APART.includes(a.action)).slice(0, RECENT);
+    const extensions = (await extensionHistory(ctx.store, task._id)).slice(-RECENT);
     const names = await historyNames(ctx.store, [...decisions, ...chases, ...audit].map((e) => ({ actor: e.actor, action: '', target: '' })).concat(audit));
     const history = audit.map((a) => ({ when: formatLocal(a.at, 'M月D日'), text: auditSentence(a, names) }));
     const late = Math.max(0, ...records.map((r) => r.overdueDays));
@@ -59,6 +65,7 @@ export const taskDetail: CommandSpec = {
           when: formatLocal(c.at, 'M月D日 HH:mm'), department: c.department, actor: c.kind === 'auto' ? '系统（连续两周红灯）' : actorName(c.actor, names), note: c.note,
         })),
         chaseCount: chases.length,
+        extensions,
       },
     };
   },

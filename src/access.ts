@@ -71,6 +71,11 @@ export function canChase(u: User, department: string): boolean {
   return isAdmin(u) || (isLeader(u) && u.charge.includes(department));
 }
 
+/** 同意延期 / 不同意延期 for a department: admins, and the leader in charge of it (分管). */
+export function canDecideExtension(u: User, department: string): boolean {
+  return isAdmin(u) || (isLeader(u) && u.charge.includes(department));
+}
+
 /** 汇报 / 完成 for a department: its members, and admins on its behalf. */
 export function canReport(u: User, department: string): boolean {
   return isAdmin(u) || u.departments.includes(department);

@@ -178,7 +178,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     if (pagesOn && oauthBase && sessionSecret) {
       const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger, store);
-      routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl }));
+      routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl, notifier }));
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
     }

@@ -8,6 +8,7 @@ const LABELS: Record<string, string> = {
   unit_changes: '单位变更', column_mappings: '表格列对应', revoked_sessions: '已退出的登录', thumbnails: '佐证缩略图',
   conversations: '进行中的对话',
   template_cards: '模板卡片', card_taps: '卡片点击记录',
+  extension_requests: '延期申请', extension_decisions: '延期审批',
 };
 
 export function collectionLabel(name: string): string {

@@ -13,6 +13,7 @@ export type ArgKind =
   | 'role' // 管理员/领导/成员
   | 'department' // one department, by name, alias or unique prefix
   | 'departments' // the rest of the line as a list of departments
+  | 'date' // one date as typed: 2026-12-31, 12月31日, 2026年12月31日 (read against the clock by the handler)
   | 'text'; // the rest of the line as typed
 
 export interface ArgSpec {

@@ -180,10 +180,10 @@ async function resolveDepartments(deps: BotDeps, spec: CommandSpec, args: ArgVal
     for (const w of written) {
       const r = await resolveDepartmentName(deps.store, w);
       const textArg = spec.args.find((a) => a.kind === 'text');
-      const hasProgress = spec.args.some((a) => a.kind === 'progress');
+      const hasProgress = spec.args.some((a) => a.kind === 'progress' || a.kind === 'date');
       if (!r.ok && arg.optional && arg.kind === 'department' && textArg && !hasProgress) {
         // Not a department after all ("完成 7.5 已全部落实"): it is the start of the note. Where a progress
-        // follows ("汇报 7.1 火星办 60%") the word stood where a department goes: that is a typo to report.
+        // follows ("汇报 7.1 火星办 60%"), or a date ("延期 14 火星办 12月31日"), the word stood where a department goes: a typo.
         out[textArg.name] = [w, out[textArg.name]].filter(Boolean).join(' ');
         delete out[arg.name];
         break;

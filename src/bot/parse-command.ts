@@ -1,4 +1,5 @@
 // Text → command and arguments, from the declarations alone. Pure: department names are resolved later.
+import { looksLikeDate } from '../domain/deadline.ts';
 import { looksNumeric, parseProgress, vagueAmount } from '../domain/progress.ts';
 import { parseQualifiedTaskCode, parseTaskCode } from '../domain/task-code.ts';
 import { normalizeInput, toHalfWidth } from '../domain/text.ts';
@@ -101,7 +102,13 @@ function parseArgs(rest: string, specs: readonly ArgSpec[]): { values: ArgValues
       }
       case 'department':
         // An optional department stands before the progress ("汇报 7.5 经贸办 60%"): a progress is not one.
-        if (arg.optional && (parseProgress(token) || vagueAmount(token) || parseTaskCode(token) || looksNumeric(token))) continue;
+        // Nor is a date ("延期 14 2026-12-31 原因").
+        if (arg.optional && (parseProgress(token) || vagueAmount(token) || parseTaskCode(token) || looksNumeric(token) || looksLikeDate(token))) continue;
+        values[arg.name] = normalizeInput(token);
+        tokens.shift();
+        break;
+      case 'date':
+        if (!looksLikeDate(token)) return { problem: `“${token}”不是日期：请写 2026-12-31 或 12月31日` };
         values[arg.name] = normalizeInput(token);
         tokens.shift();
         break;

@@ -5,6 +5,7 @@
 /** Every kind of change the audit log records. */
 export const AUDIT_ACTIONS = [
   'task.review.approve', 'task.review.return', 'task.reopen', 'task.chase',
+  'task.extension.request', 'task.extension.approve', 'task.extension.refuse',
   'task.departments.transfer', 'task.departments.add', 'task.departments.remove', 'task.departments.plan-changed',
   'task.cadence',
   'plan.import', 'plan.reimport', 'plan.activate', 'plan.archive',
@@ -37,6 +38,9 @@ export interface AuditNames {
   /** A plan's short name by id, to qualify task codes where several plans run; omit on a task's own page. */
   plan?(planId: string): string | undefined;
 }
+
+/** A deadline as the sentences show it: the date, or "未规定". */
+const deadlineWords = (v: unknown): string => (v == null || v === '' ? '未规定' : String(v));
 
 /** Review decisions, 重新打开 and 催办 concern one unit: their note is "部门：原因" (the store's one convention). */
 export function unitNote(department: string, reason: string): string {
@@ -129,6 +133,12 @@ export function auditSentence(entry: AuditFacts, names: AuditNames): string {
       return `${who} 重新打开 ${what}（${unit.department}）${because}`;
     case 'task.chase':
       return `${who} 催办 ${what}（${unit.department}）${unit.reason ? `：${unit.reason}` : ''}`;
+    case 'task.extension.request':
+      return `${who} 申请延期 ${what}（${unit.department}）：时限 ${deadlineWords(before)} 延至 ${deadlineWords(after)}${because}`;
+    case 'task.extension.approve':
+      return `${who} 同意延期 ${what}（${unit.department}）：原时限 ${deadlineWords(before)}，延期至 ${deadlineWords(after)}`;
+    case 'task.extension.refuse':
+      return `${who} 不同意延期 ${what}（${unit.department}）至 ${deadlineWords(after)}${because}`;
     case 'task.departments.transfer':
       return `${who} 把 ${what} 转办给 ${joined(list(after))}（原为 ${joined(list(before))}）`;
     case 'task.departments.add':

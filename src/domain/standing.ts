@@ -71,6 +71,8 @@ export interface Standing {
   light: Light;
   /** The unit's deadline (the task's, or a 延期's) and the days past it while unfinished (超期). */
   deadline: string | null;
+  /** The approved 延期 that set `deadline` (the task's own stays on the task), else null. */
+  extension: ExtensionEvent | null;
   overdue: boolean;
   overdueDays: number;
   /** 佐证材料: distinct files. */
@@ -176,7 +178,7 @@ export function buildStandings(input: StandingInput): Standing[] {
         doneBefore: isFinishedStage(before.stage),
         owes: !finished && (returned || !reported),
         light: finished ? 'done' : statusLight({ now: input.asOf, since: task.since, latest: effective, deadline: state.deadline, planStart: input.planStart }),
-        deadline: state.deadline, overdue: late > 0, overdueDays: late,
+        deadline: state.deadline, extension: state.extension, overdue: late > 0, overdueDays: late,
         evidence: input.evidence?.get(key) ?? 0, chases: chases?.count ?? 0, lastChase: chases?.last ?? null,
       });
     }

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { PassThrough, type Readable } from 'node:stream';
 import { weekBounds, weekKey } from '../domain/period.ts';
 import { STATUS_LABEL } from '../domain/progress.ts';
-import { stageLabel } from '../standing/words.ts';
+import { stageLabel, unitDeadlineText } from '../standing/words.ts';
 import type { Light } from '../domain/status-light.ts';
 import { weeklyDepartmentRates, type RateWeek } from '../domain/weekly-rates.ts';
 import type { Store } from '../store/database.ts';
@@ -124,7 +124,7 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
         if (!canSeeDepartment(viewer, c.department) || (filters.dept && c.department !== filters.dept)) continue;
         const row = ws.addRow({
           plan: planLabel(state.plan), code: task.code, task: task.text, unit: c.department, role: roleOf(task, c.department),
-          deadline: task.deadlineText ?? task.deadline ?? '', status: stageLabel(c), reason: c.stage === 'returned' || c.stage === 'blocked' ? c.reason ?? '' : '',
+          deadline: unitDeadlineText(task, c), status: stageLabel(c), reason: c.stage === 'returned' || c.stage === 'blocked' ? c.reason ?? '' : '',
           percent: percentOf(c) ?? '', at: c.latest ? local(c.latest.at) : '', note: c.latest?.note ?? '', light: LIGHT_TEXT[c.light],
           overdue: c.overdueDays || '', chases: c.chases, evidence: c.evidence,
         });

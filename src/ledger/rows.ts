@@ -7,6 +7,7 @@ import { percentOf, taskStageOf, type Standing as Cell, type TaskStage } from '.
 import type { Light } from '../domain/status-light.ts';
 import type { ReportStatus } from '../domain/vocabulary.ts';
 import type { PlanStanding as PlanState } from '../standing/index.ts';
+import { unitDeadlineText } from '../standing/words.ts';
 import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { canSeeAllDepartments, canSeeDepartment, type User } from '../access.ts';
 
@@ -119,7 +120,8 @@ function judgedRows(state: PlanState, dept: string, today: string) {
       task, departments: all.map((c) => c.department),
       row: {
         planId: planId(state.plan), planLabel: planLabel(state.plan), code: task.code, title: task.title,
-        deadline: task.deadlineText ?? task.deadline,
+        // Judged by one unit with a 延期: that unit's deadline; otherwise the task's.
+        deadline: judged.length === 1 && judged[0]!.extension ? unitDeadlineText(task, judged[0]!) : task.deadlineText ?? task.deadline,
         overdue: isOverdue(judged),
         light: worstLight(judged), status, statusText: TASK_STATUS_TEXT[status], collective: task.collective,
         units: reportedUnits.slice(0, 6).map((c) => ({ name: c.department, light: c.light })),

@@ -1,5 +1,5 @@
 // Loads the read model's records: one per (task, unit), built by the lifecycle (domain/standing.ts) from the
-// store's reports, decisions, 催办 and 佐证. Every view that shows where a unit stands gets it from here.
+// store's reports, decisions, approved 延期, 催办 and 佐证. Every view that shows where a unit stands gets it from here.
 import { weekBounds } from '../domain/period.ts';
 import { foldUnit, type UnitState } from '../domain/lifecycle.ts';
 import { buildStandings, cellKey, toDecisionEvent, toReportEvent, type ReviewDecision, type Standing } from '../domain/standing.ts';
@@ -8,6 +8,7 @@ import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { cachedReports, reportsOfCells, scanReports } from '../store/progress-cache.ts';
 import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
 import { decisionsOfPlan, decisionsOfTask } from '../store/reviews.ts';
+import { approvedExtensionsOfPlan, approvedExtensionsOfTask } from '../store/extensions.ts';
 import { planUnits, unitResolver } from '../store/plan-units.ts';
 import { SNAPSHOT_TASK_FIELDS, toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
@@ -43,12 +44,13 @@ export async function loadStandings(store: Store, plan: PlanDoc, period: Period,
   const snapshotTasks = tasks
     .map((t) => toSnapshotTask(t, asOf))
     .filter((t) => !only?.departments || t.collective || t.departments.some((d) => only.departments!.includes(d)));
-  const [decisions, chases, evidence] = await Promise.all([
+  const [decisions, extensions, chases, evidence] = await Promise.all([
     decisionsOfPlan(store, plan._id),
+    approvedExtensionsOfPlan(store, plan._id),
     chasesByCell(store, { planId: plan._id }),
     evidenceByCell(store, tasks.map((t) => t._id)),
   ]);
-  const records = buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, chases, evidence });
+  const records = buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence });
   return only?.departments ? records.filter((c) => only.departments!.includes(c.department)) : records;
 }
 
@@ -61,9 +63,10 @@ export async function standingsOfTask(store: Store, plan: PlanDoc, task: TaskDoc
   // The units are given, so the record is built for exactly those (a collective task's are the plan's units).
   const full = toSnapshotTask(task, asOf);
   const snapshotTask = task.collective ? full : { ...full, departments: wanted };
-  const [reports, decisions, chases, evidence] = await Promise.all([
+  const [reports, decisions, extensions, chases, evidence] = await Promise.all([
     reportsOfCells(store, wanted.map((d) => ({ taskId: task._id, department: d }))),
     decisionsOfTask(store, task._id),
+    approvedExtensionsOfTask(store, task._id),
     chasesByCell(store, { taskId: task._id }),
     evidenceByCell(store, [task._id]),
   ]);
@@ -72,7 +75,7 @@ export async function standingsOfTask(store: Store, plan: PlanDoc, task: TaskDoc
     const key = cellKey(String(task._id), d.department);
     byCell.set(key, [...(byCell.get(key) ?? []), d]);
   }
-  return buildStandings({ tasks: [snapshotTask], departments: wanted, reports, period: weekBounds(asOf), asOf, planStart: plan.date, decisions: byCell, chases, evidence });
+  return buildStandings({ tasks: [snapshotTask], departments: wanted, reports, period: weekBounds(asOf), asOf, planStart: plan.date, decisions: byCell, extensions, chases, evidence });
 }
 
 /** One unit's record of a task: what a command checks before it changes anything. */
@@ -83,12 +86,14 @@ export async function standingOf(store: Store, plan: PlanDoc, task: TaskDoc, dep
 
 /**
  * Only the lifecycle state of one unit's part, for a command's guard on the hot path (every 汇报): the cell's cached
- * reports and the task's decisions, two indexed reads, no tallies.
+ * reports, the task's decisions and its approved 延期, three indexed reads, no tallies.
  */
 export async function lifecycleStateOf(store: Store, task: Pick<TaskDoc, '_id' | 'deadline'>, department: string, asOf?: Date): Promise<UnitState> {
-  const [reports, decisions] = await Promise.all([
+  const [reports, decisions, extensions] = await Promise.all([
     reportsOfCells(store, [{ taskId: task._id, department }]),
     decisionsOfTask(store, task._id),
+    approvedExtensionsOfTask(store, task._id),
   ]);
-  return foldUnit([...reports.map(toReportEvent), ...decisions.filter((d) => d.department === department).map(toDecisionEvent)], task.deadline, asOf);
+  const extended = extensions.get(cellKey(String(task._id), department)) ?? [];
+  return foldUnit([...reports.map(toReportEvent), ...decisions.filter((d) => d.department === department).map(toDecisionEvent), ...extended], task.deadline, asOf);
 }

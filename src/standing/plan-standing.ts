@@ -11,6 +11,7 @@ import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
 import { cachedReportsWithCoverage, progressGeneration } from '../store/progress-cache.ts';
 import { decisionsOfPlan } from '../store/reviews.ts';
+import { approvedExtensionsOfPlan } from '../store/extensions.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
 import { loadStandings, underCurrentUnits, unitsOfPlan } from './load.ts';
@@ -105,11 +106,12 @@ function pastWeekMemo(store: Store): Map<string, TrendPoint> {
 
 export async function computePlanStanding(store: Store, plan: PlanDoc, now: Date): Promise<PlanStanding> {
   const generation = store.cache.generation; // before the reads: a change during them must not be memoized as older
-  const [tasks, departments, cached, decisions, chases] = await Promise.all([
+  const [tasks, departments, cached, decisions, extensions, chases] = await Promise.all([
     activeTasks(store, plan._id),
     unitsOfPlan(store, plan),
     cachedReportsWithCoverage(store, plan._id).then(async (c) => ({ ...c, reports: await underCurrentUnits(store, plan, c.reports) })),
     decisionsOfPlan(store, plan._id),
+    approvedExtensionsOfPlan(store, plan._id),
     chasesByCell(store, { planId: plan._id }),
   ]);
   const evidence = await evidenceByCell(store, tasks.map((t) => t._id));
@@ -117,7 +119,7 @@ export async function computePlanStanding(store: Store, plan: PlanDoc, now: Date
   const current = weekBounds(now);
   const covered = (start: Date) => !cached.coveredAfter || start > cached.coveredAfter;
   const snapshot = (reports: SnapshotReport[], period: { start: Date; end: Date }, asOf: Date) =>
-    buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, chases, evidence });
+    buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence });
   // This week from the cache when it covers it (it keeps eight weeks per cell), else the slow path reads reports.
   const records = covered(current.start) ? snapshot(cached.reports, current, now) : await loadStandings(store, plan, current, now);
   const week = weekKey(now);

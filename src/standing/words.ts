@@ -41,3 +41,12 @@ export function stageIcon(s: Pick<Standing, 'light'>): string {
 export function stageLabel(s: Pick<Standing, 'stage' | 'latest'>): string {
   return s.stage === 'not_started' && !s.latest ? '未汇报' : STAGE_LABEL[s.stage];
 }
+
+/**
+ * A unit's deadline for lists and the 台账: the task's wording, or after an approved 延期 its date with the original
+ * kept in sight: "2026-12-31（已延期，原时限 2021年年底前）".
+ */
+export function unitDeadlineText(task: { deadline: string | null; deadlineText?: string | null }, s: Pick<Standing, 'deadline' | 'extension'>): string {
+  const original = task.deadlineText ?? task.deadline ?? '';
+  return s.extension ? `${s.deadline}（已延期，原时限 ${original || '未规定'}）` : original;
+}

@@ -3,6 +3,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { createEvidenceModels } from './evidence-models.ts';
 import { createLoopModels } from './loop-models.ts';
+import { createExtensionModels } from './extension-models.ts';
 import { createUnitModels } from './unit-models.ts';
 import { createCardModels } from './card-models.ts';
 
@@ -373,6 +374,7 @@ export function createModels(conn: Connection) {
     ...createLoopModels(conn),
     ...createUnitModels(conn),
     ...createCardModels(conn),
+    ...createExtensionModels(conn),
   };
 }
 

@@ -9,14 +9,14 @@ import type { TaskDoc } from '../store/models.ts';
 export interface HistoryLine {
   when: string;
   sentence: string;
-  /** The unit an entry is about (review decisions, 重新打开, 催办), for the unit's own history. */
+  /** The unit an entry is about (review decisions, 重新打开, 催办, 延期), for the unit's own history. */
   department: string | null;
   /** Filters of the 操作记录 page: the actor's name (members only) and what the entry is about, as people call it. */
   actorFilter: string | null;
   targetFilter: string;
 }
 
-const UNIT_ACTIONS = new Set(['task.review.approve', 'task.review.return', 'task.reopen', 'task.chase']);
+const UNIT_ACTIONS = new Set(['task.review.approve', 'task.review.return', 'task.reopen', 'task.chase', 'task.extension.request', 'task.extension.approve', 'task.extension.refuse']);
 
 export function historyLines(entries: HistoryFact[], names: AuditNames): HistoryLine[] {
   return entries.map((e) => {

@@ -2,7 +2,7 @@
 // Every route below the login check knows its viewer and shows only what the viewer may see.
 import Router, { type RouterContext } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
-import { canAdministerPlans, canReadAudit, canSeeDepartment, canSeeDigests, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
+import { canAdministerPlans, canDecideExtension, canReadAudit, canSeeDepartment, canSeeDigests, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
 import type { Clock } from '../clock.ts';
 import { formatLocal } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
@@ -17,11 +17,16 @@ import { activePlans } from '../store/task-queries.ts';
 import { asset, assetUrl } from './assets.ts';
 import { CALLBACK_PATH, type WebAuth } from './auth.ts';
 import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvidence } from './evidence.ts';
+import { readUpload } from './multipart.ts';
 import { writeLedger } from '../ledger/ledger.ts';
 import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
 import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';
 import { renderPage } from './render.ts';
+import type { Notifier } from '../bot/types.ts';
+import { BotError } from '../bot/errors.ts';
+import { decideExtension, deadlineWords, extensionHistory, extensionLine } from '../extensions/extensions.ts';
+import { pendingExtensions } from '../store/extensions.ts';
 import {
   departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
   presentRows, TASK_STATUS_TEXT, taskCells, taskRows,
@@ -34,6 +39,8 @@ export interface WebDeps {
   auth: WebAuth;
   /** For links in pages that leave the site (none yet) and for the chat's links: the trusted-domain address. */
   baseUrl(): string;
+  /** Tells people of decisions made on the pages (延期); none in tests that do not look. */
+  notifier?: Notifier;
 }
 
 const PAGE_SIZE = 50;
@@ -180,11 +187,20 @@ export function createWebRouter(deps: WebDeps): Router {
     const reports = (await planReports(store, state.plan._id)).filter((r) => String(r.taskId) === taskId).reverse().slice(0, LIST_LIMIT);
     const names = await memberNames(store, reports.map((r) => r.userid));
     const history = await taskHistoryLines(store, task);
-    const units = cells.filter((c) => !task.collective || c.latest).map((c) => ({
+    const extensionNames = await memberNames(store, cells.flatMap((c) => (c.extension ? [c.extension.actor] : [])));
+    const pending = (await pendingExtensions(store, state.plan._id)).filter((r) => String(r.taskId) === taskId);
+    const requesters = await memberNames(store, pending.map((r) => r.userid));
+    const units = cells.filter((c) => !task.collective || c.latest || c.extension || pending.some((r) => r.department === c.department)).map((c) => ({
       name: c.department, light: c.light, lead: task.lead.includes(c.department),
       state: stageText(c), stage: c.stage, reason: c.reason, chases: c.chases, lastChase: c.lastChase ? `${formatLocal(c.lastChase.at, 'M月D日')} ${c.lastChase.note || '催办'}` : null,
       lastAt: c.latest ? formatLocal(c.latest.at, 'M月D日 HH:mm') : null, note: c.latest?.note ?? '', owes: c.owes,
       link: canSeeDepartment(viewer, c.department), history: history.filter((h) => h.department === c.department),
+      extension: c.extension ? extensionLine(task, c.extension, (id) => extensionNames.get(id)) : null,
+    }));
+    // 延期 requests waiting: everyone who may see the unit sees it; those who may decide get the form.
+    const extensionRequests = pending.filter((r) => canSeeDepartment(viewer, r.department)).map((r) => ({
+      department: r.department, from: deadlineWords(task, r.fromDeadline), to: r.deadline, reason: r.reason,
+      who: requesters.get(r.userid) ?? r.userid, when: formatLocal(r.at, 'M月D日 HH:mm'), mayDecide: !archivedPlan(state.plan) && canDecideExtension(viewer, r.department),
     }));
     const departments = cells.map((c) => c.department);
     const evidence = await evidenceByUnit(store, task, departments, (ids) => memberNames(store, ids));
@@ -208,7 +224,34 @@ export function createWebRouter(deps: WebDeps): Router {
         progress: describeProgress(r), note: r.note,
       })),
       history,
+      extensionRequests, extensions: (await extensionHistory(store, task._id)).filter((e) => canSeeDepartment(viewer, e.department)),
+      extensionAction: `/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}/extension`,
+      csrf: auth.formToken(ctx), decided: decidedFlash(task.code, cells.map((c) => c.department), ctx.query.decided, ctx.query.unit),
     });
+  });
+
+  // 同意延期 / 不同意延期 from the task page: the same decision as in chat (src/extensions), with the form's CSRF token.
+  router.post('/tasks/:plan/:code/extension', async (ctx: WebContext) => {
+    const viewer = ctx.state.viewer;
+    const { state, task } = await visibleTask(ctx, ctx.params.plan, ctx.params.code);
+    ctx.assert(!archivedPlan(state.plan), 409, '这个方案已归档，不再审批延期。');
+    const form = await readUpload(ctx, 0);
+    ctx.assert(auth.checkFormToken(ctx, form.fields.csrf ?? ''), 403, '页面已过期，请刷新后重试。');
+    const department = (form.fields.department ?? '').trim();
+    const verdict = form.fields.verdict === 'approved' ? 'approved' : form.fields.verdict === 'refused' ? 'refused' : null;
+    ctx.assert(department && verdict, 400, '请用页面上的按钮操作。');
+    ctx.assert(canDecideExtension(viewer, department), 403, `只有管理员或分管${department}的领导可以审批${department}的延期申请。`);
+    try {
+      await decideExtension({ store, clock, notifier: deps.notifier }, {
+        user: viewer, plan: state.plan, task, department, verdict, reason: (form.fields.reason ?? '').trim(),
+      });
+    } catch (err) {
+      if (err instanceof BotError) return ctx.throw(422, err.message);
+      throw err;
+    }
+    ctx.status = 303;
+    // The page says what was done in its own words: no text is carried in the URL.
+    ctx.redirect(`/web/tasks/${encodeURIComponent(planId(state.plan))}/${encodeURIComponent(task.code)}?decided=${verdict}&unit=${encodeURIComponent(department)}#extensions`);
   });
 
   // A 佐证 file from a member responsible for the task: refused cleanly (nothing stored) unless it is what it claims.
@@ -341,6 +384,18 @@ function securityHeaders(ctx: Context): void {
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'same-origin');
+}
+
+/** After a decision on the page: "已同意延期：15.1 司法所。", only for a unit of the task and a known verdict. */
+function decidedFlash(code: string, units: string[], verdict: unknown, unit: unknown): string | null {
+  if (typeof unit !== 'string' || !units.includes(unit)) return null;
+  if (verdict === 'approved') return `已同意延期：${code} ${unit}。`;
+  if (verdict === 'refused') return `已不同意延期：${code} ${unit}，已通知该部门。`;
+  return null;
+}
+
+function archivedPlan(plan: { status: string }): boolean {
+  return plan.status !== 'active';
 }
 
 function worst(lights: string[]): string {

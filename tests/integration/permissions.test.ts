@@ -65,6 +65,8 @@ async function snapshotOfWrites(s: Store) {
     plans: await all(m.Plan),
     outbox: await all(m.Outbox),
     jobruns: await all(m.JobRun),
+    extensionRequests: await all(m.ExtensionRequest),
+    extensionDecisions: await all(m.ExtensionDecision),
   };
 }
 

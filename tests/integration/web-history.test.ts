@@ -37,6 +37,9 @@ function entryOf(action: AuditAction, i: number): AuditEntry {
     case 'task.review.return': return { ...onTask, before: '待审核', after: '退回', note: unitNote('经贸办', '缺少佐证材料') };
     case 'task.reopen': return { ...onTask, before: '已销号', after: '推进中', note: unitNote('经贸办', '直播数据有误') };
     case 'task.chase': return { ...onTask, actor: LEADER, note: unitNote('经贸办', '请本周内汇报') };
+    case 'task.extension.request': return { ...onTask, before: '2021年年底前', after: '2022-03-31', note: unitNote('经贸办', '需与法院协调') };
+    case 'task.extension.approve': return { ...onTask, before: '2021年年底前', after: '2022-03-31', note: unitNote('经贸办', '需与法院协调') };
+    case 'task.extension.refuse': return { ...onTask, before: '2021年年底前', after: '2022-03-31', note: unitNote('经贸办', '理由不充分') };
     case 'task.departments.transfer': return { ...onTask, before: ['村建办', '经贸办'], after: ['村建办', '统计站'] };
     case 'task.departments.add': return { ...onTask, before: ['村建办'], after: ['村建办', '经贸办'] };
     case 'task.departments.remove': return { ...onTask, before: ['村建办', '经贸办'], after: ['村建办'] };
