@@ -66,7 +66,8 @@ const pct = (n: number | null) => (n === null ? '—' : `${n}%`);
 /** "82%（上月 75%，上升 7 个百分点）". */
 function change(now: number | null, before: number | null, word: string, unit: '%' | '项' | '次'): string {
   const shown = (n: number | null) => (n === null ? '—' : `${n}${unit === '%' ? '%' : ` ${unit}`}`);
-  if (now === null || before === null) return `${shown(now)}（${word}${shown(before)}）`;
+  if (before === null) return `${shown(now)}（${word}无可比数据）`;
+  if (now === null) return `${shown(now)}（${word}${shown(before)}）`;
   const d = now - before;
   const diff = unit === '%' ? `${Math.abs(d)} 个百分点` : `${Math.abs(d)} ${unit}`;
   return `${shown(now)}（${word}${shown(before)}，${d === 0 ? '持平' : `${d > 0 ? '增加' : '减少'} ${diff}`}）`;
@@ -181,7 +182,7 @@ export function bulletinDocument(review: PeriodReview, opts: BulletinOptions): D
     // 标题
     new Paragraph({
       alignment: AlignmentType.CENTER, spacing: { before: 0, after: LINE, line: 35 * PT, lineRule: LineRuleType.EXACT },
-      children: [run(`关于${review.period.label}重点工作督查督办情况的通报`, 'title', SIZE.er)],
+      children: [run(`${review.period.label}督查督办情况通报`, 'title', SIZE.er)],
     }),
     body('各部门、各单位：', { indent: false }),
     body(`现将${review.period.label}重点工作督查督办情况通报如下。`),

@@ -83,6 +83,9 @@ async function loadPeriod(store: Store, plans: PlanDoc[], period: ReviewPeriod, 
   const out: Loaded = { records: [], cellWeeks: [], returns: [], departments: [], tasks: 0 };
   const several = plans.length > 1;
   for (const plan of plans) {
+    // Nothing is owed, late or counted before a plan was imported: a period before it has no figures.
+    const since = plan.firstImportedAt ?? plan.importedAt;
+    if (since >= period.end) continue;
     const label = (code: string) => (several ? `${plan.name}${code}` : code);
     const [tasks, departments, decisions, reports] = await Promise.all([
       activeTasks(store, plan._id), unitsOfPlan(store, plan), decisionsOfPlan(store, plan._id),
@@ -106,7 +109,7 @@ async function loadPeriod(store: Store, plans: PlanDoc[], period: ReviewPeriod, 
     }
     for (const task of tasks) {
       const snapshot = toSnapshotTask(task, asOf);
-      const tallies = weeklyDepartmentRates([snapshot], departments, byTask.get(snapshot.id) ?? [], weeks, decisions);
+      const tallies = weeklyDepartmentRates([snapshot], departments, byTask.get(snapshot.id) ?? [], weeks.filter((w) => w.end > since), decisions);
       for (const [department, perWeek] of tallies) {
         for (const w of weeks) {
           const t = perWeek.get(w.week);
@@ -192,7 +195,10 @@ function nextSteps(scores: DepartmentScore[], period: ReviewPeriod): string[] {
   const blocked = scores.filter((d) => d.blocked > 0);
   if (blocked.length) out.push(`${names(blocked)}反映的受阻事项，由分管领导牵头协调解决，党政办跟踪督办。`);
   const silent = scores.filter((d) => d.expected > d.reported);
-  if (silent.length) out.push(`请${names(silent)}严格按周报送工作进展，未按时报送的按考核细则扣分。`);
+  if (silent.length) {
+    const who = silent.length > 8 ? `汇报率未达 100% 的 ${silent.length} 个单位（见排名表）` : names(silent);
+    out.push(`请${who}严格按周报送工作进展，未按时报送的按考核细则扣分。`);
+  }
   out.push(`党政办将继续坚持“周调度、月通报、季推进、年考评”，${period.kind === 'year' ? '年度' : '本期'}考核得分纳入年度综合考评。`);
   return out;
 }

@@ -96,6 +96,13 @@ function lineOf(doc: Document, lines: LineCounter, issue: z.core.$ZodIssue): num
     }
   }
   for (let n = path.length; n >= 0; n--) {
+    if (n > 0 && n < path.length) {
+      // A key missing from a map: the line of that map's own key ("扣分:"), not of its first entry.
+      const holder = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
+      const pair = isMap(holder) ? holder.items.find((p) => isScalar(p.key) && String(p.key.value) === path[n - 1]) : undefined;
+      const range = isScalar(pair?.key) ? pair.key.range : undefined;
+      if (range) return lines.linePos(range[0]).line;
+    }
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
     if (range) return lines.linePos(range[0]).line;

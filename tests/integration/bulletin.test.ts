@@ -127,7 +127,7 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
 
   it('lists the items done on time and those that need attention, with their units and latest notes', async () => {
     const text = await docxText(readFileSync(docxPath));
-    for (const part of ['督 查 通 报', '督通〔2026〕', '南旺镇党政办公室', '关于2026年11月重点工作督查督办情况的通报', '一、总体情况', '二、各单位推进情况排名', '三、完成较好的事项', '四、需要关注的事项', '五、下一步工作']) {
+    for (const part of ['督 查 通 报', '督通〔2026〕', '南旺镇党政办公室', '2026年11月督查督办情况通报', '一、总体情况', '二、各单位推进情况排名', '三、完成较好的事项', '四、需要关注的事项', '五、下一步工作']) {
       expect(text).toContain(part);
     }
     const section = (from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to));
@@ -176,7 +176,9 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
     expect(outcomes.map((o) => o.status).sort()).toEqual(expect.arrayContaining(['sent']));
     expect(outcomes.filter((o) => o.status === 'sent')).toHaveLength(1);
     expect((await runBulletinJob(service.jobs)).status).toBe('already'); // a restart or the next round
-    await service.outbox.drain(30_000);
+    // The service's own outbox worker may be the one that sends them: wait for the group to have both.
+    await service.outbox.drain(5_000);
+    await expect.poll(() => local.webhookPosts().length - before, { timeout: 30_000, interval: 200 }).toBe(2);
     const posts = local.webhookPosts().slice(before);
     expect(posts.map((p) => p.msgtype)).toEqual(['markdown', 'file']);
     expect(local.requests.filter((r) => r.path === '/cgi-bin/webhook/upload_media')).toHaveLength(1);
@@ -187,7 +189,9 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
 
   it.skipIf(!existsSync('/usr/bin/soffice'))('converts to PDF with LibreOffice, and to PNG pages to look at', () => {
     const profile = join(dir, 'lo-profile');
-    execFileSync('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, docxPath], { timeout: 120_000, stdio: 'ignore' });
+    execFileSync('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, docxPath], {
+      timeout: 120_000, stdio: 'ignore', env: { ...process.env, FONTCONFIG_FILE: join(process.cwd(), 'tools/fonts/bulletin-fonts.conf') },
+    });
     const pdf = join(dir, '通报.pdf');
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
     execFileSync('pdftoppm', ['-png', '-r', '50', pdf, join(dir, 'page')], { timeout: 60_000 });
