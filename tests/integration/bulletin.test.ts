@@ -3,7 +3,7 @@
 // score is the sum of its explained lines; a changed rule changes the scores; the monthly job sends the file to the
 // group once (upload_media, then a file message), whatever instances run it; the file converts to PDF.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -185,6 +185,30 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
     const media = local.webhookMedia((posts[1]!.file as { media_id: string }).media_id)!;
     expect(media.filename).toBe('2026年11月督查通报.docx');
     expect((await docxTableRows(media.bytes)).slice(1)).toEqual(rankingRows(review));
+  });
+
+  it('serves the 考核 page and the 通报 to leaders and admins only; a liaison\'s 台账 has no 考核得分 sheet', async () => {
+    const leader = await loginAs(service.url, 'demo-leader');
+    const docx = await fetch(`${service.url}/web/bulletin.docx?month=2026-11`, { headers: { cookie: `duban_session=${leader}` } });
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get('content-type')).toContain('wordprocessingml');
+    expect((await docxTableRows(Buffer.from(await docx.arrayBuffer()))).slice(1)).toEqual(rankingRows(review));
+    const member = await loginAs(service.url, liaison['经贸办']!);
+    for (const path of ['/web/scores?month=2026-11', '/web/bulletin.docx?month=2026-11']) {
+      expect((await fetch(`${service.url}${path}`, { headers: { cookie: `duban_session=${member}` } })).status, path).toBe(403);
+    }
+    const ledger = await fetch(`${service.url}/web/ledger.xlsx?month=2026-11`, { headers: { cookie: `duban_session=${member}` } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await ledger.arrayBuffer()) as never);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '汇报记录', '部门汇报率']);
+  });
+
+  it('refuses to start with a wrong rules file, naming the line', async () => {
+    const bad = join(dir, '考核细则.yaml');
+    writeFileSync(bad, readFileSync(RULES_FILE, 'utf8').replace('基础分: 100', '基础分: 一百'));
+    const line = readFileSync(bad, 'utf8').split('\n').findIndex((l) => l.startsWith('基础分')) + 1;
+    await expect(startService({ config: loadConfig({ SCORE_RULES_FILE: bad }, { dotenvPath: null }), logger: createLogger('silent'), clock, port: 0, store, scheduler: false }))
+      .rejects.toThrow(`第 ${line} 行：“基础分”：基础分须是数字`);
   });
 
   it.skipIf(!existsSync('/usr/bin/soffice'))('converts to PDF with LibreOffice, and to PNG pages to look at', () => {
