@@ -13,6 +13,7 @@ import { RANKING_HEADER, rankingRows } from '../../src/bulletin/docx.ts';
 import { buildPeriodReview, type PeriodReview } from '../../src/bulletin/review.ts';
 import { loadScoreRules } from '../../src/bulletin/rules-file.ts';
 import { runBulletinCommand } from '../../src/cli/bulletin.ts';
+import { runLedgerCommand } from '../../src/cli/ledger.ts';
 import type { CliContext } from '../../src/cli/runtime.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -44,6 +45,7 @@ let msg = 0;
 const liaison: Record<string, string> = {};
 let docxPath: string;
 let review: PeriodReview;
+let ctx: CliContext;
 
 async function say(userid: string, text: string, at: string): Promise<string> {
   clock.set(new Date(`${at}+08:00`));
@@ -90,7 +92,7 @@ beforeAll(async () => {
   review = await buildPeriodReview(store, await activePlans(store), loadScoreRules(RULES_FILE), NOVEMBER, clock.now());
   docxPath = join(dir, '通报.docx');
   const lines: string[] = [];
-  const ctx: CliContext = { config: loadConfig({}, { dotenvPath: null }), logger: createLogger('silent'), clock, out: (l) => lines.push(l), store: async () => store, close: async () => undefined };
+  ctx = { config: loadConfig({}, { dotenvPath: null }), logger: createLogger('silent'), clock, out: (l) => lines.push(l), store: async () => store, close: async () => undefined };
   expect(await runBulletinCommand(['--month', '2026-11', '--out', docxPath], ctx)).toBe(0);
   expect(lines.join('\n')).toContain('2026年11月督查通报');
 }, 180_000);
@@ -118,9 +120,16 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
     for (let r = 1; r <= expected.length + 1; r++) sheetRows.push((sheet.getRow(r).values as unknown[]).slice(1).map(String));
     expect(sheetRows[0]).toEqual(RANKING_HEADER);
     expect(sheetRows.slice(1)).toEqual(table.slice(1));
+    // The 台账 from the command line, the month named.
+    const cliLedger = join(dir, '台账.xlsx');
+    expect(await runLedgerCommand(['export', '--out', cliLedger, '--month', '2026-11'], ctx)).toBe(0);
+    const cliWb = new ExcelJS.Workbook();
+    await cliWb.xlsx.readFile(cliLedger);
+    const cliSheet = cliWb.getWorksheet('考核得分')!;
+    expect(Array.from({ length: expected.length }, (_, i) => (cliSheet.getRow(i + 2).values as unknown[]).slice(1).map(String))).toEqual(expected);
     // The page.
     const page = await (await fetch(`${service.url}/web/scores?month=2026-11`, { headers: { cookie: `duban_session=${session}` } })).text();
-    const ranking = /<table class="ranking">[\s\S]*?<\/table>/.exec(page)![0];
+    const ranking = /<table class="table ranking">[\s\S]*?<\/table>/.exec(page)![0];
     const webRows = [...ranking.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, tr]) => [...tr!.matchAll(/<t[hd]>([^<]*)<\/t[hd]>/g)].map((m) => m[1]));
     expect(webRows).toEqual(table);
   });
