@@ -202,6 +202,18 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
     expect(docx.status).toBe(200);
     expect(docx.headers.get('content-type')).toContain('wordprocessingml');
     expect((await docxTableRows(Buffer.from(await docx.arrayBuffer()))).slice(1)).toEqual(rankingRows(review));
+    if (process.env.BULLETIN_KEEP_PAGES && existsSync('/usr/bin/chromium')) {
+      // For looking at the page by eye, next to the .docx's pages.
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+      const context = await browser.newContext({ viewport: { width: 900, height: 900 }, locale: 'zh-CN' });
+      await context.addCookies([{ name: 'duban_session', value: session, url: service.url }]);
+      const page = await context.newPage();
+      await page.goto(`${service.url}/web/scores?month=2026-11`);
+      await page.locator('details.score').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      await page.screenshot({ path: join(process.env.BULLETIN_KEEP_PAGES, 'scores-page.png'), fullPage: false });
+      await browser.close();
+    }
     const member = await loginAs(service.url, liaison['经贸办']!);
     for (const path of ['/web/scores?month=2026-11', '/web/bulletin.docx?month=2026-11']) {
       expect((await fetch(`${service.url}${path}`, { headers: { cookie: `duban_session=${member}` } })).status, path).toBe(403);
