@@ -101,6 +101,11 @@ export function canReadAudit(u: User): boolean {
   return isAdmin(u);
 }
 
+/** 考核 scores and the 督查通报 (page, download, the 台账's 考核得分 sheet): leaders and admins. */
+export function canSeeScores(u: User): boolean {
+  return canSeeAllDepartments(u);
+}
+
 /** The weekly 周报 archive. */
 export function canSeeDigests(u: User): boolean {
   return canSeeAllDepartments(u);

@@ -69,6 +69,7 @@ const schema = z.object({
   WEB_SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: 'must be at least 32 characters' }),
   WECOM_OAUTH_BASE: optionalText.refine((v) => v === undefined || /^https?:\/\/[^?#]+$/.test(v), { message: 'must be an http(s) address' }),
   BACKUP_DIR: optionalText,
+  SCORE_RULES_FILE: z.string().trim().min(1).default('config/考核细则.yaml'),
   METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters' }),
   WECOM_DOMAIN_VERIFY_FILE: optionalText.refine((v) => v === undefined || /^[A-Za-z0-9_.-]{1,100}\.txt$/.test(v), {
     message: 'must be the file name WeCom gives, e.g. WW_verify_AbCdEf123.txt',
@@ -119,6 +120,8 @@ export interface Config {
   cards: boolean;
   botUrl: string | undefined;
   web: WebConfig;
+  /** The 考核细则 the scores follow (default config/考核细则.yaml), checked at start. */
+  scoreRulesFile: string;
   /** Daily backup archives (default DATA_DIR/backups). */
   backupDir: string;
   /** /metrics answers loopback callers, and others that send `Authorization: Bearer METRICS_TOKEN`. */
@@ -199,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       oauthBase: (v.WECOM_OAUTH_BASE ?? (v.WECOM_SECRET ? DEFAULT_OAUTH_BASE : undefined))?.replace(/\/+$/, ''),
     },
     backupDir: v.BACKUP_DIR ?? join(v.DATA_DIR, 'backups'),
+    scoreRulesFile: v.SCORE_RULES_FILE,
     metricsToken: v.METRICS_TOKEN,
     domainVerifyFile: v.WECOM_DOMAIN_VERIFY_FILE && v.WECOM_DOMAIN_VERIFY_CONTENT
       ? { name: v.WECOM_DOMAIN_VERIFY_FILE, content: v.WECOM_DOMAIN_VERIFY_CONTENT } : undefined,

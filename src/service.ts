@@ -27,6 +27,7 @@ import { handleCardTap } from '../handlers/card-tap.ts';
 import { createJobRunner } from './jobs/job-runner.ts';
 import type { JobDeps } from './jobs/run-job.ts';
 import { startScheduler } from './jobs/scheduler.ts';
+import { loadScoreRules } from './bulletin/rules-file.ts';
 import { WebAuth } from './web/auth.ts';
 import { createWebRouter } from './web/routes.ts';
 import { isUploadRequest, UPLOAD_TIMEOUT_MAX_MS } from './web/multipart.ts';
@@ -105,6 +106,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   // Local mode's pages live at this service's own address, known once it listens.
   let ownUrl = '';
   const webBaseUrl = () => config.web.baseUrl ?? ownUrl;
+  // The 考核细则 are checked before anything starts: a wrong file stops the start with each problem's line.
+  const scoreRules = loadScoreRules(config.scoreRulesFile);
   const store = await prepareDatabase(config, logger, clock, opts.store, { onFatal: opts.onFatal });
   if (!opts.store) stops.push(() => store.close());
   try {
@@ -144,7 +147,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired, cards: config.cards,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired, cards: config.cards, scoreRules,
       async deliver(key, msg, opts) {
         await enqueue(store, clock, key, msg, opts);
         outbox.kick();
@@ -178,7 +181,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const routers: Router[] = localWecom ? [router, createLocalWecomRouter(localWecom)] : [router];
     if (pagesOn && oauthBase && sessionSecret) {
       const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger, store);
-      routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl, notifier }));
+      routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl, notifier, scoreRules }));
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
     }

@@ -3,6 +3,7 @@ import { ConfigError } from '../config.ts';
 import { DB_USAGE, runDbCommand } from './db.ts';
 import { runPlanCommand, PLAN_USAGE } from './plan.ts';
 import { LEDGER_USAGE, runLedgerCommand } from './ledger.ts';
+import { BULLETIN_USAGE, runBulletinCommand, runScoresCommand, SCORES_USAGE } from './bulletin.ts';
 import { MEMBERS_USAGE, runMembersCommand } from './members.ts';
 import { runSayCommand, SAY_USAGE } from './say.ts';
 import { runWecomCommand, withWecomClient, WECOM_USAGE } from './wecom.ts';
@@ -30,6 +31,8 @@ const COMMANDS: Record<string, { usage: string; run: Command }> = {
   loop: { usage: LOOP_USAGE, run: runLoopCommand },
   say: { usage: SAY_USAGE, run: runSayCommand },
   ledger: { usage: LEDGER_USAGE, run: runLedgerCommand },
+  bulletin: { usage: BULLETIN_USAGE, run: runBulletinCommand },
+  scores: { usage: SCORES_USAGE, run: runScoresCommand },
   db: { usage: DB_USAGE, run: runDbCommand },
   backup: { usage: BACKUP_USAGE, run: runBackupCommand },
   restore: { usage: RESTORE_USAGE, run: runRestoreCommand },

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { JobName } from '../domain/schedule.ts';
 import type { OutboxMessage } from '../outbox/outbox.ts';
+import type { ScoreRules } from '../domain/score-rules.ts';
 import type { Store } from '../store/database.ts';
 import { findJobRun, finishJobRun, insertJobRun } from '../store/job-runs.ts';
 import { activeLeaderIds } from '../store/members-repo.ts';
@@ -27,6 +28,8 @@ export interface JobDeps {
   reviewRequired?: boolean;
   /** WECOM_CARDS: reminders and notices as interactive template cards. Default false here (the service turns it on). */
   cards?: boolean;
+  /** The 考核细则 (checked at start): the monthly 督查通报 and its scores follow them. Without them no 通报 is sent. */
+  scoreRules?: ScoreRules;
   /** Durable delivery (the outbox); the same key twice stores one message. */
   deliver(key: string, msg: OutboxMessage, opts?: { notBefore?: Date }): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { weekKey } from '../domain/period.ts';
 import { dueRuns, parseWeeklyCron, type JobName } from '../domain/schedule.ts';
 import { cleanupOncePerDay, cleanupPlanPreviews } from './cleanup.ts';
 import { runDueLoopJobs } from './loop-run.ts';
+import { runBulletinJob } from './bulletin.ts';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.ts';
 import type { ScheduleSettings } from './loop-types.ts';
 import { isJobRunFinished } from '../store/job-runs.ts';
@@ -53,6 +54,7 @@ export function startScheduler(deps: JobDeps, settings: ScheduleSettings, logger
   const round = async () => {
     await runDueJobs(deps, settings);
     await runDueLoopJobs(deps, settings);
+    await runBulletinJob(deps);
     while (queued.length > 0) {
       const q = queued[0]!;
       for (const run of runsToMake([q], clock.now(), await plansSince(deps.store))) await runJob(deps, q.job, run.period, { catchUp: run.catchUp });

@@ -19,12 +19,16 @@ import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import type { PlanStanding as PlanState } from '../standing/index.ts';
 import { LIGHT_TEXT, percentOf, planId, planLabel, taskCells, taskRows, type TaskFilters } from './rows.ts';
 import { canSeeDepartment, visibleDepartments, type User } from '../access.ts';
+import type { PeriodReview } from '../bulletin/review.ts';
+import { writeScoreSheet } from './score-sheet.ts';
 
 export interface LedgerOptions {
   states: PlanState[];
   viewer: User;
   filters: TaskFilters;
   now: Date;
+  /** A period's 考核 scores, for viewers who may see them: the 考核得分 sheet (see score-sheet.ts). */
+  scores?: PeriodReview;
 }
 
 const HEADER_FILL = 'FF1F4E79';
@@ -208,5 +212,6 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
     row.commit();
   }
   rates.commit();
+  if (opts.scores) writeScoreSheet(wb, opts.scores);
   await wb.commit();
 }

@@ -34,6 +34,20 @@ export async function enqueue(store: Store, clock: Clock, key: string, msg: Outb
   return insertOutboxMessage(store, { key, channel: msg.channel, payload: msg.body, createdAt: at, nextAttemptAt: at });
 }
 
+/**
+ * A file for the group robot as the outbox keeps it: `{msgtype: 'file', file: {name, base64}}`. The sender turns it
+ * into the robot's two calls, upload_media and then a `file` message with the media_id.
+ */
+export function robotFileMessage(name: string, bytes: Buffer): { msgtype: 'file'; file: { name: string; base64: string } } {
+  return { msgtype: 'file', file: { name, base64: bytes.toString('base64') } };
+}
+
+function robotFileOf(body: Record<string, unknown>): { name: string; base64: string } | null {
+  if (body.msgtype !== 'file' || typeof body.file !== 'object' || body.file === null) return null;
+  const { name, base64 } = body.file as Record<string, unknown>;
+  return typeof name === 'string' && typeof base64 === 'string' ? { name, base64 } : null;
+}
+
 export interface OutboxSender {
   send(msg: OutboxMessage): Promise<void>;
 }
@@ -65,6 +79,13 @@ export function createWecomSender(client: WecomClient, webhookKey: string | unde
           api: '/cgi-bin/webhook/send',
           retryable: false,
         });
+      }
+      const file = robotFileOf(msg.body);
+      if (file) {
+        // A file for the group: uploaded on every attempt (a media_id lives three days; a retry may come later).
+        const mediaId = await client.uploadWebhookFile(webhookKey, file.name, Buffer.from(file.base64, 'base64'));
+        await client.sendGroupWebhook(webhookKey, { msgtype: 'file', file: { media_id: mediaId } });
+        return;
       }
       await client.sendGroupWebhook(webhookKey, msg.body as WebhookBody);
     },

@@ -2,7 +2,7 @@
 // Every route below the login check knows its viewer and shows only what the viewer may see.
 import Router, { type RouterContext } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
-import { canAdministerPlans, canDecideExtension, canReadAudit, canSeeDepartment, canSeeDigests, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
+import { canAdministerPlans, canDecideExtension, canReadAudit, canSeeDepartment, canSeeDigests, canSeeScores, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
 import type { Clock } from '../clock.ts';
 import { formatLocal } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
@@ -27,6 +27,8 @@ import type { Notifier } from '../bot/types.ts';
 import { BotError } from '../bot/errors.ts';
 import { decideExtension, deadlineWords, extensionHistory, extensionLine } from '../extensions/extensions.ts';
 import { pendingExtensions } from '../store/extensions.ts';
+import { addScoreRoutes, scoresForLedger } from './scores.ts';
+import type { ScoreRules } from '../domain/score-rules.ts';
 import {
   departmentSummary, filterQuery, LIGHT_ORDER, LIGHT_TEXT, overviewSection, planId, planLabel, readTaskFilters,
   presentRows, TASK_STATUS_TEXT, taskCells, taskRows,
@@ -37,6 +39,8 @@ export interface WebDeps {
   clock: Clock;
   logger: Logger;
   auth: WebAuth;
+  /** The 考核细则, checked at start: the 考核 page, the 通报 download and the 台账's 考核得分 sheet. */
+  scoreRules: ScoreRules;
   /** For links in pages that leave the site (none yet) and for the chat's links: the trusted-domain address. */
   baseUrl(): string;
   /** Tells people of decisions made on the pages (延期); none in tests that do not look. */
@@ -67,7 +71,7 @@ export function createWebRouter(deps: WebDeps): Router {
       ...view,
       viewer: viewer ? {
         name: viewer.name, role: roleLabel(viewer), bound: viewer.bound,
-        digests: canSeeDigests(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer),
+        digests: canSeeDigests(viewer), scores: canSeeScores(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer),
       } : null,
       path: ctx.path, assetUrl, asOf: formatLocal(clock.now(), 'YYYY年M月D日 HH:mm'),
     });
@@ -350,6 +354,7 @@ export function createWebRouter(deps: WebDeps): Router {
 
   // Pages computed per plan follow plan and task writes by themselves (the read cache's generation is in their key).
   addPlanAdminRoutes(router, { store, clock, auth, page });
+  addScoreRoutes(router, { store, clock, rules: deps.scoreRules, page });
 
   router.get('/ledger.xlsx', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
@@ -362,7 +367,9 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.set('Content-Disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now() });
+    // Leaders and admins get the 考核得分 sheet too: the running month, or the period a ?month= / ?quarter= / ?year= names.
+    const scores = await scoresForLedger({ store, clock, rules: deps.scoreRules }, viewer, ctx.query);
+    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now(), scores });
   });
 
   return router;

@@ -85,6 +85,8 @@ export interface WecomClient {
   getUserInfoByCode(code: string): Promise<{ userid: string | null; openid: string | null }>;
   /** message/update_template_card (doc 94888): with a tap's response_code, once, within 72 hours. */
   updateTemplateCard(body: Json): Promise<void>;
+  /** The group robot's webhook/upload_media (doc 99110): a file for a `file` message; returns its media_id (3 days). */
+  uploadWebhookFile(key: string, filename: string, bytes: Buffer): Promise<string>;
   /** media/get: a photo's bytes by the MediaId an image message carried (a media_id lives 3 days). */
   getMedia(mediaId: string): Promise<Buffer>;
 }
@@ -94,6 +96,9 @@ export const APP_TEXT_MAX_BYTES = 2048;
 export const WEBHOOK_TEXT_MAX_BYTES = 2048;
 export const WEBHOOK_MARKDOWN_MAX_BYTES = 4096;
 export const WEBHOOK_PER_MINUTE = 20;
+/** The robot's upload_media takes a file of more than 5 bytes and at most 20 MB (doc 99110). */
+export const WEBHOOK_FILE_MIN_BYTES = 6;
+export const WEBHOOK_FILE_MAX_BYTES = 20 * 1024 * 1024;
 
 /** Renew this long before expiry, so a token never dies in flight; at most half its life for short ones. */
 const TOKEN_RENEW_MARGIN_MS = 5 * 60_000;
@@ -109,6 +114,8 @@ interface CallSpec {
   beforeAttempt?: () => Promise<() => void>;
   /** The answer is a file's bytes unless WeCom answers JSON (an error); they come back as `bytes`. */
   binary?: boolean;
+  /** A multipart body instead of JSON, built afresh for every attempt. */
+  form?: () => FormData;
 }
 
 export function createWecomClient(opts: WecomClientOptions): WecomClient {
@@ -195,8 +202,8 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
     try {
       res = await fetchImpl(url, {
         method: spec.method,
-        headers: spec.body ? { 'content-type': 'application/json; charset=utf-8' } : undefined,
-        body: spec.body ? JSON.stringify(spec.body) : undefined,
+        headers: spec.body && !spec.form ? { 'content-type': 'application/json; charset=utf-8' } : undefined,
+        body: spec.form ? spec.form() : spec.body ? JSON.stringify(spec.body) : undefined,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
@@ -313,6 +320,27 @@ export function createWecomClient(opts: WecomClientOptions): WecomClient {
         auth: false,
         beforeAttempt: () => takeSlot(key),
       });
+    },
+
+    async uploadWebhookFile(key, filename, bytes) {
+      if (!key) {
+        throw new WecomApiError({ errcode: LOCAL_ERRCODES.notConfigured, errmsg: 'no webhook key', api: '/cgi-bin/webhook/upload_media', retryable: false });
+      }
+      if (bytes.length < WEBHOOK_FILE_MIN_BYTES || bytes.length > WEBHOOK_FILE_MAX_BYTES) {
+        throw new WecomApiError({ errcode: 40006, errmsg: `file is ${bytes.length} bytes; the robot takes 6 bytes to 20 MB`, api: '/cgi-bin/webhook/upload_media', retryable: false });
+      }
+      const data = await call('webhook/upload_media', {
+        method: 'POST', path: '/cgi-bin/webhook/upload_media', query: { key, type: 'file' }, auth: false,
+        form: () => {
+          const form = new FormData();
+          form.append('media', new Blob([new Uint8Array(bytes)]), filename);
+          return form;
+        },
+      });
+      if (typeof data.media_id !== 'string' || data.media_id === '') {
+        throw new WecomApiError({ errcode: LOCAL_ERRCODES.badResponse, errmsg: 'upload_media answered no media_id', api: '/cgi-bin/webhook/upload_media' });
+      }
+      return data.media_id;
     },
 
     async listDepartments() {

@@ -87,6 +87,8 @@ export interface LocalWecom {
   /** Menus menu/create accepted, with their agentid. */
   menus(): Array<{ agentid: string; menu: Json }>;
   failNext(pathPrefix: string, failure: LocalFailure): void;
+  /** A file the group robot's webhook/upload_media took, by its media_id (what the group sees in a `file` message). */
+  webhookMedia(mediaId: string): { filename: string; bytes: Buffer } | null;
   /** Puts a file where media/get finds it, as WeCom holds what users send; returns its media_id. No size check. */
   putMedia(bytes: Buffer, contentType?: string): string;
   expireAllTokens(): void;
@@ -112,6 +114,10 @@ const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 /** A media_id lives three days (doc 90254). */
 const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
 const WEBHOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/** The robot's upload_media (doc 99110): a file of more than 5 bytes and at most 20 MB, a voice (AMR) up to 2 MB. */
+const WEBHOOK_FILE_MIN_BYTES = 6;
+const WEBHOOK_FILE_MAX_BYTES = 20 * 1024 * 1024;
+const WEBHOOK_VOICE_MAX_BYTES = 2 * 1024 * 1024;
 
 /** A template card's response_code updates it once, within 72 hours (doc 94888). */
 const RESPONSE_CODE_TTL_MS = 72 * 3600 * 1000;
@@ -218,6 +224,24 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     code.used = true;
     cardUpdates.push(msg);
     return ok({ invaliduser: userids.filter((u) => !targets.some((c) => c.userid === u)) });
+  }
+
+  /** Files uploaded through a robot's upload_media: usable only by that robot, for three days. */
+  let robotMedia = new Map<string, { key: string; type: string; filename: string; bytes: Buffer; expiresAt: number }>();
+
+  /** webhook/upload_media?key=KEY&type=file|voice: a multipart `media` part, checked as the robot checks it. */
+  function webhookUploadMedia(query: Record<string, string>, contentType: string, body: Buffer): Answer {
+    const key = query.key;
+    if (!key) return fail(93000, 'invalid webhook url');
+    const type = query.type ?? '';
+    if (type !== 'file' && type !== 'voice') return fail(40004, 'invalid media type');
+    const part = firstFilePart(contentType, body);
+    if (!part || part.bytes.length === 0) return fail(41005, 'media data missing');
+    const max = type === 'voice' ? WEBHOOK_VOICE_MAX_BYTES : WEBHOOK_FILE_MAX_BYTES;
+    if (part.bytes.length < WEBHOOK_FILE_MIN_BYTES || part.bytes.length > max) return fail(40006, 'invalid file size');
+    const id = `local-robot-media-${randomBytes(12).toString('hex')}`;
+    robotMedia.set(id, { key, type, filename: part.filename, bytes: part.bytes, expiresAt: clock.now().getTime() + MEDIA_TTL_MS });
+    return ok({ type, media_id: id, created_at: String(Math.floor(clock.now().getTime() / 1000)) });
   }
 
   function storeMedia(bytes: Buffer, contentType: string): string {
@@ -330,6 +354,13 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     if (msgtype === 'image') {
       const refused = checkImage(msg.image);
       if (refused) return refused;
+    }
+    if (msgtype === 'file' || msgtype === 'voice') {
+      // A media_id from this robot's own upload_media, within its three days.
+      const part = msg[msgtype];
+      const id = typeof part === 'object' && part !== null ? (part as Json).media_id : undefined;
+      const found = typeof id === 'string' ? robotMedia.get(id) : undefined;
+      if (!found || found.key !== key || found.type !== msgtype || found.expiresAt <= now()) return fail(40007, 'invalid media_id');
     }
     // 20 per rolling minute per robot; refused posts do not count.
     const t = now();
@@ -473,7 +504,8 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const query = Object.fromEntries(url.searchParams);
-    const upload = url.pathname === '/cgi-bin/media/upload';
+    const robotUpload = url.pathname === '/cgi-bin/webhook/upload_media';
+    const upload = url.pathname === '/cgi-bin/media/upload' || robotUpload;
     const rawBytes = await readBody(req, upload ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES);
     const body = upload ? { multipart: true, bytes: rawBytes.length } : parseBody(rawBytes.toString('utf8'));
     const method = req.method ?? 'GET';
@@ -484,6 +516,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     let answer: Answer;
     if (failure?.status !== undefined) answer = new Answer(failure.status, 'upstream failure (local stand-in)');
     else if (failure?.errcode !== undefined) answer = fail(failure.errcode, failure.errmsg ?? 'failure injected by the local stand-in');
+    else if (robotUpload) answer = req.method === 'POST' ? webhookUploadMedia(query, req.headers['content-type'] ?? '', rawBytes) : new Answer(404, 'not found');
     else if (upload) answer = mediaUpload(query, req.headers['content-type'] ?? '', rawBytes);
     else answer = await route(method, url.pathname, query, body);
     reply(res, answer);
@@ -515,6 +548,10 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
     failNext(pathPrefix, failure) {
       failures.push({ prefix: pathPrefix, failure, left: failure.times ?? 1 });
     },
+    webhookMedia(mediaId) {
+      const found = robotMedia.get(mediaId);
+      return found ? { filename: found.filename, bytes: found.bytes } : null;
+    },
     putMedia(bytes, contentType = 'image/jpeg') {
       return storeMedia(bytes, contentType);
     },
@@ -537,6 +574,7 @@ export async function startLocalWecom(opts: LocalWecomOptions = {}): Promise<Loc
       taskIds = new Set();
       cardUpdates = [];
       responseCodes = new Map();
+      robotMedia = new Map();
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -580,7 +618,8 @@ function firstFilePart(contentType: string, body: Buffer): { filename: string; c
     const filename = /filename="([^"]*)"/i.exec(head)?.[1];
     if (filename !== undefined) {
       const offset = start + mark.length + 2 + split + 4;
-      return { filename, contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? 'application/octet-stream', bytes: body.subarray(offset, next - 2) };
+      // The header is read as latin1 to keep byte offsets; a UTF-8 name (通报.docx) is decoded back.
+      return { filename: Buffer.from(filename, 'latin1').toString('utf8'), contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? 'application/octet-stream', bytes: body.subarray(offset, next - 2) };
     }
     start = next;
   }

@@ -212,6 +212,26 @@ describe('WeCom API client', () => {
     expect(calls('/cgi-bin/webhook/send')).toHaveLength(1);
   });
 
+  it('sends a file to the group as the robot takes it: upload_media (6 bytes to 20 MB), then a file message with its media_id', async () => {
+    const a = client();
+    const bytes = Buffer.from('PK\u0003\u0004 a small docx stand-in');
+    const mediaId = await a.uploadWebhookFile('k', '2026年11月督查通报.docx', bytes);
+    expect(wecom.webhookMedia(mediaId)).toEqual({ filename: '2026年11月督查通报.docx', bytes });
+    await a.sendGroupWebhook('k', { msgtype: 'file', file: { media_id: mediaId } });
+    expect(wecom.webhookPosts()).toEqual([{ msgtype: 'file', file: { media_id: mediaId } }]);
+    // Another robot's media, or one that does not exist, is refused as WeCom refuses it.
+    await expect(a.sendGroupWebhook('other', { msgtype: 'file', file: { media_id: mediaId } })).rejects.toMatchObject({ errcode: 40007 });
+    await expect(a.sendGroupWebhook('k', { msgtype: 'file', file: { media_id: 'nope' } })).rejects.toMatchObject({ errcode: 40007 });
+    // Outside the limits: refused before sending, and by the stand-in when sent anyway.
+    await expect(a.uploadWebhookFile('k', 'x.docx', Buffer.from('tiny'))).rejects.toMatchObject({ errcode: 40006, retryable: false });
+    await expect(a.uploadWebhookFile('k', 'x.docx', Buffer.alloc(20 * 1024 * 1024 + 1))).rejects.toMatchObject({ errcode: 40006 });
+    expect(calls('/cgi-bin/webhook/upload_media')).toHaveLength(1);
+    const form = new FormData();
+    form.append('media', new Blob([new Uint8Array(5)]), 'five.bin');
+    const raw = await fetch(`${wecom.url}/cgi-bin/webhook/upload_media?key=k&type=file`, { method: 'POST', body: form });
+    expect(await raw.json()).toMatchObject({ errcode: 40006 });
+  });
+
   it('holds 25 webhook posts to at most 20 in any rolling minute, waiting instead of failing', async () => {
     const a = client();
     const key = 'group-key-1';

@@ -9,6 +9,7 @@ import { READ_CACHE_TTL_MS } from '../../../src/service.ts';
 import { connectStore } from '../../../src/store/database.ts';
 import { WebAuth } from '../../../src/web/auth.ts';
 import { createWebRouter } from '../../../src/web/routes.ts';
+import { loadScoreRules } from '../../../src/bulletin/rules-file.ts';
 
 const [uri, dbName, secret, kind] = process.argv.slice(2) as [string, string, string, 'embedded' | 'external'];
 
@@ -24,7 +25,7 @@ let base = '';
 // The bench signs its own session cookie with the same secret: no WeCom round trip is measured here.
 const auth = new WebAuth({ baseUrl: () => base, oauthBase: () => 'http://127.0.0.1:9', corpId: 'bench', agentId: '1', sessionSecret: secret },
   { getUserInfoByCode: async () => ({ userid: null, openid: null }) }, systemClock, logger, store);
-const app = createApp({ store, logger, routers: [createWebRouter({ store, clock: systemClock, logger, auth, baseUrl: () => base })] });
+const app = createApp({ store, logger, routers: [createWebRouter({ store, clock: systemClock, logger, auth, baseUrl: () => base, scoreRules: loadScoreRules('config/考核细则.yaml') })] });
 const server = app.listen(0, '127.0.0.1');
 await new Promise<void>((r) => server.once('listening', () => r()));
 base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
