@@ -9,3 +9,8 @@ export function taskListUrl(base: string, filters: { dept?: string } = {}): stri
   const q = filters.dept ? `?dept=${encodeURIComponent(filters.dept)}` : '';
   return `${base}/web/tasks${q}`;
 }
+
+/** The 周报 page of a week: the digest as archived when it was sent, everything the short messages leave out. */
+export function digestPageUrl(base: string, week: string): string {
+  return `${base}/web/digests/week/${encodeURIComponent(week)}`;
+}
