@@ -47,11 +47,11 @@ export function createJobRunner(deps: JobDeps): JobRunner {
       // Built as the job builds it; the leaders' text is the group's markdown without the markup.
       const built = await buildDigest(deps.store, plans, period, deps.clock.now(), { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl });
       const chart = built.empty ? '不带图表（这一周没有数据）' : '随后一张各部门汇报率图表';
-      return [
+      return [[
         `【预览】${period} 的周报，尚未发送。领导收到下面这条；${deps.hasGroupRobot ? `党政办群收到同样内容（Markdown），${chart}` : '未配置群机器人，群里不发'}：`,
         ...built.leaderParts,
         '确认无误后发送：发送周报',
-      ];
+      ].join('\n\n')];
     },
   };
 }

@@ -16,6 +16,7 @@ import { appendReport } from '../../src/store/reports.ts';
 import { buildTextCallback, openPassiveReply } from '../../src/wecom/simulator.ts';
 import { TEST_SETTINGS } from '../helpers/bot-harness.ts';
 import { openTestStore } from '../helpers/store.ts';
+import { cookiesOf } from '../helpers/web-session.ts';
 
 type Json = Record<string, any>;
 
@@ -59,6 +60,15 @@ function asPreview(p: Json): Json {
     return { msgtype: 'image', content: { bytes: png.length, md5: p.image.md5 } };
   }
   return { msgtype: p.msgtype, content: (p[p.msgtype] as Json).content };
+}
+
+/** Logs in through the stand-in's authorize page; the redirect to WEB_BASE_URL is taken to this service instead. */
+async function loginAs(userid: string): Promise<string> {
+  const start = await fetch(`${service.url}/web/`, { redirect: 'manual' });
+  const loginCookie = `duban_login=${cookiesOf(start).duban_login}`;
+  const html = await (await fetch(start.headers.get('location')!.replace(BASE, service.url))).text();
+  const link = new RegExp(`<a href="([^"]+)">${userid}（`).exec(html)![1]!.replaceAll('&amp;', '&').replace(BASE, service.url);
+  return cookiesOf(await fetch(link, { redirect: 'manual', headers: { cookie: loginCookie } })).duban_session!;
 }
 
 beforeAll(async () => {
@@ -112,6 +122,14 @@ describe('digest --preview --group --json', () => {
     expect(detail).toContain('各部门汇报率');
     expect(detail).toMatch(/统计站 \d+%（2\/\d+）/);
     expect(detail).toContain('缺少资金');
+    // The link's page, here on the service's own address: the full text, for a leader.
+    const cookie = `duban_session=${await loginAs(DEMO_LEADER)}`;
+    const page = await fetch(`${service.url}/web/digests/week/2021-W30`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('各部门汇报率');
+    expect(html).toContain('缺少资金');
+    expect((await fetch(`${service.url}/web/digests/week/2021-W20`, { headers: { cookie } })).status).toBe(404);
   });
 
   it('sends leaders the same shape as text, the link written out', async () => {
