@@ -3,7 +3,7 @@ import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { addDepartment, removeDepartment, transfer } from './assign.ts';
 import { cadence } from './cadence.ts';
 import { departments } from './departments.ts';
-import { sendDigest, sendReminder } from './jobs.ts';
+import { previewDigest, sendDigest, sendReminder } from './jobs.ts';
 import { help } from './help.ts';
 import { bind, makeAdmin, makeLeader, revokeRole, unbind } from './members-admin.ts';
 import { myTasks } from './my-tasks.ts';
@@ -24,5 +24,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   help, myTasks, report, complete, requestExtensionCommand, evidence, taskDetail, owed, search, departments, overview, plans,
   pendingReview, approve, sendBack, reopen, pendingExtensionList, approveExtension, refuseExtension, chase,
   transfer, addDepartment, removeDepartment, mergeUnits, removeUnits, addUnit, cadence, bind, unbind, makeAdmin, makeLeader, revokeRole, leaderCharge,
-  sendDigest, sendReminder,
+  previewDigest, sendDigest, sendReminder,
 ];

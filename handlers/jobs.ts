@@ -21,3 +21,16 @@ function jobCommand(name: string, job: 'digest' | 'reminder', summary: string): 
 
 export const sendDigest = jobCommand('发送周报', 'digest', '立即发送上周周报（每周只发一次，加“重发”可再发）');
 export const sendReminder = jobCommand('发送提醒', 'reminder', '立即提醒本周欠报的联络员（每周只发一次，加“重发”可再发）');
+
+export const previewDigest: CommandSpec = {
+  name: '预览周报',
+  aliases: ['周报预览'],
+  summary: '先看“发送周报”会发出的内容（不发送）',
+  args: [],
+  example: '预览周报',
+  access: 'admin',
+  async run(ctx) {
+    if (!ctx.jobs?.previewDigest) throw new BotError('jobs_unavailable', '此环境未启用定时任务，无法预览。');
+    return ctx.jobs.previewDigest();
+  },
+};

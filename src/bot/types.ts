@@ -41,6 +41,8 @@ export interface Notifier {
 export interface JobRunner {
   /** forceKey makes a forced run idempotent too (the message id that asked for it). */
   run(job: 'digest' | 'reminder', opts: { force: boolean; actor: string; forceKey?: string }): Promise<string>;
+  /** The digest the next 发送周报 would send, as replies to read first; nothing is sent or recorded. */
+  previewDigest?(): Promise<string[]>;
 }
 
 /** Photos wait in a download queue; a kick starts the download now rather than at the next round. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { previousWeekKey, weekStart } from '../domain/period.ts';
 import type { JobName } from '../domain/schedule.ts';
-import { buildDigest, renderDigestChart } from '../jobs/digest.ts';
+import { buildDigest, groupMessages, previewOf } from '../jobs/digest.ts';
 import { currentPeriod, describeOutcome } from '../jobs/job-runner.ts';
 import { buildReminders } from '../jobs/reminder.ts';
 import { runJob, type JobDeps } from '../jobs/run-job.ts';
@@ -13,13 +13,13 @@ import { effectiveWecom } from '../wecom/settings.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 import { withWecomClient } from './wecom.ts';
 
-export const DIGEST_USAGE = 'digest --preview [--week 2021-W30] [--chart FILE.png] | digest --send [--force]';
+export const DIGEST_USAGE = 'digest --preview [--week 2021-W30] [--group --json] [--chart FILE.png] | digest --send [--force]';
 export const REMIND_USAGE = 'remind --preview [--json] | remind --send [--force]';
 
 const DRAIN_MS = 60_000;
 
 export async function runDigestCommand(argv: string[], ctx: CliContext): Promise<number> {
-  const { flags } = parseArgs(argv, ['preview', 'send', 'force', 'json']);
+  const { flags } = parseArgs(argv, ['preview', 'send', 'force', 'json', 'group']);
   if (flags.send) return send(ctx, 'digest', flags.force === true);
   if (!flags.preview) throw new CliUsageError(DIGEST_USAGE);
   const week = typeof flags.week === 'string' ? flags.week : previousWeekKey(ctx.clock.now());
@@ -28,14 +28,37 @@ export async function runDigestCommand(argv: string[], ctx: CliContext): Promise
   if (flags.chart === true) throw new CliUsageError(`--chart 后面要写图片文件名（${DIGEST_USAGE}）`);
   const plans = await activePlans(store);
   if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
+  // Built as the digest job builds it: the same options from the same configuration.
   const built = await buildDigest(store, plans, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
-  if (flags.json) ctx.out(JSON.stringify(built.digest));
-  else ctx.out(built.groupParts.join('\n\n'));
+  if (flags.json && !flags.group) {
+    ctx.out(JSON.stringify(built.digest));
+    return 0;
+  }
+  const messages = await groupMessages(built, ctx.logger);
+  if (flags.json) {
+    // Exactly what the group robot would receive, in order.
+    ctx.out(JSON.stringify(messages.map(previewOf)));
+    return 0;
+  }
+  for (const [i, m] of messages.entries()) {
+    ctx.out(`── 群消息 ${i + 1}/${messages.length}（${m.msgtype}）`);
+    if (m.msgtype === 'markdown') ctx.out(m.markdown.content);
+    else {
+      const png = Buffer.from(m.image.base64, 'base64');
+      ctx.out(`［图表 ${png.readUInt32BE(16)}×${png.readUInt32BE(20)}，${Math.round(png.length / 1024)} KB］`);
+    }
+  }
+  if (!flags.group) ctx.out(`\n── 网页周报的全文（消息里的链接打开的页面）\n${built.detailParts.join('\n\n')}`);
   if (typeof flags.chart === 'string') {
     // The picture the group robot gets, to look at before it is sent.
-    const chart = await renderDigestChart(built.chartView);
-    await writeFile(flags.chart, chart.png);
-    ctx.out(`群图表已写入 ${flags.chart}（${chart.width}×${chart.height}，${Math.round(chart.png.length / 1024)} KB）${chart.missingGlyphs.length ? `；字体缺字：${chart.missingGlyphs.join('')}` : ''}`);
+    const image = messages.find((m) => m.msgtype === 'image');
+    if (!image) {
+      ctx.out(built.empty ? '这一周没有数据，群里只收到一条简短通知，没有图表。' : '图表画不出来（见日志），群里只收到文字。');
+    } else {
+      const png = Buffer.from(image.image.base64, 'base64');
+      await writeFile(flags.chart, png);
+      ctx.out(`群图表已写入 ${flags.chart}（${png.readUInt32BE(16)}×${png.readUInt32BE(20)}，${Math.round(png.length / 1024)} KB）`);
+    }
   }
   return 0;
 }

@@ -2,6 +2,8 @@
 import type { JobRunner } from '../bot/types.ts';
 import { formatLocal, previousWeekKey, weekKey } from '../domain/period.ts';
 import type { JobName } from '../domain/schedule.ts';
+import { activePlans } from '../store/plans.ts';
+import { buildDigest } from './digest.ts';
 import { runJob, type JobDeps, type JobOutcome } from './run-job.ts';
 
 /** The reminder is about this week; the digest about the week that has just ended. */
@@ -37,6 +39,19 @@ export function createJobRunner(deps: JobDeps): JobRunner {
         forceKey: opts.force ? opts.forceKey ?? String(deps.clock.now().getTime()) : undefined,
       });
       return describeOutcome(job, period, outcome);
+    },
+    async previewDigest() {
+      const period = currentPeriod('digest', deps.clock.now());
+      const plans = await activePlans(deps.store);
+      if (plans.length === 0) return [describeOutcome('digest', period, { status: 'no_plan', runKey: '' })];
+      // Built as the job builds it; the leaders' text is the group's markdown without the markup.
+      const built = await buildDigest(deps.store, plans, period, deps.clock.now(), { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl });
+      const chart = built.empty ? '不带图表（这一周没有数据）' : '随后一张各部门汇报率图表';
+      return [[
+        `【预览】${period} 的周报，尚未发送。领导收到下面这条；${deps.hasGroupRobot ? `党政办群收到同样内容（Markdown），${chart}` : '未配置群机器人，群里不发'}：`,
+        ...built.leaderParts,
+        '确认无误后发送：发送周报',
+      ].join('\n\n')];
     },
   };
 }

@@ -10,7 +10,7 @@ import { findJobRun, finishJobRun, insertJobRun } from '../store/job-runs.ts';
 import { activeLeaderIds } from '../store/members-repo.ts';
 import { archiveDigest } from '../store/digest-archive.ts';
 import { activePlans } from '../store/plans.ts';
-import { buildDigest, renderDigestChart, robotImageMessage } from './digest.ts';
+import { buildDigest, groupMessages } from './digest.ts';
 import { buildReminders } from './reminder.ts';
 import { deliverCards } from './card-delivery.ts';
 
@@ -100,14 +100,10 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
     const built = await buildDigest(store, plans, period, now, { mentions: deps.digestMentions, webBaseUrl: deps.webBaseUrl, catchUp: opts.catchUp });
     if (deps.hasGroupRobot) {
       recipients++;
-      for (const [i, content] of built.groupParts.entries()) {
-        await deps.deliver(`${runKey}:group:${i}`, { channel: 'webhook', body: { msgtype: 'markdown', markdown: { content } } });
-        messages++;
-      }
-      // One image after the text, keyed by the run like the text: a resumed or repeated run stores no second one.
-      const chart = await groupChart(deps, built.chartView, period);
-      if (chart) {
-        await deps.deliver(`${runKey}:group:chart`, { channel: 'webhook', body: robotImageMessage(chart) });
+      // The text first, then the chart, keyed by the run: a resumed or repeated run stores no second one.
+      let part = 0;
+      for (const body of await groupMessages(built, deps.logger)) {
+        await deps.deliver(`${runKey}:group:${body.msgtype === 'image' ? 'chart' : part++}`, { channel: 'webhook', body });
         messages++;
       }
     } else {
@@ -126,23 +122,6 @@ export async function runJob(deps: JobDeps, job: JobName, period: string, opts: 
   await finish(deps, runKey, { messages, recipients, actor: opts.actor ?? 'scheduler', ...(opts.catchUp ? { catchUp: true } : {}) });
   deps.logger.info({ job, period, runKey, messages, recipients, resumed }, 'job run finished');
   return { status: 'done', runKey, messages, recipients, resumed };
-}
-
-/**
- * The chart is an addition to the text, which carries every figure: if drawing fails the text still goes out,
- * and the failure is logged as an error for someone to look at.
- */
-async function groupChart(deps: JobDeps, view: Parameters<typeof renderDigestChart>[0], period: string): Promise<Buffer | null> {
-  try {
-    const chart = await renderDigestChart(view);
-    if (chart.missingGlyphs.length) {
-      deps.logger.warn({ period, missingGlyphs: chart.missingGlyphs.join('') }, 'digest chart: the chart font lacks these characters; they show as empty boxes');
-    }
-    return chart.png;
-  } catch (err) {
-    deps.logger.error({ err, period }, 'digest chart could not be drawn: the group gets the text digest without it');
-    return null;
-  }
 }
 
 async function finish(deps: JobDeps, runKey: string, summary: Record<string, unknown>) {

@@ -55,6 +55,26 @@ export async function loadStandings(store: Store, plan: PlanDoc, period: Period,
 }
 
 /**
+ * The records of several periods of a plan from one read (a digest's week and the week before it, for the change
+ * in the rate): the same inputs as loadStandings, read once, built once per period as of its own moment.
+ */
+export async function loadStandingsOfPeriods(store: Store, plan: PlanDoc, periods: ReadonlyArray<{ period: Period; asOf: Date }>): Promise<Standing[][]> {
+  if (periods.length === 0) return [];
+  const earliest = periods.reduce((a, b) => (b.period.start < a.period.start ? b : a));
+  const latest = periods.reduce((a, b) => (b.asOf > a.asOf ? b : a));
+  const tasks = await activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS);
+  const departments = await unitsOfPlan(store, plan);
+  const reports = await underCurrentUnits(store, plan, (await cachedReports(store, plan._id, earliest.period.start)) ?? (await scanReports(store, plan._id, latest.asOf)));
+  const [decisions, chases, evidence] = await Promise.all([
+    decisionsOfPlan(store, plan._id),
+    chasesByCell(store, { planId: plan._id }),
+    evidenceByCell(store, tasks.map((t) => t._id)),
+  ]);
+  return periods.map(({ period, asOf }) =>
+    buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, chases, evidence }));
+}
+
+/**
  * The records of one task: every unit responsible for it (for a collective task, the plan's units), or only
  * `departments`. From the cache's entries by _id, so a chat 任务 costs a few indexed reads.
  */

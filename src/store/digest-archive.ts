@@ -19,6 +19,8 @@ export interface DigestArchiveDoc {
   groupParts: string[];
   /** The leaders' text parts, as sent. */
   leaderParts: string[];
+  /** Everything the short messages leave out, as text: what the 周报 page shows. Absent in digests archived before. */
+  detailParts?: string[];
 }
 
 const digestArchiveSchema = new Schema(
@@ -34,6 +36,7 @@ const digestArchiveSchema = new Schema(
     reported: { type: Number, required: true },
     groupParts: { type: [String], default: [] },
     leaderParts: { type: [String], default: [] },
+    detailParts: { type: [String], default: undefined },
   },
   { collection: 'digests', versionKey: false },
 );
@@ -51,6 +54,7 @@ export interface ArchivedDigest {
   digest: { rate: number; expected: number; reported: number };
   groupParts: string[];
   leaderParts: string[];
+  detailParts: string[];
 }
 
 /** Stores a digest that was sent; the same run twice stores it once. */
@@ -58,7 +62,7 @@ export async function archiveDigest(store: Store, d: ArchivedDigest): Promise<vo
   try {
     await model(store).create({
       _id: `${d.runKey}|${String(d.planId)}`, runKey: d.runKey, planId: d.planId, planTitle: d.planTitle, week: d.week, sentAt: d.sentAt,
-      rate: d.digest.rate, expected: d.digest.expected, reported: d.digest.reported, groupParts: d.groupParts, leaderParts: d.leaderParts,
+      rate: d.digest.rate, expected: d.digest.expected, reported: d.digest.reported, groupParts: d.groupParts, leaderParts: d.leaderParts, detailParts: d.detailParts,
     });
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
@@ -66,11 +70,17 @@ export async function archiveDigest(store: Store, d: ArchivedDigest): Promise<vo
 }
 
 /** Newest week first, without the texts (the list page). */
-export async function listDigests(store: Store, limit = 200): Promise<Array<Omit<DigestArchiveDoc, 'groupParts' | 'leaderParts'>>> {
-  const docs = await model(store).find({}, { groupParts: 0, leaderParts: 0 }).lean<DigestArchiveDoc[]>();
+export async function listDigests(store: Store, limit = 200): Promise<Array<Omit<DigestArchiveDoc, 'groupParts' | 'leaderParts' | 'detailParts'>>> {
+  const docs = await model(store).find({}, { groupParts: 0, leaderParts: 0, detailParts: 0 }).lean<DigestArchiveDoc[]>();
   return docs.sort((a, b) => b.week.localeCompare(a.week) || b.sentAt.getTime() - a.sentAt.getTime()).slice(0, limit);
 }
 
 export async function getDigest(store: Store, id: string): Promise<DigestArchiveDoc | null> {
   return model(store).findOne({ _id: id }).lean<DigestArchiveDoc>();
+}
+
+/** The latest digest sent for a week (a re-send after the first): where the messages' link leads. */
+export async function latestDigestOfWeek(store: Store, week: string): Promise<DigestArchiveDoc | null> {
+  const docs = await model(store).find({ week }).lean<DigestArchiveDoc[]>();
+  return docs.sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime())[0] ?? null;
 }

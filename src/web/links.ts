@@ -19,3 +19,8 @@ export function homeUrl(base: string): string {
 export function plansPageUrl(base: string): string {
   return `${base}/web/plans`;
 }
+
+/** The 周报 page of a week: the digest as archived when it was sent, everything the short messages leave out. */
+export function digestPageUrl(base: string, week: string): string {
+  return `${base}/web/digests/week/${encodeURIComponent(week)}`;
+}

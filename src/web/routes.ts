@@ -8,7 +8,7 @@ import { formatLocal } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
-import { getDigest, listDigests } from '../store/digest-archive.ts';
+import { getDigest, latestDigestOfWeek, listDigests } from '../store/digest-archive.ts';
 import { auditEntries, historyNames, memberIdsNamed, memberNames } from '../store/audit.ts';
 import { planReports, type LoggedReport } from '../store/report-log.ts';
 import { allPlans } from '../store/plans.ts';
@@ -327,6 +327,14 @@ export function createWebRouter(deps: WebDeps): Router {
     page(ctx, 'digests', {
       title: '周报', rows: list.map((d) => ({ id: d._id, week: d.week, plan: d.planTitle, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm'), rate: d.rate, expected: d.expected, reported: d.reported })),
     });
+  });
+
+  // The link in the weekly messages: the week is known before the digest is archived, its id is not.
+  router.get('/digests/week/:week', async (ctx: WebContext) => {
+    ctx.assert(canSeeDigests(ctx.state.viewer), 403, '周报仅限领导和管理员查看。');
+    const d = await latestDigestOfWeek(store, ctx.params.week!);
+    if (!d) return ctx.throw(404, '这一周的周报还没有发出。');
+    page(ctx, 'digest', { title: `周报 ${d.week}`, d: { ...d, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm') } });
   });
 
   router.get('/digests/:id', async (ctx: WebContext) => {

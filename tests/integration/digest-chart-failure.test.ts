@@ -7,6 +7,7 @@ import { runJob } from '../../src/jobs/run-job.ts';
 import type { OutboxMessage } from '../../src/outbox/outbox.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
+import { appendReport } from '../../src/store/reports.ts';
 import { openTestStore } from '../helpers/store.ts';
 
 vi.mock('../../src/charts/digest-chart.ts', () => ({
@@ -21,6 +22,9 @@ let store: Store;
 beforeAll(async () => {
   store = await openTestStore('chartfail');
   await importPlanFile(store, BUNDLED_PLAN, clock);
+  // A report in W30: a week with no reports gets a short notice and no chart at all.
+  const task = (await store.models.Task.findOne({ code: '7.5' }).lean())!;
+  await appendReport(store, { task, department: '经贸办', userid: 'jmb', at: new Date('2021-07-28T02:00:00Z'), status: 'in_progress', percent: 50, note: '', sourceMsgId: null });
 });
 afterAll(async () => {
   await store.close();

@@ -85,9 +85,9 @@ describe('发送周报 and the group chart', () => {
     expect(height).toBeLessThan(4000);
   });
 
-  it('links the group digest to the web 总览 when WEB_BASE_URL is set', () => {
+  it('links the group digest to the week’s web 周报 page when WEB_BASE_URL is set', () => {
     const markdown = groupPosts().filter((p) => p.msgtype === 'markdown').map((p) => (p.markdown as Json).content as string).join('\n');
-    expect(markdown).toContain('[打开网页总览](https://duban.example.gov.cn/web/)');
+    expect(markdown).toContain('(https://duban.example.gov.cn/web/digests/week/2021-W30)');
   });
 
   it('sends no second chart for the same week, and exactly one more when asked to 重发', async () => {

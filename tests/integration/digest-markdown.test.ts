@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { weekKey } from '../../src/domain/period.ts';
-import { markdownText } from '../../src/domain/markdown-text.ts';
 import { buildDigest } from '../../src/jobs/digest.ts';
 import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
@@ -29,13 +28,12 @@ describe('user text in the markdown digest', () => {
   it('shows the note as written, with no link and no mention', async () => {
     expect(await h.say('jmb', `汇报 7.5 受阻 ${EVIL}\n# 标题`)).toContain('已记录');
     const built = await buildDigest(store, await activePlans(store), weekKey(h.clock.now()), h.clock.now(), { mentions: false });
+    // The group's short message names 7.5 among the 红灯 tasks; its note is on the 周报 page, as typed.
     const group = built.groupParts.join('\n');
-    expect(group).toContain(markdownText(EVIL));
-    expect(group).toContain('［x］(http://evil.example)＜@demo-leader＞');
+    expect(group).toMatch(/^1\. 7\.5 /m);
     expect(group).not.toContain('<@demo-leader>');
     expect(group).not.toContain('[x]');
     expect(group).not.toMatch(/^# 标题/m);
-    // The leaders' plain-text copy is not markdown: the note stays exactly as typed there.
-    expect(built.leaderParts.join('\n')).toContain(EVIL);
+    expect(built.detailParts.join('\n')).toContain(EVIL);
   });
 });

@@ -173,7 +173,8 @@ describe('counted apart: 总览, the digest, 超期', () => {
     const built = await buildDigest(store, plans, weekKey(h.clock.now()), h.clock.now(), { mentions: false });
     expect(built.digest.review).toEqual({ pending: 1, closed: 1, returned: 0 });
     expect(built.digest.overdue.map((t) => t.code)).toEqual(['7.6']);
-    const text = built.leaderParts.join('\n');
+    expect(built.leaderParts.join('\n')).toContain('销号：待审核 1　已销号 1　⏰超期 1 项');
+    const text = built.detailParts.join('\n');
     expect(text).toContain('销号：待审核 1　已销号 1');
     expect(text).toMatch(/超期任务\n⏰ 7\.6 [^\n]*经贸办；时限 2021-07-20/);
     const detail = await say('jmb', '任务 7.6');

@@ -169,7 +169,8 @@ describe('codes in chat across plans', () => {
 describe('the weekly cycle across plans', () => {
   it('covers both plans in the digest, a section each', async () => {
     const built = await buildDigest(store, await activePlans(store), '2021-W30', h.clock.now(), { mentions: false });
-    const text = built.groupParts.join('\n');
+    const text = built.detailParts.join('\n');
+    expect(built.groupParts.join('\n')).toContain('（2 个方案）');
     expect(text).toContain('【政务公开】2021年政务公开工作实施方案');
     expect(text).toContain('【安全生产】2021年安全生产专项整治工作实施方案');
     expect(built.plans.map((p) => p.plan.name)).toEqual(['政务公开', '安全生产']);

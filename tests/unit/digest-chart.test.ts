@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as fontkit from 'fontkit';
 import { CHART_FONT_FAMILY, CHART_FONT_FILE, chartFontMetrics, missingGlyphs, textWidth } from '../../src/charts/chart-font.ts';
-import { MAX_BARS, renderDigestChart, ROBOT_IMAGE_MAX_BYTES, type DigestChartView } from '../../src/charts/digest-chart.ts';
+import { BAR_COLOR, digestChartSvg, MAX_BARS, renderDigestChart, ROBOT_IMAGE_MAX_BYTES, type DigestChartView } from '../../src/charts/digest-chart.ts';
 import { parsePlan } from '../../src/domain/plan/parse-plan.ts';
 import { readPlanFile } from '../../src/domain/plan/read-plan-file.ts';
 import { BUNDLED_PLAN } from '../../src/plan-source.ts';
@@ -122,5 +122,74 @@ describe('renderDigestChart', () => {
     expect(image.png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
     expect(image.height).toBeGreaterThan(0);
     expect(image.missingGlyphs).toEqual([]);
+  });
+});
+
+/** The boxes the SVG draws: bars (the series' paths), the dashed average line, and every text with its measured box. */
+function measure(svg: string) {
+  const num = (s: string) => Number(s);
+  const bars = [...svg.matchAll(/<path d="M([\d.-]+) ([\d.-]+)l([\d.-]+) 0l0 ([\d.-]+)[^"]*" fill="(#[0-9a-f]+)"[^>]*ecmeta_ssr_type="chart"/g)]
+    .map((m) => ({ x: num(m[1]!), y: num(m[2]!), width: num(m[3]!), height: num(m[4]!), fill: m[5]!, at: m.index! }));
+  const dashed = [...svg.matchAll(/<path d="M([\d.]+) ([\d.]+)L([\d.]+) ([\d.]+)" fill="none"[^>]*stroke-dasharray[^>]*>/g)]
+    .filter((m) => !/transform=/.test(m[0])).map((m) => ({ x: num(m[1]!), top: num(m[2]!), bottom: num(m[4]!), at: m.index! }));
+  const texts = [...svg.matchAll(/<text dominant-baseline="central" text-anchor="(start|end|middle)" style="font-size:(\d+)px[^"]*"[^>]*?(?: y="([\d.-]+)")? transform="translate\(([\d.-]+) ([\d.-]+)\)"[^>]*>([^<]*)<\/text>/g)]
+    .map((m) => {
+      const size = num(m[2]!);
+      const width = textWidth(m[6]!, size);
+      const cx = num(m[4]!);
+      const x = m[1] === 'start' ? cx : m[1] === 'end' ? cx - width : cx - width / 2;
+      const y = num(m[5]!) + num(m[3] ?? '0');
+      return { text: m[6]!, size, anchor: m[1]!, x, y: y - size * 0.6, width, height: size * 1.2 };
+    });
+  return { bars, dashed, texts };
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+describe('the chart’s geometry, measured on the SVG', () => {
+  const LONG = ['县市场监督管理局南旺镇市场监督管理所', '南旺镇人民政府党政综合办公室（政务公开办）', '自然资源和规划局南旺自然资源事务中心', '经贸办'];
+  const cases: Array<[string, DigestChartView]> = [
+    ['few departments', view([{ name: '统计站', rate: 0, reported: 0, expected: 4 }, { name: '经贸办', rate: 45, reported: 5, expected: 11 }, { name: '党政办', rate: 100, reported: 3, expected: 3 }])],
+    // 29 departments, the overall rate right where many bars end: the old chart's labels and line collided there.
+    ['29 departments', { ...view(Array.from({ length: 29 }, (_, i) => ({ name: `部门${i + 1}`, rate: [0, 5, 36, 37, 38, 59, 60, 99, 100][i % 9]!, reported: i, expected: 120 }))), rate: 37 }],
+    ['long names', view(LONG.map((name, i) => ({ name, rate: [10, 37, 80, 100][i]!, reported: i, expected: 9 })))],
+  ];
+
+  for (const [name, v] of cases) {
+    it(`${name}: no label touches a bar or the average line, and the line runs behind the bars`, () => {
+      const { svg } = digestChartSvg(v);
+      const { bars, dashed, texts } = measure(svg);
+      expect(bars).toHaveLength(v.departments.length);
+      const [line] = dashed;
+      expect(dashed).toHaveLength(1);
+      expect(line!.x).toBeCloseTo(bars[0]!.x + ((bars.at(-1)!.x + Math.max(...bars.map((b) => b.width)) - bars[0]!.x) * v.rate) / 100, 0);
+      // Every label of the picture: department names, values, the axis, the header.
+      expect(texts.length).toBeGreaterThan(2 * v.departments.length);
+      for (const t of texts) {
+        for (const b of bars) expect(overlaps(t, b), `“${t.text}” over a bar`).toBe(false);
+        const crossesLine = t.x < line!.x && line!.x < t.x + t.width && t.y < line!.bottom && line!.top < t.y + t.height;
+        expect(crossesLine, `“${t.text}” on the average line`).toBe(false);
+      }
+      // Painted first, so the bars cover it: the line shows between them, never across a bar.
+      expect(line!.at).toBeLessThan(Math.min(...bars.map((b) => b.at)));
+      // Long names are cut, so the bars keep most of the width.
+      const names = texts.filter((x) => x.size === 13 && x.anchor === 'end');
+      expect(names).toHaveLength(v.departments.length);
+      for (const t of names) expect(t.width).toBeLessThanOrEqual(190);
+    });
+  }
+
+  it('tells the two reds apart: bars never take a task light’s colour, and each has its own legend', () => {
+    const { svg } = digestChartSvg(cases[1]![1]);
+    const { bars, texts } = measure(svg);
+    const lightColours = ['#e5484d', '#f5a524', '#30a46c', '#3e63dd'];
+    expect(new Set(bars.map((b) => b.fill))).toEqual(new Set(Object.values(BAR_COLOR)));
+    for (const c of lightColours) expect(Object.values(BAR_COLOR)).not.toContain(c);
+    expect(bars.filter((b) => b.fill === BAR_COLOR.low)).toHaveLength(cases[1]![1].departments.filter((d) => d.rate < 60).length);
+    const words = texts.map((t) => t.text);
+    expect(words).toEqual(expect.arrayContaining(['任务状态灯（按任务）', '红灯 4', '各部门汇报率（条形）', '不足 60%', '整体 37%']));
+    // The lights are dots, the bars' colours squares.
+    expect(svg).toMatch(/<circle[^>]*fill="#e5484d"|<path d="M[^"]*A[^"]*"[^>]*fill="#e5484d"/);
   });
 });
