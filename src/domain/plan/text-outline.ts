@@ -8,6 +8,8 @@
 import { CHINESE_NUMERAL_CHARS, parseChineseNumeral } from './chinese-numerals.ts';
 import { annotationContinues, extractAnnotations, isAnnotationLine, parseAnnotationLine } from './annotations.ts';
 import { parseHeader, splitSignature } from './header.ts';
+import { hasUnitShape } from './cell-shapes.ts';
+import { splitOutsideParentheses } from './units.ts';
 import { newFragment, type Fragment, type Outline, type OutlineSection } from './outline.ts';
 import {
   endsSentence, firstOutsideParentheses, joinLines, sourceLines, trimEndPunctuation, type SourceLine,
@@ -189,6 +191,10 @@ function readBody(lines: SourceLine[], outline: Outline): void {
         heading = false;
         // "段落 / 市发改委牵头落实 / 段落 / 市人社局牵头落实": unnumbered paragraphs, each closed by a
         // line of its units, are the items of their section, one each.
+        // A unit name broken by the page's line end ("园区党工" / "委、各街道党工委"): the annotation goes on.
+        if (fragment !== null && lastWasAnnotation && !openAnnotation && wrapsUnitName(fragment.annotationLines.at(-1) ?? '', line)) {
+          openAnnotation = true;
+        }
         if (fragment !== null && lastWasAnnotation && !openAnnotation && !isAnnotationLine(line)) {
           const split = paragraphItem(fragment, lineNo);
           if (split !== null) ({ section, fragment } = split);
@@ -208,6 +214,18 @@ function readBody(lines: SourceLine[], outline: Outline): void {
     prev = line;
   }
   closeChapter();
+}
+
+/**
+ * The annotation's last name is no unit ("园区党工") and the next line's first piece completes it ("委"): text
+ * copied from a PDF broke the name at the line's end.
+ */
+function wrapsUnitName(annotation: string, next: string): boolean {
+  if (next.length > 60 || /[。]/.test(next.slice(0, -1))) return false;
+  const last = splitOutsideParentheses(annotation.replace(/^.*[：:]/, ''), '、，,；;').at(-1)?.trim() ?? '';
+  const first = splitOutsideParentheses(next, '、，,；;。').at(0)?.trim() ?? '';
+  if (last === '' || first === '' || first.length > 4 || hasUnitShape(last)) return false;
+  return hasUnitShape(`${last}${first}`);
 }
 
 function namesUnits(fragment: Fragment): boolean {
