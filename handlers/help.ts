@@ -4,10 +4,11 @@ import { byteLength } from '../src/domain/text.ts';
 import { APP_TEXT_MAX_BYTES } from '../src/wecom/api-client.ts';
 import { homeUrl } from '../src/web/links.ts';
 
-/** How much each command's entry says: usage, summary and example; usage and summary; usage alone. */
-type Detail = 'full' | 'brief' | 'usage';
+/** How much each command's entry says: usage, summary and example; usage and example; usage and summary; usage alone. */
+type Detail = 'full' | 'example' | 'brief' | 'usage';
 /** From the most to the least said, for the everyday commands and the admin ones: the first that fits one message. */
-const LEVELS: Array<[Detail, Detail]> = [['full', 'full'], ['full', 'brief'], ['full', 'usage'], ['brief', 'usage'], ['usage', 'usage']];
+// An example teaches more than a summary on a phone, so the everyday commands keep theirs the longest.
+const LEVELS: Array<[Detail, Detail]> = [['full', 'full'], ['full', 'brief'], ['full', 'usage'], ['example', 'usage'], ['brief', 'usage'], ['usage', 'usage']];
 
 /** The commands this user may use and has work for: no 汇报 for someone who belongs to no department. */
 export function helpCommands(ctx: Pick<CommandContext, 'sender' | 'commands'>): CommandSpec[] {
