@@ -1,12 +1,15 @@
 // Scores the plan parser against the corpus (tests/fixtures/plans/corpus); the scoring is tools/plan-corpus.ts.
 //   npm run -s eval:plans            one line per document, then the totals
 //   npm run -s eval:plans -- --json  the totals as one JSON object
+//   … -- --only w                     only the documents whose file names start so (w: the published plans)
 import { basename } from 'node:path';
 import { corpusFiles, scoreDocument, totalsOf } from './plan-corpus.ts';
 
 const documents = [];
 const lines: string[] = [];
-for (const name of corpusFiles()) {
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : '';
+for (const name of corpusFiles().filter((f) => f.startsWith(only))) {
   const doc = await scoreDocument(name);
   documents.push(doc);
   const count = (k: 'found' | 'leadRight' | 'assistRight' | 'deadlineRight'): number => doc.items.filter((i) => i[k]).length;
