@@ -11,6 +11,11 @@
 //   npm run -s bench -- --cpu-prof[=DIR]   V8 CPU profile of the server process, summarised at the end
 //   npm run -s bench -- --what-if reply-insert,cache-reads,serialize-writes
 //                                     put a number on a suggested fix (bench-side only; see lib/bot-process.ts)
+//   npm run -s bench -- --against REF [--rounds 3]
+//                                     side by side: REF (a commit, branch or tag) is checked out in a temporary git
+//                                     worktree, both servers run at once and are loaded in alternating rounds
+//                                     (this checkout, REF, then REF, this checkout …), bare Koa each round too;
+//                                     prints both figures, Koa's and the ratios (lib/ref-worktree.ts)
 //   MONGODB_URI=mongodb://… npm run -s bench   against that server, in a scratch database dropped afterwards
 //                                     (BENCH_DB_PID=<pid> of a local server adds its CPU and peak RSS)
 //
@@ -26,6 +31,7 @@ import { mainThreadProfile, summarizeProfile } from './lib/cpuprofile.ts';
 import { createAgent, percentile, runLoad, throughputBySlice, type LoadResult, type Outcome, type PreparedRequest } from './lib/load.ts';
 import { cpuSeconds, machineCpuSeconds, peakRssMb, RssSampler } from './lib/proc.ts';
 import { WHAT_IFS, type BotMessage, type Target } from './lib/protocol.ts';
+import { createRefWorktree, headDescription, type RefWorktree } from './lib/ref-worktree.ts';
 import { ServerChild } from './lib/server-child.ts';
 
 // ---- arguments -------------------------------------------------------------------------------------
@@ -41,16 +47,19 @@ interface Options {
   cpuProf: string | null;
   koa: boolean;
   whatIf: string[];
+  against: string | null;
+  rounds: number;
 }
 
 const USAGE = `usage: npm run -s bench -- [--count N] [--concurrency C] [--warmup W] [--duplicates D]
                           [--max-seconds S] [--timeout-ms T] [--json] [--spans] [--cpu-prof[=DIR]] [--no-koa]
-                          [--what-if ${WHAT_IFS.join(',')}]   (experiments, not the product's numbers)`;
+                          [--what-if ${WHAT_IFS.join(',')}]   (experiments, not the product's numbers)
+                          [--against REF [--rounds R]]   (side by side with REF, alternating, same run)`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     count: 3000, concurrency: 50, warmup: 100, duplicates: 50, maxSeconds: 120, timeoutMs: 10_000,
-    json: false, spans: false, cpuProf: null, koa: true, whatIf: [],
+    json: false, spans: false, cpuProf: null, koa: true, whatIf: [], against: null, rounds: 3,
   };
   const int = (name: string, v: string | undefined, min: number, max: number) => {
     const n = Number(v);
@@ -71,6 +80,13 @@ function parseOptions(argv: string[]): Options {
       case '--spans': o.spans = true; break;
       case '--cpu-prof': o.cpuProf = resolve(inline ?? join(tmpdir(), `duban-bench-prof-${Date.now()}`)); break;
       case '--no-koa': o.koa = false; break;
+      case '--rounds': o.rounds = int('rounds', value(), 1, 50); break;
+      case '--against': {
+        const ref = value();
+        if (!ref || ref.startsWith('-')) throw new UsageError('--against wants a commit, branch or tag');
+        o.against = ref;
+        break;
+      }
       case '--what-if': {
         o.whatIf = (value() ?? '').split(',').filter(Boolean);
         const unknown = o.whatIf.filter((w) => !(WHAT_IFS as readonly string[]).includes(w));
@@ -99,6 +115,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 // ---- cleanup ---------------------------------------------------------------------------------------
 const children = new Set<ServerChild>();
 let scratchDir: string | null = null;
+let refTree: RefWorktree | null = null;
 
 /** Graceful: asks each server process to stop (service, database), then removes the scratch directory. */
 async function cleanup() {
@@ -111,6 +128,8 @@ function cleanupNow() {
   for (const c of children) c.kill();
   if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
   scratchDir = null;
+  refTree?.remove();
+  refTree = null;
 }
 
 // ---- requests --------------------------------------------------------------------------------------
@@ -218,6 +237,7 @@ interface Verified {
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
   jsonMode = opts.json;
+  if (opts.against) return runAgainst(opts, opts.against);
   // Watchdog: whatever hangs (a server that never starts, a stuck stop), the run ends.
   const watchdogSeconds = 2 * opts.maxSeconds + 240; // Koa phase + bot phase + starts, stops, checks
   const watchdog = setTimeout(() => {
@@ -393,6 +413,216 @@ async function main(): Promise<number> {
       bareKoaPerSecond: koa ? round1(koa.perSecond) : null,
       sent,
       stored,
+    })}\n`);
+  }
+  return failures.length ? 1 : 0;
+}
+
+// ---- side by side (--against REF) ------------------------------------------------------------------
+interface Side {
+  label: string;
+  child: ServerChild;
+  settings: SimulatorSettings;
+  targets: Target[];
+  latencies: number[];
+  answered: number;
+  wallMs: number;
+  perRound: number[];
+  okIds: Set<string>;
+  warmOk: number;
+  failures: string[];
+  serverCpu: number;
+  stored: number | null;
+  peakRss: number | null;
+}
+
+async function startSide(label: string, root: string | undefined, env: Record<string, string>, nodeFlags: string[]): Promise<Side> {
+  progress(`bench: starting ${label} …`);
+  const child = await ServerChild.start({ mode: 'bot', env, nodeFlags, readyTimeoutMs: 300_000, ...(root ? { root } : {}) });
+  children.add(child);
+  const r = child.ready;
+  if (r.targets.length === 0) throw new Error(`${label}: no demo liaison has a task`);
+  progress(`bench: ${label} up at ${r.url} (pid ${r.pid}, ${r.database}) in ${f1(r.startMs / 1000)} s`);
+  return {
+    label, child, settings: r.settings!, targets: r.targets, latencies: [], answered: 0, wallMs: 0, perRound: [], okIds: new Set(),
+    warmOk: 0, failures: [], serverCpu: 0, stored: null, peakRss: null,
+  };
+}
+
+async function loadSide(side: Side, n: number, note: string, opts: Options, measure: boolean): Promise<void> {
+  const reqs = buildReports(side.settings, side.targets, n, note);
+  const agent = createAgent(opts.concurrency);
+  const cpu0 = cpuSeconds(side.child.pid);
+  const r = await runLoad(agent, reqs, { baseUrl: side.child.ready.url, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, deadline: Date.now() + opts.maxSeconds * 1000 });
+  const cpu1 = cpuSeconds(side.child.pid);
+  agent.destroy();
+  const c = checkReplies(side.settings, reqs, r);
+  if (c.failures.length) side.failures.push(`${note}: ${c.failures.length} of ${reqs.length} failed, first: ${c.failures[0]!.reason}`);
+  if (r.unsent) side.failures.push(`${note}: ${r.unsent} not sent (time budget)`);
+  if (!measure) {
+    side.warmOk += c.ok.length;
+    return;
+  }
+  for (const o of c.ok) side.okIds.add(reqs[o.index]!.msgId);
+  const answered = r.outcomes.filter((o) => o.status === 200).length;
+  side.latencies.push(...r.outcomes.map((o) => o.ms));
+  side.answered += answered;
+  side.wallMs += r.wallMs;
+  side.perRound.push(answered / (r.wallMs / 1000));
+  if (cpu0 !== null && cpu1 !== null) side.serverCpu += cpu1 - cpu0;
+}
+
+async function verifySide(side: Side): Promise<void> {
+  const v = (await side.child.expect('verified', { cmd: 'verify', notes: ['bench', 'warmup'] })) as Verified;
+  const bench = v.byNote.bench!;
+  side.stored = bench.distinctKeys;
+  const storedIds = new Set(bench.msgIds);
+  if (bench.count !== bench.distinctKeys) side.failures.push(`${bench.count - bench.distinctKeys} duplicate report keys`);
+  if (storedIds.size !== bench.count) side.failures.push(`${bench.count - storedIds.size} messages stored more than once`);
+  if (bench.distinctKeys !== side.answered) side.failures.push(`stored ${bench.distinctKeys} distinct reports for ${side.answered} callbacks answered 200`);
+  const missing = [...side.okIds].filter((id) => !storedIds.has(id)).length;
+  if (missing) side.failures.push(`${missing} acknowledged callbacks have no stored report`);
+  if (v.byNote.warmup!.distinctKeys !== side.warmOk) side.failures.push(`warm-up: stored ${v.byNote.warmup!.distinctKeys} for ${side.warmOk} answered`);
+}
+
+function sideFigures(side: Side) {
+  const perSecond = side.answered / (side.wallMs / 1000);
+  return {
+    label: side.label,
+    callbacksPerSecond: round1(perSecond),
+    p50Ms: round1(percentile(side.latencies, 50)),
+    p99Ms: round1(percentile(side.latencies, 99)),
+    perRound: side.perRound.map(round1),
+    serverCpuMsPerCallback: round1((side.serverCpu * 1000) / Math.max(1, side.answered)),
+    peakRssMb: side.peakRss === null ? null : round1(side.peakRss),
+    sent: side.answered,
+    stored: side.stored,
+  };
+}
+
+async function runAgainst(opts: Options, ref: string): Promise<number> {
+  const watchdogSeconds = 2 * opts.rounds * opts.maxSeconds + 900; // rounds of two bots, npm ci, starts and stops
+  const watchdog = setTimeout(() => {
+    progress(`bench: watchdog fired after ${watchdogSeconds} s; killing the server processes`);
+    cleanupNow();
+    process.exit(3);
+  }, watchdogSeconds * 1000);
+  watchdog.unref();
+  if (opts.whatIf.length) throw new UsageError('--what-if and --against do not go together');
+
+  const head = headDescription();
+  refTree = createRefWorktree(ref, progress);
+  scratchDir = mkdtempSync(join(tmpdir(), 'duban-bench-'));
+  const envFor = (name: string) => {
+    const dir = join(scratchDir!, name);
+    mkdirSync(dir);
+    const env: Record<string, string> = { BENCH_DATA_DIR: dir };
+    const externalUri = process.env.MONGODB_URI?.trim();
+    if (externalUri) env.MONGODB_URI = withDbName(externalUri, `duban_bench_${name}_${randomBytes(4).toString('hex')}`);
+    if (opts.spans) env.BENCH_SPANS = '1';
+    return env;
+  };
+  const nodeFlags: string[] = [];
+  if (opts.cpuProf) {
+    mkdirSync(opts.cpuProf, { recursive: true });
+    nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`);
+  }
+
+  // Both bots up at once (an idle one costs next to nothing), so each round loads one right after the other.
+  const ours = await startSide(`this checkout (${head})`, undefined, envFor('head'), nodeFlags);
+  const theirs = await startSide(`${ref} (${refTree.commit.slice(0, 7)})`, refTree.dir, envFor('ref'), nodeFlags);
+  const sides = [ours, theirs];
+  for (const side of sides) if (opts.warmup > 0) await loadSide(side, opts.warmup, 'warmup', opts, false);
+  if (opts.spans) for (const side of sides) await side.child.expect('reset', { cmd: 'reset' });
+
+  let koaChild: ServerChild | null = null;
+  const koa = { answered: 0, wallMs: 0, latencies: [] as number[], failed: 0 };
+  let koaBodies: Sent[] = [];
+  if (opts.koa) {
+    koaChild = await ServerChild.start({ mode: 'koa', env: {}, readyTimeoutMs: 60_000 });
+    children.add(koaChild);
+    koaBodies = buildReports({ ...LOCAL_WECOM }, [{ userid: 'demo-liaison-01', department: '-', codes: ['1.1'] }], Math.ceil(opts.count / opts.rounds), 'bench');
+    const agent = createAgent(opts.concurrency);
+    await runLoad(agent, koaBodies.slice(0, 500), { baseUrl: koaChild.ready.url, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, deadline: Date.now() + 60_000 });
+    agent.destroy();
+  }
+
+  const perRound = Math.ceil(opts.count / opts.rounds);
+  const machine0 = machineCpuSeconds();
+  const t0 = Date.now();
+  for (let round = 0; round < opts.rounds; round++) {
+    if (koaChild) {
+      const agent = createAgent(opts.concurrency);
+      const r = await runLoad(agent, koaBodies, { baseUrl: koaChild.ready.url, concurrency: opts.concurrency, timeoutMs: opts.timeoutMs, deadline: Date.now() + opts.maxSeconds * 1000 });
+      agent.destroy();
+      const good = r.outcomes.filter((o) => o.status === 200 && o.body === 'ok').length;
+      koa.answered += good;
+      koa.failed += r.outcomes.length - good + r.unsent;
+      koa.wallMs += r.wallMs;
+      koa.latencies.push(...r.outcomes.map((o) => o.ms));
+    }
+    const order = round % 2 === 0 ? [ours, theirs] : [theirs, ours];
+    for (const side of order) {
+      progress(`bench: round ${round + 1}/${opts.rounds}: ${perRound} callbacks to ${side.label} …`);
+      await loadSide(side, perRound, 'bench', opts, true);
+    }
+  }
+  const wall = (Date.now() - t0) / 1000;
+  const machine1 = machineCpuSeconds();
+  const stats = opts.spans
+    ? await Promise.all(sides.map(async (s) => (await s.child.expect('stats', { cmd: 'stats' })) as Extract<BotMessage, { type: 'stats' }>))
+    : null;
+  for (const side of sides) {
+    await verifySide(side);
+    side.peakRss = peakRssMb(side.child.pid);
+  }
+  progress('bench: stopping the servers …');
+  for (const c of [...children]) {
+    await c.stop();
+    children.delete(c);
+  }
+
+  const a = sideFigures(ours);
+  const b = sideFigures(theirs);
+  const koaPerSecond = koaChild ? koa.answered / (koa.wallMs / 1000) : null;
+  const ratio = (x: number, y: number | null) => (y ? Math.round((x / y) * 1000) / 1000 : null);
+  say(`督办助手 callbacks side by side — ${opts.rounds} alternating rounds of ${perRound} encrypted 汇报 callbacks per server, ` +
+    `concurrency ${opts.concurrency}, ${process.env.MONGODB_URI ? 'MongoDB (scratch databases)' : 'embedded FerretDB each'}; ` +
+    `${ref}'s node_modules ${refTree.nodeModules === 'symlinked' ? 'symlinked (identical lockfile)' : 'from npm ci (lockfile differs)'}`);
+  for (const f of [a, b]) {
+    say(`  ${f.label}`);
+    say(`    callbacks/s    ${f1(f.callbacksPerSecond)}  (rounds: ${f.perRound.map(f1).join(', ')}); p50 ${f1(f.p50Ms)} ms, p99 ${f1(f.p99Ms)} ms`);
+    say(`    server CPU     ${f1(f.serverCpuMsPerCallback)} ms per callback; peak RSS ${f1(f.peakRssMb)} MB; stored ${f.stored} for ${f.sent} answered`);
+  }
+  if (koaPerSecond !== null) say(`  bare Koa         ${f1(koaPerSecond)} req/s, p99 ${f1(percentile(koa.latencies, 99))} ms`);
+  say(`  ratio            callbacks/s ${ratio(a.callbacksPerSecond, b.callbacksPerSecond)} × ${ref}'s; p99 ${ratio(a.p99Ms, b.p99Ms)} × ${ref}'s` +
+    (koaPerSecond ? `; of bare Koa: ${(100 * a.callbacksPerSecond / koaPerSecond).toFixed(1)}% vs ${(100 * b.callbacksPerSecond / koaPerSecond).toFixed(1)}%` : ''));
+  if (machine0 && machine1) say(`  machine          ${Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100)}% busy over ${f1(wall)} s (${cpus().length} cores, shared)`);
+  if (stats) {
+    stats.forEach((st, i) => {
+      say(`  ${sides[i]!.label}:`);
+      printSpans(st);
+    });
+  }
+  const failures = sides.flatMap((s) => s.failures.map((f) => `${s.label}: ${f}`));
+  if (koa.failed) failures.push(`bare Koa: ${koa.failed} requests failed`);
+  for (const f of failures) say(`  FAILED: ${f}`);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({
+      against: { ref, commit: refTree.commit, nodeModules: refTree.nodeModules },
+      head,
+      rounds: opts.rounds,
+      perRound,
+      concurrency: opts.concurrency,
+      this: a,
+      ref: b,
+      bareKoaPerSecond: koaPerSecond === null ? null : round1(koaPerSecond),
+      ratio: {
+        callbacksPerSecond: ratio(a.callbacksPerSecond, b.callbacksPerSecond),
+        p99: ratio(a.p99Ms, b.p99Ms),
+        thisOfKoa: ratio(a.callbacksPerSecond, koaPerSecond),
+        refOfKoa: ratio(b.callbacksPerSecond, koaPerSecond),
+      },
     })}\n`);
   }
   return failures.length ? 1 : 0;

@@ -16,6 +16,11 @@ export interface ServerChildOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   readyTimeoutMs: number;
+  /**
+   * Another checkout of the project (bench --against REF): its own tools/bench/lib/bot-process.ts and src run,
+   * in its directory. The IPC protocol (lib/protocol.ts) must be the same there.
+   */
+  root?: string;
 }
 
 export class ServerChild {
@@ -45,8 +50,10 @@ export class ServerChild {
   }
 
   static async start(opts: ServerChildOptions): Promise<ServerChild> {
-    const child = fork(SCRIPT, [opts.mode], {
-      cwd: PROJECT_ROOT,
+    const root = opts.root ?? PROJECT_ROOT;
+    const script = opts.root ? resolve(opts.root, 'tools/bench/lib/bot-process.ts') : SCRIPT;
+    const child = fork(script, [opts.mode], {
+      cwd: root,
       // Only what the service needs; nothing of the caller's WECOM_* etc. leaks in (local mode is wanted).
       env: { ...baseEnv(), ...opts.env },
       execArgv: ['--import', 'tsx', ...(opts.nodeFlags ?? [])],
