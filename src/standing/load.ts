@@ -65,13 +65,14 @@ export async function loadStandingsOfPeriods(store: Store, plan: PlanDoc, period
   const tasks = await activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS);
   const departments = await unitsOfPlan(store, plan);
   const reports = await underCurrentUnits(store, plan, (await cachedReports(store, plan._id, earliest.period.start)) ?? (await scanReports(store, plan._id, latest.asOf)));
-  const [decisions, chases, evidence] = await Promise.all([
+  const [decisions, extensions, chases, evidence] = await Promise.all([
     decisionsOfPlan(store, plan._id),
+    approvedExtensionsOfPlan(store, plan._id),
     chasesByCell(store, { planId: plan._id }),
     evidenceByCell(store, tasks.map((t) => t._id)),
   ]);
   return periods.map(({ period, asOf }) =>
-    buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, chases, evidence }));
+    buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence }));
 }
 
 /**
