@@ -8,10 +8,10 @@ import { planLabel, readTaskFilters } from '../ledger/rows.ts';
 import { CLI_USER } from '../access.ts';
 import { CliUsageError, parseArgs, type CliContext } from './runtime.ts';
 
-export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME]';
+export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME] [--reports]';
 
 export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise<number> {
-  const { positional, flags } = parseArgs(argv);
+  const { positional, flags } = parseArgs(argv, ['reports']);
   if (positional[0] !== 'export' || typeof flags.out !== 'string' || !flags.out.endsWith('.xlsx')) throw new CliUsageError(LEDGER_USAGE);
   const store = await ctx.store();
   let plans = await activePlans(store);
@@ -27,7 +27,7 @@ export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise
   const now = ctx.clock.now();
   const states = await Promise.all(plans.map((p) => computePlanState(store, p, now)));
   // The command line sees everything, as an admin does.
-  await pipeline(ledgerStream(store, { states, viewer: CLI_USER, filters: readTaskFilters({}), now }), createWriteStream(flags.out));
+  await pipeline(ledgerStream(store, { states, viewer: CLI_USER, filters: readTaskFilters({}), now, includeReports: flags.reports === true }), createWriteStream(flags.out));
   ctx.out(`已导出督办台账：${flags.out}（${plans.map(planLabel).join('、')}）`);
   return 0;
 }

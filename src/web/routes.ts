@@ -319,7 +319,7 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.set('Content-Disposition', `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`);
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now() });
+    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now(), includeReports: ctx.query.reports === '1' });
   });
 
   return router;
