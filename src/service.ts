@@ -162,7 +162,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const sessionSecret = config.web.sessionSecret ?? (config.localMode ? LOCAL_WEB_SESSION_SECRET : undefined);
     if (oauthBase && sessionSecret && (config.web.baseUrl || config.localMode)) {
       const auth = new WebAuth({ baseUrl: webBaseUrl, oauthBase: () => oauthBase, corpId: wecom.callback.corpId, agentId: wecom.agentId, sessionSecret }, client, clock, logger, store);
-      routers.push(createWebRouter({ store, clock, logger, auth, baseUrl: webBaseUrl }));
+      routers.push(createWebRouter({ store, clock, logger, auth, notifier, baseUrl: webBaseUrl }));
     } else {
       logger.info('web pages off: set WEB_BASE_URL and WEB_SESSION_SECRET to serve them');
     }

@@ -2,7 +2,8 @@
 // Every route below the login check knows its viewer and shows only what the viewer may see.
 import Router, { type RouterContext } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
-import { canAdministerPlans, canReadAudit, canSeeDepartment, canSeeDigests, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
+import { canAdministerPlans, canReadAudit, canReview, canSeeDepartment, canSeeDigests, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
+import type { Notifier } from '../bot/types.ts';
 import type { Clock } from '../clock.ts';
 import { formatLocal } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
@@ -20,6 +21,7 @@ import { ACCEPTED_TYPES, evidenceByUnit, newUploadToken, receiveUpload, sendEvid
 import { writeLedger } from '../ledger/ledger.ts';
 import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
+import { addReviewDeskRoutes } from './review-desk.ts';
 import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';
 import { renderPage } from './render.ts';
 import {
@@ -32,6 +34,8 @@ export interface WebDeps {
   clock: Clock;
   logger: Logger;
   auth: WebAuth;
+  /** Tells liaisons of a 退回 from the 销号 desk, as the chat command does. */
+  notifier: Notifier;
   /** For links in pages that leave the site (none yet) and for the chat's links: the trusted-domain address. */
   baseUrl(): string;
 }
@@ -60,7 +64,7 @@ export function createWebRouter(deps: WebDeps): Router {
       ...view,
       viewer: viewer ? {
         name: viewer.name, role: roleLabel(viewer), bound: viewer.bound,
-        digests: canSeeDigests(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer),
+        digests: canSeeDigests(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer), review: canReview(viewer),
       } : null,
       path: ctx.path, assetUrl, asOf: formatLocal(clock.now(), 'YYYY年M月D日 HH:mm'),
     });
@@ -307,6 +311,7 @@ export function createWebRouter(deps: WebDeps): Router {
 
   // Pages computed per plan follow plan and task writes by themselves (the read cache's generation is in their key).
   addPlanAdminRoutes(router, { store, clock, auth, page });
+  addReviewDeskRoutes(router, { store, clock, auth, notifier: deps.notifier, plans: plansFor, page });
 
   router.get('/ledger.xlsx', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
