@@ -34,11 +34,12 @@ beforeAll(async () => {
   };
   expect(await say('demo-liaison-01', '汇报 7.5 30% 已对接快递企业', '2021-07-20T10:00:00')).toContain('已记录');
   expect(await say('demo-liaison-01', '汇报 7.5 60% 已完成电商培训两期', '2021-07-27T15:00:00')).toContain('已记录');
-  // The walk-through: 7.1 finished and sent back with a reason; 7.2 finished and approved.
+  expect(await say('demo-liaison-01', '汇报 1.1 40% 规划目录已梳理', '2021-07-27T16:00:00')).toContain('已记录');
+  // The walk-through: 7.1 finished and sent back with a reason; 7.5 finished and approved.
   expect(await say('demo-liaison-01', '完成 7.1 已开展企业家培训', '2021-07-28T09:00:00')).toContain('待审核');
   expect(await say('demo-admin', '退回 7.1 经贸办 缺少佐证材料', '2021-07-28T10:00:00')).toContain('已退回');
-  expect(await say('demo-liaison-01', '完成 7.2 经贸办 已上线', '2021-07-28T09:30:00')).toContain('待审核');
-  expect(await say('demo-admin', '审核通过 7.2 经贸办', '2021-07-28T11:00:00')).toContain('已销号');
+  expect(await say('demo-liaison-01', '完成 7.5 经贸办 电商培训全部完成', '2021-07-28T09:30:00')).toContain('待审核');
+  expect(await say('demo-admin', '审核通过 7.5 经贸办', '2021-07-28T11:00:00')).toContain('已销号');
   expect(await say('demo-admin', '分管 demo-leader 经贸办 财政所', '2021-07-28T11:10:00')).toContain('经贸办');
   clock.set(new Date('2021-07-29T02:00:00Z'));
   dir = mkdtempSync(join(tmpdir(), 'ledger-'));
@@ -80,13 +81,13 @@ describe('ledger export', () => {
 
     const returned = sheet.row('7.1', '经贸办')!;
     expect(returned).toMatchObject({ 销号状态: '退回', 审核意见: '缺少佐证材料', 进展: '退回重办', 责任领导: '镇领导（演示）' });
-    const closed = sheet.row('7.2', '经贸办')!;
-    expect(closed).toMatchObject({ 销号状态: '已销号', 进展: '已完成', '进度 (%)': 100 });
+    const closed = sheet.row('7.5', '经贸办')!;
+    expect(closed).toMatchObject({ 销号状态: '已销号', 进展: '已完成', '进度 (%)': 100, 最近汇报说明: '电商培训全部完成' });
     expect(String(closed['审核意见'])).toBe('7月28日 审核通过（党政办管理员（演示））');
     expect(sheet.row('7.2', '科技办')).toMatchObject({ 销号状态: '', 进展: '未汇报', 责任领导: '' });
-    const jmb = sheet.row('7.5', '经贸办')!;
-    expect([jmb['进展'], jmb['进度 (%)'], jmb['最近汇报说明'], jmb['销号状态']]).toEqual(['推进中', 60, '已完成电商培训两期', '']);
-    expect((jmb['最近汇报时间'] as Date).toISOString()).toBe('2021-07-27T15:00:00.000Z'); // Shanghai wall-clock time, as Excel shows it
+    expect((closed['最近汇报时间'] as Date).toISOString()).toBe('2021-07-28T09:30:00.000Z'); // Shanghai wall-clock time, as Excel shows it
+    const open = sheet.row('1.1', '经贸办')!;
+    expect([open['进展'], open['进度 (%)'], open['最近汇报说明'], open['销号状态']]).toEqual(['推进中', 40, '规划目录已梳理', '']);
     expect(sheet.row('7.5', '村建办')!['进展']).toBe('未汇报'); // its own row, though only 经贸办 reported
     // A collective task (镇直各部门) gives every department its own row, as its obligations do.
     const collective = sheet.rows.filter((r) => r['编号'] === '8');
@@ -113,6 +114,7 @@ describe('ledger export', () => {
     expect(reports.filter((r) => r[2] === '7.5').map((r) => [r[0], r[2], r[3], r[5], r[7]])).toEqual([
       ['2021-07-20 10:00', '7.5', '经贸办', '推进中', '已对接快递企业'],
       ['2021-07-27 15:00', '7.5', '经贸办', '推进中', '已完成电商培训两期'],
+      ['2021-07-28 09:30', '7.5', '经贸办', '已完成', '电商培训全部完成'],
     ]);
   });
 
