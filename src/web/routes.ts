@@ -49,10 +49,9 @@ type WebContext = RouterContext<WebState>;
 export function createWebRouter(deps: WebDeps): Router {
   const { store, clock, auth } = deps;
   const states = new PlanStates(store, clock);
-  // On the embedded database the reports are read once per process (see report-log.ts): start now, in the
-  // background, rather than on the first 台账 download.
-  void activePlans(store).then((plans) => Promise.all(plans.map((p) => planReports(store, p._id))))
-    .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not preload the reports'));
+  // No read of every report at start any more: the 台账 comes from the read model, and only 汇报记录 (the page, a
+  // task's history, the 台账's optional sheet) reads them, on first use (see report-log.ts). On a county's data the
+  // start-up read competed with the first pages and the first 台账 for the CPU, and held its memory from the start.
   const router = new Router<WebState>({ prefix: '/web' });
 
   const page = (ctx: Context, template: string, view: object, status = 200) => {
