@@ -182,8 +182,8 @@ async function writeLedgerTo(store: Store, opts: LedgerOptions, out: PassThrough
           review: REVIEW_WORD[c.stage] ?? '', opinion,
           overdue: c.overdueDays || '', chases: c.chases || '', evidence: c.evidence || '', light: LIGHT_TEXT[c.light],
         });
-        styleRow(row, [2, 4, 7, 12, 14]);
-        fitHeight(row, [[planLabel(state.plan), 10], [task.text, 44], [leader, 12], [note, 30], [opinion, 22]]);
+        styleRow(row, [2, 4, 5, 7, 12, 14]);
+        fitHeight(row, [[planLabel(state.plan), 10], [task.text, 44], [c.department, 12], [leader, 12], [note, 30], [opinion, 22]]);
         row.getCell('n').alignment = { vertical: 'top', horizontal: 'center' };
         row.getCell('at').numFmt = 'yyyy-mm-dd hh:mm';
         const review = row.getCell('review');
