@@ -1,5 +1,6 @@
 // 催办: admins chase any department, leaders the departments in their charge (分管). The 催办 is recorded (who,
 // when, note; shown in 任务) and the department's liaisons are told — at most one 催办 message a day each.
+import { heldLines } from '../src/domain/held-notices.ts';
 import type { CommandSpec } from '../src/bot/command-spec.ts';
 import { BotError } from '../src/bot/errors.ts';
 import { formatLocal } from '../src/domain/period.ts';
@@ -104,12 +105,5 @@ export const chase: CommandSpec = {
  * 退回) notice a day, whoever sends it — an admin's and a leader's alike — so a liaison is not flooded and WeCom's
  * per-person limits are never what drops a message; the 催办 itself is recorded at once and shown in 任务.
  */
-export function heldLines(held: Array<{ name: string; at: Date }>, kind: string): string[] {
-  if (held.length === 0) return [];
-  const byTime = new Map<string, string[]>();
-  for (const h of held) {
-    const when = formatLocal(h.at, 'M月D日 HH:mm');
-    byTime.set(when, [...(byTime.get(when) ?? []), h.name]);
-  }
-  return [...byTime].map(([when, who]) => `${who.join('、')}今天已收到过一条${kind}通知（每人每天最多一条），这条将于${when}送达。`);
-}
+
+export { heldLines };

@@ -24,10 +24,9 @@ export async function requireActivePlans(ctx: CommandContext): Promise<PlanDoc[]
   throw new BotError('no_active_plan', '所有方案都已归档，没有进行中的任务。管理员可发送“方案”查看。');
 }
 
-/** "安全生产 1.2" when several plans are active (so the code is unambiguous), else just "1.2". */
-export function codeLabel(plan: PlanDoc, task: Pick<TaskDoc, 'code'>, plans: readonly PlanDoc[]): string {
-  return plans.length > 1 || plan.status !== 'active' ? `${plan.name}${task.code}` : task.code;
-}
+import { codeLabel } from '../../src/review/decide.ts';
+
+export { codeLabel };
 
 /**
  * The task a command names. A qualified code ("安全生产1.2") looks in that plan, archived ones included; an

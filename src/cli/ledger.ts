@@ -11,10 +11,10 @@ import { buildPeriodReview } from '../bulletin/review.ts';
 import { loadScoreRules } from '../bulletin/rules-file.ts';
 import { periodFromFlags } from './bulletin.ts';
 
-export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME] [--month 2026-11 | --quarter 2026Q4 | --year 2026]';
+export const LEDGER_USAGE = 'ledger export --out FILE.xlsx [--plan NAME] [--reports] [--month 2026-11 | --quarter 2026Q4 | --year 2026]';
 
 export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise<number> {
-  const { positional, flags } = parseArgs(argv);
+  const { positional, flags } = parseArgs(argv, ['reports']);
   if (positional[0] !== 'export' || typeof flags.out !== 'string' || !flags.out.endsWith('.xlsx')) throw new CliUsageError(LEDGER_USAGE);
   const store = await ctx.store();
   let plans = await activePlans(store);
@@ -35,7 +35,7 @@ export async function runLedgerCommand(argv: string[], ctx: CliContext): Promise
     ? await buildPeriodReview(store, await activePlans(store), loadScoreRules(ctx.config.scoreRulesFile), periodFromFlags(flags, LEDGER_USAGE), now)
     : undefined;
   // The command line sees everything, as an admin does.
-  await pipeline(ledgerStream(store, { states, viewer: CLI_USER, filters: readTaskFilters({}), now, scores }), createWriteStream(flags.out));
+  await pipeline(ledgerStream(store, { states, viewer: CLI_USER, filters: readTaskFilters({}), now, scores, includeReports: flags.reports === true }), createWriteStream(flags.out));
   ctx.out(`已导出督办台账：${flags.out}（${plans.map(planLabel).join('、')}）`);
   return 0;
 }

@@ -73,3 +73,15 @@ export function previousWeekKey(at: Date): string {
 export function formatLocal(at: Date, pattern = 'M月D日 HH:mm'): string {
   return local(at).format(pattern);
 }
+
+/**
+ * A week as people read it: "11月23日—29日", or "7月26日—8月1日" across a month's end (Monday to Sunday, Shanghai).
+ * The ISO key itself ("2021-W30") is for machines. An unreadable key is returned as it is.
+ */
+export function weekLabel(key: string): string {
+  const start = weekStart(key);
+  if (!start) return key;
+  const first = local(start);
+  const last = first.add(6, 'day');
+  return `${first.format('M月D日')}—${last.month() === first.month() ? last.format('D日') : last.format('M月D日')}`;
+}

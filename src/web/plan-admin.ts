@@ -101,6 +101,14 @@ export function addPlanAdminRoutes(router: Router, deps: PlanAdminDeps): void {
       columns: given ? formatColumnSpec(given) : '',
       mapping: table && upload ? table.columns.map((c, i) => ({ index: i, letter: c.letter, header: c.header, role: c.role })) : [],
       roles: ['不用', ...Object.keys(ROLE_NAMES)],
+      // The tasks as parsed, so the admin checks them before 确认导入: 编号, 任务, 牵头, 配合, 时限.
+      tasks: (parsed?.tasks ?? []).map((t) => {
+        const lead = t.lead.length ? t.lead : t.collective || t.departments.length !== 1 ? [] : t.departments;
+        return {
+          code: t.code, title: t.title, lead: lead.join('、'), assist: t.departments.filter((d) => !lead.includes(d)).join('、'),
+          deadline: t.deadlineText ?? t.deadline ?? '', collective: t.collective,
+        };
+      }),
     }, preview.refusal ? 422 : 200);
   }
 

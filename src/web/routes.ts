@@ -2,9 +2,9 @@
 // Every route below the login check knows its viewer and shows only what the viewer may see.
 import Router, { type RouterContext } from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
-import { canAdministerPlans, canDecideExtension, canReadAudit, canSeeDepartment, canSeeDigests, canSeeScores, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
+import { canAdministerPlans, canDecideExtension, canReadAudit, canReview, canSeeDepartment, canSeeDigests, canSeeScores, evidenceUnits, loadUser, roleLabel, visibleDepartments, type User } from '../access.ts';
 import type { Clock } from '../clock.ts';
-import { formatLocal } from '../domain/period.ts';
+import { formatLocal, weekLabel } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
@@ -21,6 +21,7 @@ import { readUpload } from './multipart.ts';
 import { writeLedger } from '../ledger/ledger.ts';
 import { historyLines, taskHistoryLines } from './history.ts';
 import { addPlanAdminRoutes } from './plan-admin.ts';
+import { addReviewDeskRoutes } from './review-desk.ts';
 import { PlanStandings as PlanStates, stageText, type PlanStanding as PlanState } from '../standing/index.ts';
 import { renderPage } from './render.ts';
 import type { Notifier } from '../bot/types.ts';
@@ -56,10 +57,9 @@ type WebContext = RouterContext<WebState>;
 export function createWebRouter(deps: WebDeps): Router {
   const { store, clock, auth } = deps;
   const states = new PlanStates(store, clock);
-  // On the embedded database the reports are read once per process (see report-log.ts): start now, in the
-  // background, rather than on the first 台账 download.
-  void activePlans(store).then((plans) => Promise.all(plans.map((p) => planReports(store, p._id))))
-    .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not preload the reports'));
+  // No read of every report at start any more: the 台账 comes from the read model, and only 汇报记录 (the page, a
+  // task's history, the 台账's optional sheet) reads them, on first use (see report-log.ts). On a county's data the
+  // start-up read competed with the first pages and the first 台账 for the CPU, and held its memory from the start.
   const router = new Router<WebState>({ prefix: '/web' });
 
   const page = (ctx: Context, template: string, view: object, status = 200) => {
@@ -71,7 +71,7 @@ export function createWebRouter(deps: WebDeps): Router {
       ...view,
       viewer: viewer ? {
         name: viewer.name, role: roleLabel(viewer), bound: viewer.bound,
-        digests: canSeeDigests(viewer), scores: canSeeScores(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer),
+        digests: canSeeDigests(viewer), scores: canSeeScores(viewer), audit: canReadAudit(viewer), plans: canAdministerPlans(viewer), review: canReview(viewer),
       } : null,
       path: ctx.path, assetUrl, asOf: formatLocal(clock.now(), 'YYYY年M月D日 HH:mm'),
     });
@@ -294,6 +294,8 @@ export function createWebRouter(deps: WebDeps): Router {
     const viewer = ctx.state.viewer;
     const text = (k: string) => (typeof ctx.query[k] === 'string' ? (ctx.query[k] as string).trim().slice(0, 100) : '');
     const f = { from: text('from'), to: text('to'), dept: text('dept'), user: text('user') };
+    // 汇报人 takes what the page shows, a person's name (or their account).
+    const users = f.user ? new Set([f.user, ...(await memberIdsNamed(store, f.user))]) : null;
     const from = /^\d{4}-\d{2}-\d{2}$/.test(f.from) ? new Date(`${f.from}T00:00:00+08:00`) : null;
     const to = /^\d{4}-\d{2}-\d{2}$/.test(f.to) ? new Date(new Date(`${f.to}T00:00:00+08:00`).getTime() + 24 * 3600 * 1000) : null;
     const visible = visibleDepartments(viewer);
@@ -304,19 +306,21 @@ export function createWebRouter(deps: WebDeps): Router {
       for (const r of await planReports(store, p._id)) {
         if ((from && r.at < from) || (to && r.at >= to)) continue;
         if (f.dept ? r.department !== f.dept : visible && !visible.includes(r.department)) continue;
-        if (f.user && r.userid !== f.user) continue;
+        if (users && !users.has(r.userid)) continue;
         reports.push(r);
       }
     }
     reports.sort((a, b) => b.at.getTime() - a.at.getTime());
     const names = await memberNames(store, reports.slice(0, LIST_LIMIT).map((r) => r.userid));
     const labels = new Map(plans.map((p) => [String(p._id), planLabel(p)]));
-    const departments = visible ?? (await plansFor())[0]?.departments ?? [];
+    const states = await plansFor();
+    const titles = new Map(states.flatMap((st) => st.tasks.map((t) => [String(t._id), t.title] as const)));
+    const departments = visible ?? states[0]?.departments ?? [];
     page(ctx, 'reports', {
       title: '汇报记录', f, departments, more: reports.length > LIST_LIMIT, limit: LIST_LIMIT, multiPlan: plans.length > 1,
       rows: reports.slice(0, LIST_LIMIT).map((r) => ({
         when: formatLocal(r.at, 'YYYY-MM-DD HH:mm'), plan: labels.get(String(r.planId)) ?? '', planId: String(r.planId), code: r.taskCode,
-        department: r.department, who: names.get(r.userid) ?? r.userid, userid: r.userid, progress: describeProgress(r), note: r.note,
+        title: titles.get(String(r.taskId)) ?? '', department: r.department, who: names.get(r.userid) ?? r.userid, userid: r.userid, progress: describeProgress(r), note: r.note,
       })),
     });
   });
@@ -324,8 +328,18 @@ export function createWebRouter(deps: WebDeps): Router {
   router.get('/digests', async (ctx: WebContext) => {
     ctx.assert(canSeeDigests(ctx.state.viewer), 403, '周报仅限领导和管理员查看。');
     const list = await listDigests(store);
+    // A week's digest sent again (发送周报 after the Monday one) is marked, with which sending it was.
+    const order = new Map<string, number>();
+    for (const d of [...list].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime())) {
+      const key = `${d.week}|${String(d.planId)}`;
+      order.set(d._id, (order.get(key) ?? 0) + 1);
+      order.set(key, (order.get(key) ?? 0) + 1);
+    }
     page(ctx, 'digests', {
-      title: '周报', rows: list.map((d) => ({ id: d._id, week: d.week, plan: d.planTitle, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm'), rate: d.rate, expected: d.expected, reported: d.reported })),
+      title: '周报', rows: list.map((d) => ({
+        id: d._id, week: weekLabel(d.week), weekKey: d.week, plan: d.planTitle, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm'), rate: d.rate, expected: d.expected, reported: d.reported,
+        resent: (order.get(d._id) ?? 1) > 1 ? order.get(d._id)! : 0,
+      })),
     });
   });
 
@@ -341,7 +355,7 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.assert(canSeeDigests(ctx.state.viewer), 403, '周报仅限领导和管理员查看。');
     const d = await getDigest(store, ctx.params.id!);
     if (!d) return ctx.throw(404, '没有这期周报。');
-    page(ctx, 'digest', { title: `周报 ${d.week}`, d: { ...d, sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm') } });
+    page(ctx, 'digest', { title: `周报 ${weekLabel(d.week)}`, d: { ...d, weekText: weekLabel(d.week), sentAt: formatLocal(d.sentAt, 'YYYY-MM-DD HH:mm') } });
   });
 
   router.get('/audit', async (ctx: WebContext) => {
@@ -363,6 +377,7 @@ export function createWebRouter(deps: WebDeps): Router {
   // Pages computed per plan follow plan and task writes by themselves (the read cache's generation is in their key).
   addPlanAdminRoutes(router, { store, clock, auth, page });
   addScoreRoutes(router, { store, clock, rules: deps.scoreRules, page });
+  addReviewDeskRoutes(router, { store, clock, auth, notifier: deps.notifier ?? { notifyUsers: async () => undefined }, plans: plansFor, page });
 
   router.get('/ledger.xlsx', async (ctx: WebContext) => {
     const viewer = ctx.state.viewer;
@@ -377,8 +392,11 @@ export function createWebRouter(deps: WebDeps): Router {
     ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
     // Leaders and admins get the 考核得分 sheet too: the running month, or the period a ?month= / ?quarter= / ?year= names.
     const scores = await scoresForLedger({ store, clock, rules: deps.scoreRules }, viewer, ctx.query);
-    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now(), scores });
+    ctx.body = await writeLedger(store, { states: chosen, viewer, filters: f, now: clock.now(), scores, includeReports: ctx.query.reports === '1' });
   });
+
+  // Anything else under /web: a Chinese page, not Koa's English "Not Found".
+  router.all('/{*rest}', (ctx) => ctx.throw(404, '没有这个页面，可能地址有误或已被删除。'));
 
   return router;
 }

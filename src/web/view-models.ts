@@ -1,7 +1,7 @@
 // View models of the pages, from the read model (src/standing): no page reads reports or decides a state.
 // Row selection and filters are shared with the 台账 (src/ledger/rows.ts).
 import { compareCodes } from '../domain/digest.ts';
-import { formatLocal } from '../domain/period.ts';
+import { formatLocal, weekLabel } from '../domain/period.ts';
 import { describeProgress } from '../domain/progress.ts';
 import { isExpected } from '../domain/standing.ts';
 import type { Light } from '../domain/status-light.ts';
@@ -22,12 +22,14 @@ export interface OverviewSection {
   label: string;
   title: string;
   week: string;
+  /** The week as people read it: "7月26日—8月1日". */
+  weekText: string;
   rate: number;
   expected: number;
   reported: number;
   lights: Array<{ light: Light; text: string; count: number }>;
   taskCount: number;
-  trend: Array<{ week: string; rate: number }>;
+  trend: Array<{ week: string; label: string; rate: number }>;
   lastWeek: { week: string; rate: number } | null;
   departments: Array<{ name: string; rate: number; expected: number; reported: number; red: number; link: boolean }>;
   attention: Array<{ code: string; title: string; light: Light; departments: string[] }>;
@@ -49,12 +51,12 @@ export function overviewSection(state: PlanState, viewer: User): OverviewSection
     .map((a) => ({ ...a, departments: a.departments.filter((dep) => canSeeDepartment(viewer, dep)) }))
     .filter((a) => a.departments.length > 0);
   return {
-    id: planId(state.plan), label: planLabel(state.plan), title: state.plan.title, week: state.week,
+    id: planId(state.plan), label: planLabel(state.plan), title: state.plan.title, week: state.week, weekText: weekLabel(state.week),
     rate: d.rate, expected: d.expected, reported: d.reported,
     lights: LIGHT_ORDER.map((light) => ({ light, text: LIGHT_TEXT[light], count: d.lights[light] })),
     taskCount: d.taskCount,
-    trend: state.trend.map((t) => ({ week: t.week, rate: t.rate })),
-    lastWeek: state.trend.length > 1 ? { week: state.trend[state.trend.length - 2]!.week, rate: state.trend[state.trend.length - 2]!.rate } : null,
+    trend: state.trend.map((t) => ({ week: t.week, label: weekLabel(t.week), rate: t.rate })),
+    lastWeek: state.trend.length > 1 ? { week: weekLabel(state.trend[state.trend.length - 2]!.week), rate: state.trend[state.trend.length - 2]!.rate } : null,
     departments: d.departments.map((x) => ({ ...x, red: redByDept.get(x.name) ?? 0, link: canSeeDepartment(viewer, x.name) })),
     attention: attention.slice(0, ATTENTION_SHOWN).map((a) => ({ code: a.code, title: a.title, light: a.light, departments: a.departments })),
     moreAttention: Math.max(0, attention.length - ATTENTION_SHOWN),

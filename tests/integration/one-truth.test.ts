@@ -3,6 +3,7 @@
 // reason and counts for the same (task, unit). Each view is read as its reader gets it: chat replies as text, pages
 // as HTML over HTTP with a real session, the 台账 as the downloaded workbook.
 import ExcelJS from 'exceljs';
+import { readLedgerSheet } from '../helpers/ledger-sheet.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -82,17 +83,13 @@ async function views(code: string, unit: string, chatCode = code): Promise<Seen>
   const xlsx = await fetch(`${service.url}/web/ledger.xlsx?plan=${planId}&dept=${encodeURIComponent(unit)}`, { headers: { cookie: `duban_session=${session}` } });
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never);
-  const ws = wb.getWorksheet('台账')!;
-  const header = (ws.getRow(1).values as unknown[]).map(String);
-  const col = (name: string) => header.indexOf(name);
-  let ledger: Seen['ledger'] = null;
-  ws.eachRow((row, n) => {
-    if (n === 1) return;
-    const v = row.values as unknown[];
-    if (String(v[col('编号')]) === code && String(v[col('责任单位')]) === unit) {
-      ledger = { status: String(v[col('当前状态')] ?? ''), reason: String(v[col('退回/受阻原因')] ?? ''), overdue: String(v[col('超期 (天)')] ?? ''), chases: String(v[col('催办 (次)')] ?? '') };
-    }
-  });
+  const found = readLedgerSheet(wb.getWorksheet('台账')!).row(code, unit);
+  const str = (v: unknown) => String(v ?? '');
+  // 进展 and 销号状态 are apart in the 台账: the stage is the 销号 word when there is one, else the 进展.
+  const ledger: Seen['ledger'] = found ? {
+    status: str(found['销号状态']) || str(found['进展']), reason: found['销号状态'] === '退回' ? str(found['审核意见']) : found['进展'] === '受阻' ? str(found['最近汇报说明']).replace(/^受阻：/, '') : '',
+    overdue: str(found['超期 (天)']), chases: str(found['催办次数']),
+  } : null;
   return { chatTask, chatOverview, digest: built.plans[0]!.digest.review, webTask, webDepartment: card, webListed, webOverview, ledger };
 }
 

@@ -2,6 +2,7 @@
 // type is sniffed from the bytes, oversized and foreign files are refused with nothing stored, only those
 // responsible may upload and only those who see the task may download, and the 台账 counts the files.
 import ExcelJS from 'exceljs';
+import { readLedgerSheet } from '../helpers/ledger-sheet.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -197,12 +198,9 @@ describe('佐证材料 on the task page', () => {
     const xlsx = Buffer.from(await res.arrayBuffer());
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('台账')!;
-    const header = (ws.getRow(1).values as unknown[]).slice(1);
-    const col = header.indexOf('佐证 (份)');
-    expect(col).toBeGreaterThan(0);
-    const rows = ws.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1));
-    const count = (code: string, unit: string) => rows.find((r) => r[1] === code && r[3] === unit)![col];
+    const sheet = readLedgerSheet(wb.getWorksheet('台账')!);
+    expect(sheet.header).toContain('佐证 (份)');
+    const count = (code: string, unit: string) => Number(sheet.row(code, unit)!['佐证 (份)'] || 0);
     expect(count('7.5', '经贸办')).toBe(2);
     expect(count('7.5', '村建办')).toBe(1);
     expect(count('1.1', '经贸办')).toBe(0);

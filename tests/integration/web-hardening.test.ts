@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
+import { readLedgerSheet } from '../helpers/ledger-sheet.ts';
 import { Jimp } from 'jimp';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,10 +163,7 @@ describe('佐证 thumbnails and archived plans', () => {
     expect(ledger.status).toBe(200);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(await ledger.arrayBuffer());
-    const codes: string[] = [];
-    book.getWorksheet('台账')!.eachRow((row, n) => {
-      if (n > 1) codes.push(String(row.getCell(2).value)); // 编号
-    });
+    const codes = readLedgerSheet(book.getWorksheet('台账')!).rows.map((r) => String(r['编号']));
     expect(codes.length).toBeGreaterThan(0);
     expect(codes).toContain('7.5');
   });

@@ -65,6 +65,13 @@ describe('the 方案 page', () => {
     expect(preview.html).toContain('新方案');
     expect(preview.html).toContain('识别任务 5 项：新增 5');
     expect(preview.html).toContain('确认导入');
+    // The parsed tasks are listed before 确认导入 (编号, 任务, 牵头, 配合, 时限), and 取消 is the secondary button.
+    const rows = [...preview.html.matchAll(/<tr><td class="code">([^<]*)<\/td><td>([^<]*)<\/td><td class="unit-cell">([^<]*)<\/td><td class="unit-cell">([^<]*)<\/td>/g)].map((m) => m.slice(1));
+    expect(rows.map((r) => r[0])).toEqual(['1.1', '1.2', '1.3', '2.1', '2.2']);
+    expect(rows[1]!.slice(2)).toEqual(['经贸办', '']); // one unit: it leads
+    expect(rows[4]!.slice(2).join('|')).toMatch(/派出所|综合执法大队/);
+    expect(preview.html.indexOf('识别出的任务')).toBeLessThan(preview.html.indexOf('确认导入'));
+    expect(preview.html).toMatch(/<button type="submit" class="secondary" name="action" value="cancel">取消<\/button>/);
     expect(await store.models.Plan.countDocuments({})).toBe(1);
 
     const done = await post('/web/plans/import', 'demo-admin', { csrf: token, upload: field(preview.html, 'upload'), name: '', action: 'import' });

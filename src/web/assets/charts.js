@@ -10,7 +10,9 @@
         textStyle: { fontFamily: font },
         grid: { left: 40, right: 16, top: 16, bottom: 36 },
         tooltip: { trigger: 'axis', valueFormatter: function (v) { return v + '%'; } },
-        xAxis: { type: 'category', data: data.map(function (d) { return d.week.replace(/^\d{4}-/, ''); }), axisTick: { show: false } },
+        // Weeks as dates: the axis names each week by its Monday, the tooltip by its whole span ("7月26日—8月1日").
+        xAxis: { type: 'category', data: data.map(function (d) { return d.label || d.week; }), axisTick: { show: false },
+          axisLabel: { formatter: function (v) { return String(v).split('—')[0]; } } },
         yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' }, splitLine: { lineStyle: { color: '#eef1f5' } } },
         series: [{ type: 'line', data: data.map(function (d) { return d.rate; }), smooth: true, symbolSize: 7,
           lineStyle: { width: 3, color: '#1f4e79' }, itemStyle: { color: '#1f4e79' }, areaStyle: { color: 'rgba(31,78,121,0.08)' },

@@ -25,7 +25,7 @@ let base = '';
 // The bench signs its own session cookie with the same secret: no WeCom round trip is measured here.
 const auth = new WebAuth({ baseUrl: () => base, oauthBase: () => 'http://127.0.0.1:9', corpId: 'bench', agentId: '1', sessionSecret: secret },
   { getUserInfoByCode: async () => ({ userid: null, openid: null }) }, systemClock, logger, store);
-const app = createApp({ store, logger, routers: [createWebRouter({ store, clock: systemClock, logger, auth, baseUrl: () => base, scoreRules: loadScoreRules('config/考核细则.yaml') })] });
+const app = createApp({ store, logger, routers: [createWebRouter({ store, clock: systemClock, logger, auth, notifier: { notifyUsers: async () => undefined }, baseUrl: () => base, scoreRules: loadScoreRules('config/考核细则.yaml') })] });
 const server = app.listen(0, '127.0.0.1');
 await new Promise<void>((r) => server.once('listening', () => r()));
 base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
