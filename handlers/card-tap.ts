@@ -3,11 +3,16 @@
 // card's own message id, so the lifecycle's guard, the audit and the reply are the command's, and a second tap or a
 // redelivered event records nothing. 受阻, 已完成 and 退回 need words or a photo: the reply gives the exact command.
 // A tap on an item that changed since the card went out answers with where it stands now and records nothing.
-import type { CardTapHandler, CommandContext } from '../src/bot/command-spec.ts';
+// A 延期 card's 同意 runs 同意延期 <编号> <部门>; 不同意 asks for the reason (不同意延期 <编号> <部门> <原因>). It is judged
+// by its request: decided already (by anyone), the tap says so and records nothing.
+import type { CardTapHandler, CommandContext, HandlerResult } from '../src/bot/command-spec.ts';
 import { ACTION_TEXT, actionPercent, renderCard, tappedItem } from '../src/cards/build.ts';
 import type { CardTap } from '../src/cards/template-card.ts';
 import { STAGE_LABEL } from '../src/domain/lifecycle.ts';
 import { claimCardTap, findCard, findCardTap, tapsOfCard, type CardButtonAction, type CardDoc, type CardItem } from '../src/store/cards.ts';
+import { findExtension } from '../src/store/extensions.ts';
+import { memberNames } from '../src/store/audit.ts';
+import { actorName } from '../src/domain/audit-sentence.ts';
 import { activePlans } from '../src/store/plans.ts';
 import { findTask } from '../src/store/task-queries.ts';
 import { stageOnly, standingOf } from '../src/standing/index.ts';
@@ -31,6 +36,7 @@ export const handleCardTap: CardTapHandler = async (ctx, tap, run) => {
 
   const prior = await findCardTap(ctx.store, card._id, picked.item);
   if (prior) return `${item.department}的任务 ${label} 已通过这张卡片记录：${prior.outcome}，未重复记录。\n查看：任务 ${label}`;
+  if (card.kind === 'extension') return extensionTap(ctx, tap, card, picked, label, run);
 
   const now = await standingOf(ctx.store, plan, task, item.department, ctx.clock.now());
   if (now.stage !== item.stage || (now.since?.getTime() ?? null) !== item.sinceMs) {
@@ -49,6 +55,34 @@ export const handleCardTap: CardTapHandler = async (ctx, tap, run) => {
   return result;
 };
 
+/** A tap on a 延期 card: 同意 decides the request it shows through 同意延期; 不同意 asks for the reason. */
+async function extensionTap(
+  ctx: CommandContext, tap: CardTap, card: CardDoc, picked: { action: CardButtonAction; item: number }, label: string,
+  run: (text: string, msgId: string) => Promise<HandlerResult>,
+): Promise<HandlerResult> {
+  const item = card.items[picked.item]!;
+  const requestId = item.extension?.requestId;
+  const record = requestId ? await findExtension(ctx.store, requestId) : null;
+  if (!record) return EXPIRED;
+  if (record.decision) {
+    const d = record.decision;
+    const verdict = d.verdict === 'approved' ? '同意' : '不同意';
+    const names = await memberNames(ctx.store, [d.actor]);
+    if (card.questionKey === null) await updateCard(ctx, tap, card, { replaceName: `已${verdict}` });
+    return `${item.department}的延期申请（延至 ${record.request.deadline}）已由${actorName(d.actor, { member: (id) => names.get(id) })}${verdict}，这次点击未记录。\n查看：任务 ${label}`;
+  }
+  if (picked.action === 'extend_no') return `请写明不同意的原因（会告知申请人），发送：\n不同意延期 ${label} ${item.department} 原因`;
+  const result = await run(`同意延期 ${label} ${item.department}`, `card:${card._id}:${picked.item}`);
+  // Recorded only when the decision is now stored (a refusal, e.g. no longer an approver, leaves the card open).
+  const decided = (await findExtension(ctx.store, requestId!))?.decision;
+  if (decided?.actor === ctx.sender.userid && decided.verdict === 'approved') {
+    const outcome = ACTION_TEXT[picked.action];
+    await claimCardTap(ctx.store, { taskId: card._id, item: picked.item, userid: ctx.sender.userid, at: ctx.clock.now(), outcome });
+    await showRecorded(ctx, tap, card, label, outcome);
+  }
+  return result;
+}
+
 /** 受阻, 已完成 and 退回 need a reason, a note or a photo: the exact command to send. */
 function askInChat(action: CardButtonAction, label: string, unit: string, item: CardItem): string | null {
   if (action === 'blocked') return `请发送受阻原因，例如：\n汇报 ${label}${unit} 受阻 资金未到位`;
@@ -65,7 +99,7 @@ function commandOf(action: CardButtonAction, label: string, item: CardItem): str
 
 /** A one-item card's buttons give way to what was recorded; a card with a choice drops the item from its list. */
 async function showRecorded(ctx: CommandContext, tap: CardTap, card: CardDoc, label: string, outcome: string): Promise<void> {
-  const recorded = card.kind === 'review' ? `已${outcome}` : `已记录：${outcome}`;
+  const recorded = card.kind === 'report' ? `已记录：${outcome}` : `已${outcome}`;
   if (card.questionKey === null) return updateCard(ctx, tap, card, { replaceName: recorded });
   const done = new Set((await tapsOfCard(ctx.store, card._id)).map((t) => t.item));
   const open = card.items.map((_, i) => i).filter((i) => !done.has(i));

@@ -8,7 +8,8 @@ import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import { createApp } from './app.ts';
 import { createBot, type Bot } from './bot/dispatch.ts';
-import type { CardUpdater, Notifier } from './bot/types.ts';
+import type { CardSender, CardUpdater, Notifier } from './bot/types.ts';
+import { deliverCards } from './jobs/card-delivery.ts';
 import { applyConfigAdmins, ensureDemoRoster } from './members/members.ts';
 import { enqueue, OutboxWorker, createWecomSender } from './outbox/outbox.ts';
 import { MediaDownloader } from './evidence/media-downloads.ts';
@@ -172,8 +173,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     const sessionSecret = config.web.sessionSecret ?? (config.localMode ? LOCAL_WEB_SESSION_SECRET : undefined);
     const pagesOn = !!(oauthBase && sessionSecret && (config.web.baseUrl || config.localMode));
     // Replies link to the pages whenever they are on, local mode included (there, at this service's own address).
+    // Notices with buttons (the 延期申请) go as cards when WECOM_CARDS is on, through the same path as the jobs' cards.
+    const cardNotices: CardSender | undefined = config.cards ? { send: (keyBase, plan) => deliverCards(jobs, keyBase, plan) } : undefined;
     const bot = createBot(
-      { store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: pagesOn ? webBaseUrl : undefined, reviewRequired: config.reviewRequired, media, cards },
+      { store, clock, logger, notifier, jobs: createJobRunner(jobs), webBaseUrl: pagesOn ? webBaseUrl : undefined, reviewRequired: config.reviewRequired, media, cards, cardNotices },
       COMMANDS, { cardTap: handleCardTap },
     );
     const ledger = createInboundLedger(store, clock);

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/database.ts';
 import type { User } from '../access.ts';
+import type { CardPlan } from '../cards/build.ts';
 import type { CardTap } from '../cards/template-card.ts';
 
 /** What somebody typed (or clicked), whatever the transport. */
@@ -66,6 +67,13 @@ export interface BotDeps {
   media?: MediaQueue;
   /** Updates a tapped card (message/update_template_card); absent where there is no WeCom (the CLI, some tests). */
   cards?: CardUpdater;
+  /** Sends notices as template cards (WECOM_CARDS); absent when cards are off: the notice goes as text. */
+  cardNotices?: CardSender;
+}
+
+/** Sends a plan's template cards, each kept for its tap, under keys from `keyBase` (a repeat sends nothing twice). */
+export interface CardSender {
+  send(keyBase: string, plan: CardPlan): Promise<number>;
 }
 
 /** Shows on a tapped card what the tap did; `key` makes a repeat harmless (the outbox keeps one per key). */

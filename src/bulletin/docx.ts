@@ -11,7 +11,7 @@ import {
 } from 'docx';
 import { formatLocal } from '../domain/period.ts';
 import type { DepartmentScore } from '../domain/scores.ts';
-import type { Figures, PeriodReview, ReviewItem } from './review.ts';
+import type { ExtendedItem, Figures, PeriodReview, ReviewItem } from './review.ts';
 
 /**
  * The fonts a 公文 names, and what stands in where they are missing. The document names the first; Word and WPS
@@ -143,6 +143,11 @@ export function itemText(i: number, item: ReviewItem): string {
   return `${i + 1}. 任务 ${item.code}“${item.title}”（${item.department}）：${detail.join('；')}。`;
 }
 
+/** "1. 任务 14“…”（司法所）：完成时限由2021年年底前延至 2026-12-31。": the 通报's and the 考核 page's 延期 line. */
+export function extendedText(i: number, e: ExtendedItem): string {
+  return `${i + 1}. 任务 ${e.code}“${e.title}”（${e.department}）：完成时限由${e.original ?? '未定'}延至 ${e.deadline}。`;
+}
+
 function list(items: ReviewItem[], none: string): Paragraph[] {
   if (items.length === 0) return [body(none)];
   const shown = items.slice(0, LIST_LIMIT).map((it, i) => body(itemText(i, it)));
@@ -203,7 +208,7 @@ export function bulletinDocument(review: PeriodReview, opts: BulletinOptions): D
     ...list(returned, '本期末没有退回待整改的事项。'),
     ...(review.extended.length ? [
       subheading('（四）批准延期事项'),
-      ...review.extended.slice(0, LIST_LIMIT).map((e, i) => body(`${i + 1}. 任务 ${e.code}“${e.title}”（${e.department}）：完成时限由${e.original ?? '未定'}延至 ${e.deadline}。`)),
+      ...review.extended.slice(0, LIST_LIMIT).map((e, i) => body(extendedText(i, e))),
     ] : []),
     heading('五、下一步工作'),
     ...review.nextSteps.map((s, i) => body(`${i + 1}. ${s}`)),

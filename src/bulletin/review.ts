@@ -48,6 +48,7 @@ export interface ExtendedItem {
   code: string;
   title: string;
   department: string;
+  /** The task's own deadline as the plan words it ("2021年年底前"), kept visible beside the 延期. */
   original: string | null;
   deadline: string;
 }
@@ -70,7 +71,7 @@ export interface PeriodReview {
 }
 
 interface Loaded {
-  records: Array<PeriodRecord & { taskDeadline: string | null }>;
+  records: Array<PeriodRecord & { taskDeadline: string | null; taskDeadlineText: string | null }>;
   cellWeeks: CellWeek[];
   returns: ReturnEvent[];
   departments: string[];
@@ -94,10 +95,12 @@ async function loadPeriod(store: Store, plans: PlanDoc[], period: ReviewPeriod, 
     out.tasks += tasks.length;
     for (const d of departments) if (!out.departments.includes(d)) out.departments.push(d);
     // Where each unit stands at the period's end: the read model's records (deadlines with their 延期, 超期).
+    const wording = new Map(tasks.map((t) => [String(t._id), t.deadlineText ?? null]));
     for (const r of await loadStandings(store, plan, { start: period.start, end: period.end }, asOf)) {
       out.records.push({
         department: r.department, stage: r.stage, since: r.since, latest: r.latest, deadline: r.deadline, overdue: r.overdue,
         overdueDays: r.overdueDays, reason: r.reason, code: label(r.task.code), title: r.task.title, taskDeadline: r.task.deadline,
+        taskDeadlineText: wording.get(r.task.id) ?? null,
       });
     }
     // Each week's obligations, task by task, by the same definitions as the 台账's 部门汇报率.
@@ -171,7 +174,7 @@ export async function buildPeriodReview(store: Store, plans: PlanDoc[], rules: S
     .sort(order);
   const extended: ExtendedItem[] = current.records
     .filter((r) => r.deadline && r.deadline !== r.taskDeadline)
-    .map((r) => ({ code: r.code, title: r.title, department: r.department, original: r.taskDeadline, deadline: r.deadline! }))
+    .map((r) => ({ code: r.code, title: r.title, department: r.department, original: r.taskDeadlineText ?? r.taskDeadline, deadline: r.deadline! }))
     .sort(order);
   const figures = figuresOf(current, scores);
   return {

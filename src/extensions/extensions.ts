@@ -5,7 +5,7 @@
 import { canDecideExtension, canReport, isAdmin, type User } from '../access.ts';
 import { render } from '../bot/render.ts';
 import { BotError } from '../bot/errors.ts';
-import type { Notifier } from '../bot/types.ts';
+import type { CardSender, Notifier } from '../bot/types.ts';
 import type { Clock } from '../clock.ts';
 import { actorName, unitNote } from '../domain/audit-sentence.ts';
 import { parseNewDeadline } from '../domain/deadline.ts';
@@ -19,6 +19,7 @@ import {
 } from '../store/extensions.ts';
 import { allCharges } from '../store/leader-charges.ts';
 import { activeMembersWithRole } from '../store/members-repo.ts';
+import type { CardItem } from '../store/cards.ts';
 import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { activePlans } from '../store/plans.ts';
 import { liaisonsOf } from '../store/task-assignments.ts';
@@ -32,6 +33,8 @@ export interface ExtensionDeps {
   clock: Clock;
   /** Who is told (approvers of a request, the unit of a decision); without one nobody is (a test, the CLI). */
   notifier?: Notifier;
+  /** With cards on (WECOM_CARDS), each approver gets the request as a card with 同意 / 不同意; otherwise as text. */
+  cardNotices?: CardSender;
 }
 
 /** "安全生产 1.2" where several plans run (or the plan is archived), else "1.2": as chat's codeLabel. */
@@ -159,12 +162,26 @@ export async function approversOf(store: Store, department: string): Promise<str
 
 async function notifyApprovers(deps: ExtensionDeps, plan: PlanDoc, task: TaskDoc, label: string, r: ExtensionRequestDoc, user: User): Promise<number> {
   const approvers = (await approversOf(deps.store, r.department)).filter((u) => u !== user.userid);
-  if (!deps.notifier || approvers.length === 0) return approvers.length;
-  const text = render('extension-request-notice', {
+  const view = {
     code: label, title: task.title, department: r.department, from: deadlineWords(task, r.fromDeadline), to: r.deadline, reason: r.reason,
     who: user.name, when: formatLocal(r.at, 'M月D日 HH:mm'),
-  });
-  await deps.notifier.notifyUsers(`extension-request:${r._id}`, approvers, text);
+  };
+  if (deps.cardNotices) {
+    // One card per approver (a tap is answered for the card's own recipient), keyed by the request: a redelivered
+    // 延期 message makes the same cards, which are kept and sent once.
+    const item: CardItem = {
+      planId: String(plan._id), code: task.code, label, title: task.title, department: r.department,
+      // A 延期 card is judged by its request (still undecided?), not by the unit's stage: these only describe it.
+      stage: 'extension_requested', sinceMs: r.at.getTime(), showDepartment: true,
+      extension: { requestId: r._id, from: view.from, to: view.to, reason: view.reason, who: view.who, when: view.when },
+    };
+    for (const userid of approvers) {
+      await deps.cardNotices.send(`extension-request:${r._id}:${userid}`, { kind: 'extension', source: 'extension-request', heading: '延期申请', userid, items: [item], link: null });
+    }
+    return approvers.length;
+  }
+  if (!deps.notifier || approvers.length === 0) return approvers.length;
+  await deps.notifier.notifyUsers(`extension-request:${r._id}`, approvers, render('extension-request-notice', view));
   return approvers.length;
 }
 

@@ -1,8 +1,8 @@
 // The template cards' collections (see cards.ts for what they hold and why), registered with every other model.
 import { Schema, type Connection } from 'mongoose';
 
-export type CardKind = 'report' | 'review';
-export type CardButtonAction = 'p30' | 'p60' | 'p90' | 'blocked' | 'done' | 'approve' | 'return';
+export type CardKind = 'report' | 'review' | 'extension';
+export type CardButtonAction = 'p30' | 'p60' | 'p90' | 'blocked' | 'done' | 'approve' | 'return' | 'extend_ok' | 'extend_no';
 
 export interface CardItem {
   planId: string;
@@ -18,13 +18,15 @@ export interface CardItem {
   showDepartment: boolean;
   /** For review cards: when 完成 came in and the 佐证 count. */
   detail?: string;
+  /** For 延期 cards: the request the buttons decide (a tap decides this one only), as the notice shows it. */
+  extension?: { requestId: string; from: string; to: string; reason: string; who: string; when: string };
 }
 
 export interface CardDoc {
   _id: string; // the card's task_id
   userid: string;
   kind: CardKind;
-  /** What sent it: reminder, deadline-warning, review-notice. */
+  /** What sent it: reminder, deadline-warning, review-notice, extension-request. */
   source: string;
   heading: string;
   items: CardItem[];

@@ -43,6 +43,16 @@ export async function extensionsOfTask(store: Store, taskId: Types.ObjectId): Pr
   return join(requests, decisions);
 }
 
+/** One request with its decision (a 延期 card's tap reads it back), or null when there is no such request. */
+export async function findExtension(store: Store, requestId: string): Promise<ExtensionRecord | null> {
+  const { ExtensionRequest, ExtensionDecision } = store.models;
+  const [request, decision] = await Promise.all([
+    ExtensionRequest.findOne({ _id: requestId }).lean<ExtensionRequestDoc>(),
+    ExtensionDecision.findOne({ _id: requestId }).lean<ExtensionDecisionDoc>(),
+  ]);
+  return request ? { request, decision: decision ?? null } : null;
+}
+
 /** Requests nobody has decided yet, oldest first (every plan, or one). */
 export async function pendingExtensions(store: Store, planId?: Types.ObjectId): Promise<ExtensionRequestDoc[]> {
   const { ExtensionRequest, ExtensionDecision } = store.models;

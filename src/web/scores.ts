@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { canSeeScores, type User } from '../access.ts';
 import type { Clock } from '../clock.ts';
-import { bulletinDocx, bulletinFileName, formatScore, itemText, RANKING_HEADER, rankingRows } from '../bulletin/docx.ts';
+import { bulletinDocx, bulletinFileName, extendedText, formatScore, itemText, RANKING_HEADER, rankingRows } from '../bulletin/docx.ts';
 import { buildPeriodReview, type PeriodReview } from '../bulletin/review.ts';
 import { parsePeriod, periodContaining, previousPeriod, type PeriodKind, type ReviewPeriod } from '../domain/review-period.ts';
 import type { ScoreRules } from '../domain/score-rules.ts';
@@ -66,6 +66,7 @@ export function addScoreRoutes(router: Router<{ viewer: User }>, deps: ScoreRout
         lines: d.lines.map((l) => ({ item: l.item, text: l.text, points: `${l.points >= 0 ? '+' : ''}${formatScore(l.points)}` })),
       })),
       wellDone: r.wellDone.map((it, i) => itemText(i, it)), attention: r.attention.map((it, i) => itemText(i, it)),
+      extended: r.extended.map((e, i) => extendedText(i, e)),
     });
   });
 

@@ -84,9 +84,11 @@ beforeAll(async () => {
   expect(await say(liaison['经贸办']!, '汇报 7.1 70% 第三家企业在改造', '2026-11-17T10:00:00')).toContain('已记录');
   await say(liaison['经贸办']!, '完成 7.6 招商项目已签约', '2026-11-17T11:00:00');
   expect(await say(ADMIN, '审核通过 7.6 经贸办', '2026-11-18T09:00:00')).toContain('已销号');
+  // Task 14 (due 2021年年底前) is 超期 for 党政办 and 司法所; 司法所 asks for a 延期 and an admin approves it.
+  expect(await say(liaison['司法所']!, '延期 14 2026-12-31 需与法院协调', '2026-11-19T10:00:00')).toContain('已提交延期申请');
+  expect(await say(ADMIN, '同意延期 14 司法所', '2026-11-19T11:00:00')).toContain('已同意延期：14 司法所');
   expect(await say(liaison['经贸办']!, '汇报 7.1 90% 验收准备中', '2026-11-24T10:00:00')).toContain('已记录');
-  // Task 14 (due 2021-12-31) stays unreported: 超期 for 党政办 and 司法所.
-  // TODO(issue 19 item 3): one 延期 approved (延期 14 2026-12-31 … / 同意延期 14 司法所) once 延期 requests exist.
+  // Task 14 stays unreported: still 超期 for 党政办, no longer for 司法所 (延期 to 2026-12-31).
   clock.set(new Date('2026-12-01T10:00:00+08:00'));
   session = await loginAs(service.url, ADMIN);
   review = await buildPeriodReview(store, await activePlans(store), loadScoreRules(RULES_FILE), NOVEMBER, clock.now());
@@ -144,14 +146,47 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
     expect(good).toMatch(/任务 7\.6“[^”]+”（经贸办）：11月18日销号；最新进展（11月17日）：招商项目已签约/);
     const overdue = section('（一）超期未完成事项', '（二）推进受阻事项');
     expect(overdue).toMatch(/任务 14“[^”]+”（党政办）：超期 \d+ 天/);
-    expect(overdue).toMatch(/任务 14“[^”]+”（司法所）：超期 \d+ 天/);
+    expect(overdue).not.toContain('（司法所）');
     expect(section('（二）推进受阻事项', '（三）审核退回事项')).toMatch(/任务 19“[^”]+”（党政办）：受阻；原因：等待上级培训安排；最新进展（11月12日）：等待上级培训安排/);
-    expect(section('（三）审核退回事项', '五、下一步工作')).toMatch(/任务 15\.3“[^”]+”（司法所）：退回；原因：缺少佐证材料；最新进展（11月10日）：复议对接机制已建立/);
+    expect(section('（三）审核退回事项', '（四）批准延期事项')).toMatch(/任务 15\.3“[^”]+”（司法所）：退回；原因：缺少佐证材料；最新进展（11月10日）：复议对接机制已建立/);
     // The same lists on the page.
     const page = await (await fetch(`${service.url}/web/scores?month=2026-11`, { headers: { cookie: `duban_session=${session}` } })).text();
     for (const item of [...review.wellDone, ...review.attention]) expect(page).toContain(`（${item.department}）`);
-    expect(review.attention.map((a) => `${a.code} ${a.department}`).sort()).toEqual(['14 党政办', '14 司法所', '15.3 司法所', '19 党政办']);
-    expect(review.figures).toMatchObject({ closed: 1, closedOnTime: 1, overdue: 2, blocked: 1, returned: 1 });
+    expect(review.attention.map((a) => `${a.code} ${a.department}`).sort()).toEqual(['14 党政办', '15.3 司法所', '19 党政办']);
+    expect(review.figures).toMatchObject({ closed: 1, closedOnTime: 1, overdue: 1, blocked: 1, returned: 1 });
+  });
+
+  it('shows the approved 延期 of 14 / 司法所 with its original deadline, alike in the .docx, on the page and in the 台账', async () => {
+    const text = await docxText(readFileSync(docxPath));
+    const extended = text.slice(text.indexOf('（四）批准延期事项'), text.indexOf('五、下一步工作'));
+    const line = /1\. 任务 14“[^”]+”（司法所）：完成时限由2021年年底前延至 2026-12-31。/;
+    expect(extended).toMatch(line);
+    expect(extended).not.toContain('（党政办）');
+    expect(review.extended.map((e) => `${e.code} ${e.department} ${e.original} → ${e.deadline}`)).toEqual(['14 司法所 2021年年底前 → 2026-12-31']);
+    // The page lists the same line under 批准延期, and 14 / 司法所 nowhere under 需要关注.
+    const page = await (await fetch(`${service.url}/web/scores?month=2026-11`, { headers: { cookie: `duban_session=${session}` } })).text();
+    const pageText = page.replaceAll('&quot;', '"');
+    const pageExtended = pageText.slice(pageText.indexOf('<h2>批准延期</h2>'));
+    expect(pageExtended).toMatch(line);
+    const pageAttention = pageText.slice(pageText.indexOf('<h2>需要关注</h2>'), pageText.indexOf('<h2>批准延期</h2>'));
+    expect(pageAttention).toMatch(/任务 14“[^”]+”（党政办）：超期 \d+ 天/);
+    expect(pageAttention).not.toMatch(/任务 14“[^”]+”（司法所）/);
+    // The 台账: 14 / 司法所 carries the new deadline beside the original and no 超期 days; 14 / 党政办 is still 超期.
+    const res = await fetch(`${service.url}/web/ledger.xlsx?month=2026-11`, { headers: { cookie: `duban_session=${session}` } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const sheet = wb.getWorksheet('台账')!;
+    const head = (sheet.getRow(1).values as unknown[]).map(String);
+    const col = (name: string) => head.indexOf(name);
+    const rowsOf14 = new Map<string, unknown[]>();
+    sheet.eachRow((row, n) => {
+      const v = row.values as unknown[];
+      if (n > 1 && String(v[col('编号')]) === '14') rowsOf14.set(String(v[col('责任单位')]), v);
+    });
+    expect(rowsOf14.get('司法所')![col('完成时限')]).toBe('2026-12-31（已延期，原时限 2021年年底前）');
+    expect(rowsOf14.get('司法所')![col('超期 (天)')] ?? '').toBe('');
+    expect(rowsOf14.get('党政办')![col('完成时限')]).toBe('2021年年底前');
+    expect(Number(rowsOf14.get('党政办')![col('超期 (天)')])).toBeGreaterThan(0);
   });
 
   it('explains each score line by line, and the lines add up to it', () => {
@@ -161,8 +196,13 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
     expect(jmb.lines.filter((l) => l.item === '按时汇报').map((l) => l.text.slice(0, 8))).toEqual(['2026-W45', '2026-W46', '2026-W47', '2026-W48']);
     const sfs = review.scores.find((d) => d.department === '司法所')!;
     expect(sfs.lines.find((l) => l.item === '退回')).toMatchObject({ points: -2, text: expect.stringContaining('缺少佐证材料') });
-    expect(sfs.lines.find((l) => l.item === '超期')).toMatchObject({ points: -1, text: expect.stringContaining('任务 14') });
+    // 延期 approved: 司法所 has no 超期 deduction for 14; 党政办 still has one.
+    expect(sfs.lines.filter((l) => l.item === '超期')).toEqual([]);
+    expect(sfs.overdue).toBe(0);
     expect(sfs.returned).toBe(1);
+    const dzb = review.scores.find((d) => d.department === '党政办')!;
+    expect(dzb.lines.find((l) => l.item === '超期')).toMatchObject({ points: -1, text: expect.stringContaining('任务 14') });
+    expect(dzb.overdue).toBe(1);
   });
 
   it('follows the rules file: a changed rule changes exactly the scores it touches', async () => {

@@ -2,7 +2,9 @@
 // cards the WeCom stand-in validates; a tap comes back through the encrypted callback exactly as WeCom builds it and
 // records through the chat command; the card is updated with the tap's one-time response code; a redelivered or
 // repeated tap records nothing more; a tap on an item that changed since answers with where it stands now; a card
-// WeCom refuses goes out as text; the 待审核 notice's buttons approve.
+// WeCom refuses goes out as text; the 待审核 notice's buttons approve; the 延期申请 goes to its approvers as cards whose
+// 同意 decides the request once (a double tap or a redelivered event records nothing more) and whose 不同意 asks for
+// the reason in chat.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -20,6 +22,8 @@ import type { LocalCard } from '../../src/wecom/local-wecom.ts';
 import { buildCardTapCallback, buildTextCallback, openPassiveReply } from '../../src/wecom/simulator.ts';
 import { openTestStore } from '../helpers/store.ts';
 import { runSayCommand } from '../../src/cli/say.ts';
+import { findDemoLiaison } from '../../src/members/members.ts';
+import { setCharge } from '../../src/store/leader-charges.ts';
 import type { CliContext } from '../../src/cli/runtime.ts';
 
 // Whole job runs over the bundled plan on a shared two-core machine: slow under load, not wrong.
@@ -271,6 +275,88 @@ describe('the 待审核 notice as cards', () => {
     expect(await say(ADMIN, `任务 ${done}`)).toMatch(/经贸办[^\n]*已销号/);
     await service.outbox.drain(10_000);
     expect(wecom().cardUpdates().at(-1)).toMatchObject({ response_code: ok.responseCode, button: { replace_name: '已审核通过' } });
+  });
+});
+
+describe('the 延期申请 as cards', () => {
+  const LEADER = 'demo-leader';
+  let sfs: string;
+  let agree: CardTap;
+  let agreeCallback: { path: string; body: string };
+  const decisions = () => store.models.ExtensionDecision.find({}).lean();
+  const approvals = () => store.models.Audit.countDocuments({ action: 'task.extension.approve' });
+
+  it('a liaison’s 延期 reaches each approver as a card with 同意 / 不同意, and no text notice', async () => {
+    sfs = (await findDemoLiaison(store, '司法所'))!;
+    await setCharge(store, clock, 'cli', LEADER, ['司法所']); // the leader in charge decides too
+    const from = wecom().sent().length;
+    expect(await say(sfs, '延期 14 2022-06-30 需与法院协调')).toContain('已提交延期申请');
+    await service.outbox.drain(10_000);
+    for (const approver of [ADMIN, LEADER]) {
+      const card = cardsOf(approver).at(-1)!;
+      expect(validateTemplateCard(card.card), approver).toBeNull();
+      expect((card.card.main_title as { title: string }).title).toBe('延期申请：14 司法所');
+      expect((card.card.button_list as Array<{ text: string }>).map((b) => b.text)).toEqual(['同意', '不同意']);
+      expect(keysOf(card)).toEqual(['14@司法所:agree', '14@司法所:disagree']);
+      const rows = card.card.horizontal_content_list as Array<{ keyname: string; value: string }>;
+      expect(rows.find((r) => r.keyname === '申请延至')?.value).toBe('2022-06-30');
+      expect(rows.find((r) => r.keyname === '原因')?.value).toBe('需与法院协调');
+    }
+    expect(wecom().sent().slice(from).filter((m) => [ADMIN, LEADER].includes(String(m.touser)) && m.msgtype === 'text')).toEqual([]);
+    // Where WeCom refuses the card, its text goes instead: the notice with the exact commands.
+    const queued = await store.models.Outbox.find({ key: { $regex: `^extension-request:.*:${ADMIN}:card:0$` } }).lean<Array<{ payload: { fallback?: { text?: { content?: string } } } }>>();
+    expect(queued).toHaveLength(1);
+    const fallback = queued[0]!.payload.fallback?.text?.content ?? '';
+    expect(fallback).toContain('【延期申请】任务 14 ');
+    expect(fallback).toContain('司法所申请把时限从 2021年年底前 延至 2022-06-30。');
+    expect(fallback).toContain('同意：同意延期 14 司法所\n不同意：不同意延期 14 司法所 原因');
+  });
+
+  it('不同意 asks for the reason with the exact command, and decides nothing', async () => {
+    const no = wecom().tap(ADMIN, '14@司法所:disagree')!;
+    const reply = await post(buildCardTapCallback(SETTINGS, { userid: ADMIN, tap: no, createTime: now() }), ADMIN);
+    expect(reply).toBe('请写明不同意的原因（会告知申请人），发送：\n不同意延期 14 司法所 原因');
+    expect(await decisions()).toEqual([]);
+    clock.advance(60_000);
+  });
+
+  it('同意 runs 同意延期 14 司法所: decided once, audited once, the card shows it', async () => {
+    agree = wecom().tap(ADMIN, '14@司法所:agree')!;
+    agreeCallback = buildCardTapCallback(SETTINGS, { userid: ADMIN, tap: agree, createTime: now() });
+    const reply = await post(agreeCallback, ADMIN);
+    expect(reply).toContain('已同意延期：14 司法所');
+    expect(reply).toContain('2022-06-30');
+    expect((await decisions()).map((d) => [d.department, d.verdict, d.actor])).toEqual([['司法所', 'approved', ADMIN]]);
+    expect(await approvals()).toBe(1);
+    await service.outbox.drain(10_000);
+    expect(wecom().cardUpdates().at(-1)).toMatchObject({ response_code: agree.responseCode, button: { replace_name: '已同意' } });
+    clock.advance(60_000);
+    expect(await say(sfs, '任务 14')).toContain('2022-06-30');
+  });
+
+  it('the same event redelivered, and a second tap, record nothing more', async () => {
+    const again = await post(agreeCallback, ADMIN);
+    if (again) expect(again).toContain('已同意延期');
+    clock.advance(60_000);
+    const second = await post(buildCardTapCallback(SETTINGS, { userid: ADMIN, tap: { ...agree, responseCode: 'second-agree' }, createTime: now() }), ADMIN);
+    expect(second).toContain('已通过这张卡片记录：同意');
+    expect(second).toContain('未重复记录');
+    expect(await decisions()).toHaveLength(1);
+    expect(await approvals()).toBe(1);
+  });
+
+  it('the other approver’s card, tapped after the decision (as `say --click` does), says who decided and records nothing', async () => {
+    const lines: string[] = [];
+    const ctx = {
+      config: { ...loadConfig({}, { dotenvPath: null }), botUrl: service.url }, logger: createLogger('silent'), clock,
+      out: (l: string) => void lines.push(l), store: async () => store, close: async () => undefined,
+    } as CliContext;
+    clock.advance(60_000);
+    expect(await runSayCommand([LEADER, '--click', '14@司法所:agree'], ctx)).toBe(0);
+    expect(lines.join('\n')).toContain('已由');
+    expect(lines.join('\n')).toContain('同意，这次点击未记录');
+    expect(await decisions()).toHaveLength(1);
+    expect(await approvals()).toBe(1);
   });
 });
 
