@@ -223,3 +223,15 @@ function withoutEmpty(env: Record<string, string | undefined>): Record<string, s
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
   return out;
 }
+
+/**
+ * Where the pages are, for links in messages sent without a request to answer (digests, reminders, the CLI's
+ * previews): WEB_BASE_URL, or in local mode this machine's service at its configured port — so the preview of a
+ * digest and the digest the local service sends carry the same link.
+ */
+export function pagesBaseUrl(config: Pick<Config, 'web' | 'localMode' | 'host' | 'port'>): string | undefined {
+  if (config.web.baseUrl) return config.web.baseUrl;
+  if (!config.localMode) return undefined;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host}:${config.port}`;
+}

@@ -148,7 +148,9 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       },
     };
     const jobs: JobDeps = {
-      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: config.web.baseUrl, reviewRequired: config.reviewRequired, cards: config.cards, scoreRules,
+      store, clock, logger, workerId, digestMentions: config.digestMentions, hasGroupRobot: !!wecom.webhookKey, reviewRequired: config.reviewRequired, cards: config.cards, scoreRules,
+      // Local mode's pages are this service's own address, known once it listens (the CLI's previews use the same).
+      get webBaseUrl() { return config.web.baseUrl ?? (config.localMode && ownUrl ? ownUrl : undefined); },
       async deliver(key, msg, opts) {
         await enqueue(store, clock, key, msg, opts);
         outbox.kick();

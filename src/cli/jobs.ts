@@ -1,4 +1,5 @@
 // `digest` and `remind`: preview the weekly messages, or run the job now (once per period).
+import { pagesBaseUrl } from '../config.ts';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { previousWeekKey, weekStart } from '../domain/period.ts';
@@ -29,7 +30,7 @@ export async function runDigestCommand(argv: string[], ctx: CliContext): Promise
   const plans = await activePlans(store);
   if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
   // Built as the digest job builds it: the same options from the same configuration.
-  const built = await buildDigest(store, plans, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: ctx.config.web.baseUrl });
+  const built = await buildDigest(store, plans, week, ctx.clock.now(), { mentions: ctx.config.digestMentions, webBaseUrl: pagesBaseUrl(ctx.config) });
   if (flags.json && !flags.group) {
     ctx.out(JSON.stringify(built.digest));
     return 0;
@@ -70,7 +71,7 @@ export async function runRemindCommand(argv: string[], ctx: CliContext): Promise
   const store = await ctx.store();
   const plans = await activePlans(store);
   if (plans.length === 0) throw new Error('没有进行中的工作方案（plan list 查看，plan import 导入）');
-  const reminders = await buildReminders(store, plans, ctx.clock.now(), { webBaseUrl: ctx.config.web.baseUrl });
+  const reminders = await buildReminders(store, plans, ctx.clock.now(), { webBaseUrl: pagesBaseUrl(ctx.config) });
   if (flags.json) {
     ctx.out(JSON.stringify(reminders.map((r) => ({ userid: r.userid, tasks: r.tasks }))));
   } else {
@@ -88,7 +89,7 @@ async function send(ctx: CliContext, job: JobName, force: boolean): Promise<numb
     const workerId = `cli-${randomBytes(3).toString('hex')}`;
     const worker = new OutboxWorker({ store, clock: ctx.clock, logger: ctx.logger, sender: createWecomSender(client, wecom.webhookKey), workerId });
     const deps: JobDeps = {
-      store, clock: ctx.clock, logger: ctx.logger, workerId, digestMentions: ctx.config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: ctx.config.web.baseUrl,
+      store, clock: ctx.clock, logger: ctx.logger, workerId, digestMentions: ctx.config.digestMentions, hasGroupRobot: !!wecom.webhookKey, webBaseUrl: pagesBaseUrl(ctx.config),
       deliver: async (key, msg) => void (await enqueue(store, ctx.clock, key, msg)),
     };
     const period = currentPeriod(job, ctx.clock.now());

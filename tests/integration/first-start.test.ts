@@ -91,7 +91,7 @@ describe('a digest missed while the bot was down', () => {
     expect(new Set(digest.map((m) => m.to))).toEqual(new Set([DEMO_LEADER]));
     // The first line of the text, after the part number of a digest split into several messages.
     expect(digest[0]!.content.replace(/^（\d+\/\d+）\n/, '').split('\n')[0]).toBe('（补发）');
-    expect(digest[0]!.content).toContain('督办周报｜2021-W30');
+    expect(digest[0]!.content).toContain('督办周报｜7月26日—8月1日');
     expect((await tick('2021-08-03T15:01:00')).runs).toEqual([]);
   });
 });
