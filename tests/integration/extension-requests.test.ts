@@ -74,13 +74,16 @@ async function ledgerRow(code: string, unit: string): Promise<{ deadline: string
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
   const ws = wb.getWorksheet('台账')!;
-  const header = (ws.getRow(1).values as unknown[]).map(String);
+  // The 台账 opens with its title rows: the header is the row that names 编号.
+  let headerAt = 0;
+  ws.eachRow((row, n) => { if (!headerAt && (row.values as unknown[]).map(String).includes('编号')) headerAt = n; });
+  const header = (ws.getRow(headerAt).values as unknown[]).map(String);
   const col = (name: string) => header.indexOf(name);
   let found: { deadline: string; overdue: string; status: string } | null = null;
   ws.eachRow((row, n) => {
     const v = row.values as unknown[];
-    if (n > 1 && String(v[col('编号')]) === code && String(v[col('责任单位')]) === unit) {
-      found = { deadline: String(v[col('完成时限')] ?? ''), overdue: String(v[col('超期 (天)')] ?? ''), status: String(v[col('当前状态')] ?? '') };
+    if (n > headerAt && String(v[col('编号')]) === code && String(v[col('责任单位')]) === unit) {
+      found = { deadline: String(v[col('完成时限')] ?? ''), overdue: String(v[col('超期 (天)')] ?? ''), status: String(v[col('进展')] ?? '') };
     }
   });
   expect(found, `台账 row ${code} ${unit}`).not.toBeNull();
