@@ -146,7 +146,7 @@ describe('the desk and the pages on a phone', () => {
     const page = await browser(390);
     await login(page, 'demo-admin');
     const tabs = await page.$$eval('nav.tabs a', (as) => as.map((a) => { const r = a.getBoundingClientRect(); return { text: a.textContent, left: r.left, right: r.right, top: r.top }; }));
-    expect(tabs.map((t) => t.text)).toEqual(['总览', '任务', '汇报记录', '销号', '周报', '操作记录', '方案']);
+    expect(tabs.map((t) => t.text)).toEqual(['总览', '任务', '汇报记录', '销号', '周报', '考核', '操作记录', '方案']);
     for (const t of tabs) expect(t.right, `${t.text} is cut off`).toBeLessThanOrEqual(390);
     expect(new Set(tabs.map((t) => Math.round(t.top))).size, 'one row of tabs').toBe(1);
     for (const path of ['/web/', '/web/tasks', '/web/reports', '/web/review', '/web/digests', '/web/plans', `/web/tasks/${planId}/7.1`]) {

@@ -151,7 +151,8 @@ describe('web pages in a browser', () => {
     await download.saveAs(file);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '部门汇报率']);
+    // A leader sees the running month's 考核得分 too.
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['台账', '部门汇报率', '考核得分']);
     const ledger = readLedgerSheet(wb.getWorksheet('台账')!);
     expect(ledger.header.slice(0, 5)).toEqual(['序号', '方案', '编号', '任务', '责任单位']);
     expect(ledger.row('7.5', '经贸办')).toMatchObject({ 进展: '推进中', '进度 (%)': 60, 最近汇报说明: '已完成电商培训两期', 状态灯: '绿灯' });
