@@ -415,8 +415,14 @@ export async function progressOf(store: Store, cells: Array<{ taskId: Types.Obje
   if (known) await replayPending(store);
   const found = await Promise.all(cells.map(async (c) => {
     const _id = progressId(c.taskId, c.department);
-    const cell = known?.get(_id);
-    const stored = cell ? cell.entries : decodeEntries((await store.models.Progress.findOne({ _id }, { entries: 1 }).lean<ProgressDoc>())?.entries);
+    let stored = known?.get(_id)?.entries;
+    if (!stored && known) {
+      // Remembered from now on (unless a write got there first): the next report of this cell reads nothing.
+      const cell = await readCell(store, _id);
+      if (cell && !known.has(_id)) known.set(_id, cell);
+      stored = cell?.entries ?? [];
+    }
+    stored ??= decodeEntries((await store.models.Progress.findOne({ _id }, { entries: 1 }).lean<ProgressDoc>())?.entries);
     // Reports recorded here but not yet written to the cell (embedded database): merged in as the write will.
     const unstored = known ? unstoredReports(store, _id) : [];
     return unstored.length ? mergeAll(stored, unstored).entries : stored;
