@@ -40,9 +40,10 @@ export async function underCurrentUnits<T extends { department: string }>(store:
  * Everything a plan's records are built from, read at once: the database answers the reads side by side while this
  * process decodes what has arrived (a county's tasks and progress cells take most of a digest's time).
  */
-async function readPlanInputs(store: Store, plan: PlanDoc, since: Date, asOf: Date, departments?: string[]) {
+export async function readPlanInputs(store: Store, plan: PlanDoc, since: Date, asOf: Date, departments?: string[], knownTasks?: TaskDoc[]) {
   const [tasks, changes, cached, decisions, extensions, chases, evidence] = await Promise.all([
-    activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS),
+    // The caller's whole tasks when it has them (the read cache's), else only the fields the records need.
+    knownTasks ?? activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS),
     unitChanges(store),
     cachedReports(store, plan._id, since, departments),
     decisionsOfPlan(store, plan._id),
@@ -55,6 +56,14 @@ async function readPlanInputs(store: Store, plan: PlanDoc, since: Date, asOf: Da
   const resolve = resolverOf(changes, plan._id);
   const reports = underResolved(resolve, cached ?? (await scanReports(store, plan._id, asOf, departments)));
   return { tasks, units, reports, decisions, extensions, chases, evidence };
+}
+
+export type PlanInputs = Awaited<ReturnType<typeof readPlanInputs>>;
+
+/** A plan's records for a period, as of a moment, from inputs read once (readPlanInputs, with `since` early enough). */
+export function standingsFrom(inputs: PlanInputs, plan: PlanDoc, period: Period, asOf: Date): Standing[] {
+  const { tasks, units: departments, reports, decisions, extensions, chases, evidence } = inputs;
+  return buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence });
 }
 
 function underResolved<T extends { department: string }>(resolve: (name: string) => string | null, rows: T[]): T[] {
@@ -87,9 +96,8 @@ export async function loadStandingsOfPeriods(store: Store, plan: PlanDoc, period
   if (periods.length === 0) return [];
   const earliest = periods.reduce((a, b) => (b.period.start < a.period.start ? b : a));
   const latest = periods.reduce((a, b) => (b.asOf > a.asOf ? b : a));
-  const { tasks, units: departments, reports, decisions, extensions, chases, evidence } = await readPlanInputs(store, plan, earliest.period.start, latest.asOf);
-  return periods.map(({ period, asOf }) =>
-    buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence }));
+  const inputs = await readPlanInputs(store, plan, earliest.period.start, latest.asOf);
+  return periods.map(({ period, asOf }) => standingsFrom(inputs, plan, period, asOf));
 }
 
 /**

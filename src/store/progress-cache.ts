@@ -1,7 +1,7 @@
 // Keeps the `progress` cache in step with `reports`, and reads it. The reports stay the truth: the cache holds,
 // per (task, department), the last report of each of its most recent report weeks — enough to answer "where
 // does it stand", "did it report this week" and "where did it stand before" without scanning every report.
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { sequenceOf } from '../domain/receipt-sequence.ts';
 import type { SnapshotReport } from '../domain/standing.ts';
@@ -185,7 +185,7 @@ function deferredOf(store: Store): Deferred {
 async function deferCell(store: Store, _id: string, r: ReportFields & { _id?: string }): Promise<void> {
   const d = deferredOf(store);
   await replayPending(store);
-  const pendingId = r._id ?? `local:${randomInt(1_000_000_000)}:${Date.now()}`;
+  const pendingId = r._id ?? `local:${randomUUID()}`;
   // Durable before the report is acknowledged: 'duplicate' is an earlier delivery of the same report, also pending
   // or already merged (merging again changes nothing).
   await insertGrouped(store.models.ProgressPending.collection, {
