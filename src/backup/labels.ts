@@ -1,6 +1,6 @@
 // Chinese names of the collections, for the counts a backup, restore or copy prints.
 const LABELS: Record<string, string> = {
-  plans: '方案', departments: '部门', members: '人员', tasks: '任务', reports: '汇报', progress: '进度缓存',
+  plans: '方案', departments: '部门', members: '人员', tasks: '任务', reports: '汇报', progress: '进度缓存', progress_pending: '待写入进度缓存的汇报',
   audit: '操作记录', inbound: '收到的消息', inbound_done: '已处理的消息', jobruns: '定时任务记录', outbox: '待发/已发消息',
   outbox_claims: '发送记录', tokens: '令牌', files: '佐证文件', file_chunks: '佐证文件分块', evidence: '佐证',
   media_jobs: '图片下载任务', media_claims: '图片下载记录', reviews: '审核决定', chases: '催办', leader_charges: '分管',

@@ -7,12 +7,9 @@ import { periodAsOf, periodWeeks, previousPeriod, type ReviewPeriod } from '../d
 import type { ScoreRules } from '../domain/score-rules.ts';
 import { closedIn, computeScores, finishedOnTime, percent, rankScores, type CellWeek, type DepartmentScore, type PeriodRecord, type ReturnEvent } from '../domain/scores.ts';
 import { weeklyDepartmentRates, type RateReport } from '../domain/weekly-rates.ts';
-import { loadStandings, unitsOfPlan } from '../standing/index.ts';
-import { underCurrentUnits } from '../standing/load.ts';
+import { readPlanInputs, standingsFrom, type PlanInputs } from '../standing/load.ts';
 import type { Store } from '../store/database.ts';
-import type { PlanDoc } from '../store/models.ts';
-import { planReports } from '../store/report-log.ts';
-import { decisionsOfPlan } from '../store/reviews.ts';
+import type { PlanDoc, TaskDoc } from '../store/models.ts';
 import { toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
 
@@ -78,7 +75,31 @@ interface Loaded {
   tasks: number;
 }
 
-async function loadPeriod(store: Store, plans: PlanDoc[], period: ReviewPeriod, now: Date): Promise<Loaded> {
+/**
+ * What a plan's figures for a period are built from, read once for the period and the one before it: the records'
+ * inputs and the reports counted for the weekly obligations. Counting needs, per unit, the last report of each week
+ * and the last one before the first week, which the progress cache's entries give whenever its cells reach back far
+ * enough (a month and the month before usually do); only otherwise are the reports themselves read. Reading every
+ * report here (a county's 100,000 on the embedded database) took the first 台账 with its 考核得分 sheet to 18 s.
+ */
+type ReviewInputs = (plan: PlanDoc) => Promise<{ inputs: PlanInputs; tasks: TaskDoc[] }>;
+
+function reviewInputs(store: Store, periods: ReviewPeriod[], now: Date): ReviewInputs {
+  const from = new Date(Math.min(...periods.map((p) => (periodWeeks(p, now)[0]?.start ?? p.start).getTime())));
+  const asOf = new Date(Math.max(...periods.map((p) => periodAsOf(p, now).getTime())));
+  const read = new Map<string, Promise<{ inputs: PlanInputs; tasks: TaskDoc[] }>>();
+  return (plan) => {
+    let r = read.get(String(plan._id));
+    if (!r) {
+      // The whole tasks once (their deadlines' wording too), shared with the records' inputs.
+      r = activeTasks(store, plan._id).then(async (tasks) => ({ inputs: await readPlanInputs(store, plan, from, asOf, undefined, tasks), tasks }));
+      read.set(String(plan._id), r);
+    }
+    return r;
+  };
+}
+
+async function loadPeriod(plans: PlanDoc[], period: ReviewPeriod, now: Date, inputsOf: ReviewInputs): Promise<Loaded> {
   const asOf = periodAsOf(period, now);
   const weeks = periodWeeks(period, now);
   const out: Loaded = { records: [], cellWeeks: [], returns: [], departments: [], tasks: 0 };
@@ -88,15 +109,14 @@ async function loadPeriod(store: Store, plans: PlanDoc[], period: ReviewPeriod, 
     const since = plan.firstImportedAt ?? plan.importedAt;
     if (since >= period.end) continue;
     const label = (code: string) => (several ? `${plan.name}${code}` : code);
-    const [tasks, departments, decisions, reports] = await Promise.all([
-      activeTasks(store, plan._id), unitsOfPlan(store, plan), decisionsOfPlan(store, plan._id),
-      planReports(store, plan._id).then((rs) => underCurrentUnits(store, plan, rs.filter((r) => r.at <= asOf))),
-    ]);
+    const { inputs, tasks } = await inputsOf(plan);
+    const { units: departments, decisions } = inputs;
+    const reports = inputs.reports.filter((r) => r.at <= asOf);
     out.tasks += tasks.length;
     for (const d of departments) if (!out.departments.includes(d)) out.departments.push(d);
     // Where each unit stands at the period's end: the read model's records (deadlines with their 延期, 超期).
     const wording = new Map(tasks.map((t) => [String(t._id), t.deadlineText ?? null]));
-    for (const r of await loadStandings(store, plan, { start: period.start, end: period.end }, asOf)) {
+    for (const r of standingsFrom(inputs, plan, { start: period.start, end: period.end }, asOf)) {
       out.records.push({
         department: r.department, stage: r.stage, since: r.since, latest: r.latest, deadline: r.deadline, overdue: r.overdue,
         overdueDays: r.overdueDays, reason: r.reason, code: label(r.task.code), title: r.task.title, taskDeadline: r.task.deadline,
@@ -153,7 +173,8 @@ export function issuingOffice(plans: Pick<PlanDoc, 'issuer'>[]): string {
 
 export async function buildPeriodReview(store: Store, plans: PlanDoc[], rules: ScoreRules, period: ReviewPeriod, now: Date): Promise<PeriodReview> {
   const previous = previousPeriod(period);
-  const [current, before] = [await loadPeriod(store, plans, period, now), await loadPeriod(store, plans, previous, now)];
+  const inputsOf = reviewInputs(store, [period, previous], now);
+  const [current, before] = [await loadPeriod(plans, period, now, inputsOf), await loadPeriod(plans, previous, now, inputsOf)];
   const score = (l: Loaded, p: ReviewPeriod) => computeScores({ rules, period: p, departments: l.departments, cellWeeks: l.cellWeeks, records: l.records, returns: l.returns });
   const scores = score(current, period);
   const previousScores = score(before, previous);

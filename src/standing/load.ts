@@ -9,7 +9,8 @@ import { cachedReports, reportsOfCells, scanReports } from '../store/progress-ca
 import { chasesByCell, evidenceByCell } from '../store/cell-tallies.ts';
 import { decisionsOfPlan, decisionsOfTask } from '../store/reviews.ts';
 import { approvedExtensionsOfPlan, approvedExtensionsOfTask } from '../store/extensions.ts';
-import { planUnits, unitResolver } from '../store/plan-units.ts';
+import { planUnits, unitChanges, unitResolver } from '../store/plan-units.ts';
+import { resolverOf, unitsOf } from '../domain/unit-fates.ts';
 import { SNAPSHOT_TASK_FIELDS, toSnapshotTask } from '../store/snapshot-queries.ts';
 import { activeTasks } from '../store/task-queries.ts';
 
@@ -35,21 +36,54 @@ export async function underCurrentUnits<T extends { department: string }>(store:
   return out;
 }
 
-/** Every record of a plan for a period (this week by default), or only those of some units (a member's). */
-export async function loadStandings(store: Store, plan: PlanDoc, period: Period, asOf: Date, only?: { departments?: string[] }): Promise<Standing[]> {
-  const tasks = await activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS);
-  let departments = await unitsOfPlan(store, plan);
-  if (only?.departments) departments = departments.filter((d) => only.departments!.includes(d));
-  const reports = await underCurrentUnits(store, plan, (await cachedReports(store, plan._id, period.start, only?.departments)) ?? (await scanReports(store, plan._id, asOf, only?.departments)));
-  const snapshotTasks = tasks
-    .map((t) => toSnapshotTask(t, asOf))
-    .filter((t) => !only?.departments || t.collective || t.departments.some((d) => only.departments!.includes(d)));
-  const [decisions, extensions, chases, evidence] = await Promise.all([
+/**
+ * Everything a plan's records are built from, read at once: the database answers the reads side by side while this
+ * process decodes what has arrived (a county's tasks and progress cells take most of a digest's time).
+ */
+export async function readPlanInputs(store: Store, plan: PlanDoc, since: Date, asOf: Date, departments?: string[], knownTasks?: TaskDoc[]) {
+  const [tasks, changes, cached, decisions, extensions, chases, evidence] = await Promise.all([
+    // The caller's whole tasks when it has them (the read cache's), else only the fields the records need.
+    knownTasks ?? activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS),
+    unitChanges(store),
+    cachedReports(store, plan._id, since, departments),
     decisionsOfPlan(store, plan._id),
     approvedExtensionsOfPlan(store, plan._id),
     chasesByCell(store, { planId: plan._id }),
-    evidenceByCell(store, tasks.map((t) => t._id)),
+    evidenceByCell(store, { planId: plan._id }),
   ]);
+  // The plan's units and the merged names, from the same read of the tasks (as planUnits and unitResolver give them).
+  const units = unitsOf(tasks.map((t) => t.departments), changes, plan._id);
+  const resolve = resolverOf(changes, plan._id);
+  const reports = underResolved(resolve, cached ?? (await scanReports(store, plan._id, asOf, departments)));
+  return { tasks, units, reports, decisions, extensions, chases, evidence };
+}
+
+export type PlanInputs = Awaited<ReturnType<typeof readPlanInputs>>;
+
+/** A plan's records for a period, as of a moment, from inputs read once (readPlanInputs, with `since` early enough). */
+export function standingsFrom(inputs: PlanInputs, plan: PlanDoc, period: Period, asOf: Date): Standing[] {
+  const { tasks, units: departments, reports, decisions, extensions, chases, evidence } = inputs;
+  return buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence });
+}
+
+function underResolved<T extends { department: string }>(resolve: (name: string) => string | null, rows: T[]): T[] {
+  const out: T[] = [];
+  for (const r of rows) {
+    const unit = resolve(r.department);
+    if (unit === r.department) out.push(r);
+    else if (unit !== null) out.push({ ...r, department: unit });
+  }
+  return out;
+}
+
+/** Every record of a plan for a period (this week by default), or only those of some units (a member's). */
+export async function loadStandings(store: Store, plan: PlanDoc, period: Period, asOf: Date, only?: { departments?: string[] }): Promise<Standing[]> {
+  const input = await readPlanInputs(store, plan, period.start, asOf, only?.departments);
+  const departments = only?.departments ? input.units.filter((d) => only.departments!.includes(d)) : input.units;
+  const snapshotTasks = input.tasks
+    .map((t) => toSnapshotTask(t, asOf))
+    .filter((t) => !only?.departments || t.collective || t.departments.some((d) => only.departments!.includes(d)));
+  const { reports, decisions, extensions, chases, evidence } = input;
   const records = buildStandings({ tasks: snapshotTasks, departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence });
   return only?.departments ? records.filter((c) => only.departments!.includes(c.department)) : records;
 }
@@ -62,17 +96,8 @@ export async function loadStandingsOfPeriods(store: Store, plan: PlanDoc, period
   if (periods.length === 0) return [];
   const earliest = periods.reduce((a, b) => (b.period.start < a.period.start ? b : a));
   const latest = periods.reduce((a, b) => (b.asOf > a.asOf ? b : a));
-  const tasks = await activeTasks(store, plan._id, SNAPSHOT_TASK_FIELDS);
-  const departments = await unitsOfPlan(store, plan);
-  const reports = await underCurrentUnits(store, plan, (await cachedReports(store, plan._id, earliest.period.start)) ?? (await scanReports(store, plan._id, latest.asOf)));
-  const [decisions, extensions, chases, evidence] = await Promise.all([
-    decisionsOfPlan(store, plan._id),
-    approvedExtensionsOfPlan(store, plan._id),
-    chasesByCell(store, { planId: plan._id }),
-    evidenceByCell(store, tasks.map((t) => t._id)),
-  ]);
-  return periods.map(({ period, asOf }) =>
-    buildStandings({ tasks: tasks.map((t) => toSnapshotTask(t, asOf)), departments, reports, period, asOf, planStart: plan.date, decisions, extensions, chases, evidence }));
+  const inputs = await readPlanInputs(store, plan, earliest.period.start, latest.asOf);
+  return periods.map(({ period, asOf }) => standingsFrom(inputs, plan, period, asOf));
 }
 
 /**

@@ -7,9 +7,10 @@ import type { EvidenceDoc } from './evidence-models.ts';
 import { loopModels, type ChaseDoc } from './loop-models.ts';
 
 /** Distinct 佐证 files per `taskId|department` of these tasks (through the evidence's taskId index). */
-export async function evidenceByCell(store: Store, taskIds: Types.ObjectId[]): Promise<Map<string, number>> {
-  if (taskIds.length === 0) return new Map();
-  const filter = taskIds.length === 1 ? { taskId: taskIds[0] } : { taskId: { $in: taskIds } };
+export async function evidenceByCell(store: Store, of: Types.ObjectId[] | { planId: Types.ObjectId }): Promise<Map<string, number>> {
+  // A whole plan by its id: one equality per record, where thousands of task ids would be a $in tested on each.
+  if (Array.isArray(of) && of.length === 0) return new Map();
+  const filter = !Array.isArray(of) ? { planId: of.planId } : of.length === 1 ? { taskId: of[0] } : { taskId: { $in: of } };
   const rows = await store.models.Evidence.find(filter, { taskId: 1, department: 1, sha256: 1 }).lean<EvidenceDoc[]>();
   const files = new Map<string, Set<string>>();
   for (const r of rows) {

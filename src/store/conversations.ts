@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Schema, type Model } from 'mongoose';
 import type { Store } from './database.ts';
+import { readOwnWrites } from './read-cache.ts';
 
 export interface ConversationDoc {
   /** The userid: one pending conversation per user. */
@@ -52,21 +53,27 @@ export async function startConversation<T>(store: Store, userid: string, kind: s
     _id: userid, id: randomBytes(8).toString('hex'), kind, data, startedAt: now, expiresAt: new Date(now.getTime() + ttlMs),
   };
   await model(store).replaceOne({ _id: userid }, doc, { upsert: true });
+  store.cache.clear();
   return fromDoc<T>(doc);
 }
 
 /** The user's conversation if one is open at `now`; an expired one counts as none. */
 export async function openConversation<T = unknown>(store: Store, userid: string, now: Date): Promise<Conversation<T> | null> {
-  const doc = await model(store).findOne({ _id: userid }).lean<ConversationDoc>();
+  // Asked on every message, and almost always "none": see readOwnWrites. Its writers below clear the cache.
+  const doc = await readOwnWrites(store, `conversation:${userid}`, () => model(store).findOne({ _id: userid }).lean<ConversationDoc>());
   if (!doc || doc.expiresAt.getTime() <= now.getTime()) return null;
   return fromDoc<T>(doc);
 }
 
 /** Ends that conversation (not a newer one that replaced it); true when it was still there. */
 export async function endConversation(store: Store, userid: string, id: string): Promise<boolean> {
-  return (await model(store).deleteOne({ _id: userid, id })).deletedCount > 0;
+  const ended = (await model(store).deleteOne({ _id: userid, id })).deletedCount > 0;
+  store.cache.clear();
+  return ended;
 }
 
 export async function deleteConversationsExpiredBefore(store: Store, before: Date): Promise<number> {
-  return (await model(store).deleteMany({ expiresAt: { $lt: before } })).deletedCount;
+  const deleted = (await model(store).deleteMany({ expiresAt: { $lt: before } })).deletedCount;
+  store.cache.clear();
+  return deleted;
 }

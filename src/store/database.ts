@@ -24,6 +24,8 @@ export interface Store {
   ping(): Promise<boolean>;
   /** A bounded ping and a write probe: true only when both answer within `timeoutMs` (see /healthz). */
   probe(timeoutMs: number): Promise<ProbeResult>;
+  /** Run by close() before the connection ends (errors ignored): writes this process holds back are finished. */
+  beforeClose: Array<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function connectStore(uri: string, dbName: string, kind: Store['kin
   const models = createModels(conn);
   const cache = new ReadCache(readCacheTtlMs);
   onCachedCollectionWrite.set(conn, () => cache.clear());
+  const beforeClose: Store['beforeClose'] = [];
   for (const model of Object.values(models)) {
     await model.createCollection().catch(() => undefined); // exists already
     await model.createIndexes();
@@ -159,7 +162,9 @@ export async function connectStore(uri: string, dbName: string, kind: Store['kin
         return { ok: false, problem: err instanceof DatabaseTimeoutError ? `no answer within ${timeoutMs} ms` : (err as Error).name || 'error' };
       }
     },
+    beforeClose,
     async close() {
+      for (const hook of beforeClose) await hook().catch(() => undefined);
       await conn.close();
     },
   };

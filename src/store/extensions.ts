@@ -7,6 +7,7 @@ import type { Store } from './database.ts';
 import type { ExtensionDecisionDoc, ExtensionRequestDoc, ExtensionVerdict } from './extension-models.ts';
 import { isDuplicateKeyError, type TaskDoc } from './models.ts';
 import { noteStandingChange } from './progress-cache.ts';
+import { readOwnWrites } from './read-cache.ts';
 
 export type { ExtensionDecisionDoc, ExtensionRequestDoc, ExtensionVerdict } from './extension-models.ts';
 
@@ -137,5 +138,6 @@ export function approvedExtensionsOfPlan(store: Store, planId: Types.ObjectId): 
 
 /** Approved 延期 of one task, by cell. */
 export function approvedExtensionsOfTask(store: Store, taskId: Types.ObjectId): Promise<Map<string, ExtensionEvent[]>> {
-  return approvedBy(store, { taskId });
+  // Read on every report (the lifecycle's guard); an approval clears it through noteStandingChange. Callers only read the map.
+  return readOwnWrites(store, `extensions:${String(taskId)}`, () => approvedBy(store, { taskId }));
 }

@@ -5,7 +5,7 @@
 // src/wecom/inbound-recovery.ts). Both collections are only ever inserted into (FerretDB 1.x updates scan).
 import type { Clock } from '../clock.ts';
 import type { Store } from './database.ts';
-import { isDuplicateKeyError } from './models.ts';
+import { insertGrouped } from './grouped-writes.ts';
 
 /**
  * What the bot needs to run a journalled message again, exactly as it arrived. Its own shape, not the bot's
@@ -51,23 +51,16 @@ export function createInboundLedger(store: Store, clock: Clock): InboundLedger {
   const { Inbound, InboundDone } = store.models;
   return {
     async journal(key, channel, message) {
-      try {
-        // On the hot path of every message: the driver's insert, without building a mongoose document.
-        await Inbound.collection.insertOne({ _id: key, key, at: clock.now(), channel, message } as never);
-        return { fresh: true };
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      // On the hot path of every message: the driver's insert, without building a mongoose document, grouped
+      // with the other callbacks' journal entries of the moment (grouped-writes.ts).
+      const outcome = await insertGrouped(Inbound.collection, { _id: key, key, at: clock.now(), channel, message });
+      if (outcome === 'inserted') return { fresh: true };
       const prior = await Inbound.findOne({ _id: key }, { at: 1 }).lean<{ at: Date }>();
       return { fresh: false, at: prior?.at ?? clock.now() };
     },
 
     async finish(key, reply) {
-      try {
-        await InboundDone.collection.insertOne({ _id: key, at: clock.now(), reply } as never);
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      await insertGrouped(InboundDone.collection, { _id: key, at: clock.now(), reply });
     },
 
     async outcome(key) {

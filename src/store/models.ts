@@ -127,6 +127,23 @@ const progressSchema = new Schema(
   { collection: 'progress', versionKey: false },
 );
 
+/**
+ * Reports recorded in the progress cache's memory but not yet in its cells (embedded database only: see
+ * src/store/progress-cache.ts). One small document per report, inserted before the report is acknowledged and
+ * deleted once its cell is written; at start the ones a crash left are merged into their cells.
+ */
+const progressPendingSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the report's _id
+    cell: { type: String, required: true }, // the progress cell's _id
+    planId: { type: Schema.Types.ObjectId, required: true },
+    taskId: { type: Schema.Types.ObjectId, required: true },
+    department: { type: String, required: true },
+    entry: { type: String, required: true }, // JSON of one ProgressEntry
+  },
+  { collection: 'progress_pending', versionKey: false },
+);
+
 const auditSchema = new Schema(
   {
     at: { type: Date, required: true },
@@ -314,6 +331,14 @@ export interface ProgressDoc {
   truncated: boolean;
   rev: number;
 }
+export interface ProgressPendingDoc {
+  _id: string;
+  cell: string;
+  planId: Types.ObjectId;
+  taskId: Types.ObjectId;
+  department: string;
+  entry: string;
+}
 export interface AuditDoc {
   _id: Types.ObjectId;
   at: Date;
@@ -364,6 +389,7 @@ export function createModels(conn: Connection) {
     Report: conn.model<ReportDoc>('Report', reportSchema),
     Audit: conn.model<AuditDoc>('Audit', auditSchema),
     Progress: conn.model<ProgressDoc>('Progress', progressSchema),
+    ProgressPending: conn.model<ProgressPendingDoc>('ProgressPending', progressPendingSchema),
     Inbound: conn.model('Inbound', inboundSchema),
     InboundDone: conn.model('InboundDone', inboundDoneSchema),
     JobRun: conn.model('JobRun', jobRunSchema),

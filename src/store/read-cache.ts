@@ -27,3 +27,13 @@ export class ReadCache {
     this.generation++;
   }
 }
+
+/**
+ * For what the report path reads on every message but only the chat commands of this process write (a task's 销号
+ * decisions and approved 延期, a user's open conversation): through the read cache on the embedded database, whose
+ * owner is the only process that runs chat commands, so its writers clear the cache at once; on a shared database
+ * another instance may write them at any moment, so they are read every time.
+ */
+export function readOwnWrites<T>(store: { kind: 'embedded' | 'external'; cache: ReadCache }, key: string, load: () => Promise<T>): Promise<T> {
+  return store.kind === 'embedded' ? store.cache.get(key, load) : load();
+}

@@ -6,6 +6,7 @@ import type { Store } from './database.ts';
 import { noteStandingChange } from './progress-cache.ts';
 import { isDuplicateKeyError, type TaskDoc } from './models.ts';
 import { loopModels, type ReviewDoc } from './loop-models.ts';
+import { readOwnWrites } from './read-cache.ts';
 
 export interface NewDecision {
   task: Pick<TaskDoc, '_id' | 'code' | 'planId'>;
@@ -68,6 +69,7 @@ export async function decisionsOfPlan(store: Store, planId: Types.ObjectId): Pro
 /** A task's decisions, newest first, with their departments. */
 export async function decisionsOfTask(store: Store, taskId: Types.ObjectId): Promise<Array<ReviewDecision & { department: string }>> {
   const { Review } = await loopModels(store);
-  const rows = await Review.find({ taskId }).lean<ReviewDoc[]>();
+  // Read on every report (the lifecycle's guard); appendDecision clears it through noteStandingChange.
+  const rows = await readOwnWrites(store, `decisions:${String(taskId)}`, () => Review.find({ taskId }).lean<ReviewDoc[]>());
   return rows.map((r) => ({ ...toDecision(r), department: r.department })).sort((a, b) => b.at.getTime() - a.at.getTime());
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { connectStore, type Store } from '../../src/store/database.ts';
 import { READ_CACHE_TTL_MS } from '../../src/service.ts';
+import { flushProgress } from '../../src/store/progress-cache.ts';
 
 export function testDbName(label = 't'): string {
   return `${label.replace(/[^a-z0-9]/gi, '').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
@@ -13,6 +14,7 @@ export async function openTestStore(label?: string, dbName = testDbName(label)):
   const store = await connectStore(inject('mongoUri'), dbName, inject('mongoKind'), READ_CACHE_TTL_MS);
   const close = store.close;
   store.close = async () => {
+    await flushProgress(store).catch(() => undefined); // before the drop, so no held-back write recreates the database
     await store.conn.dropDatabase().catch(() => undefined);
     await close();
   };

@@ -7,7 +7,7 @@ import { BUNDLED_PLAN, importPlanFile } from '../../src/plan-source.ts';
 import type { Store } from '../../src/store/database.ts';
 import type { PlanDoc, TaskDoc } from '../../src/store/models.ts';
 import type { ReportStatus } from '../../src/domain/vocabulary.ts';
-import { cachedReports, decodeEntries, ENTRIES_KEPT, mergeEntry, rebuildProgress } from '../../src/store/progress-cache.ts';
+import { cachedReports, decodeEntries, ENTRIES_KEPT, flushProgress, mergeEntry, rebuildProgress } from '../../src/store/progress-cache.ts';
 import { appendReport } from '../../src/store/reports.ts';
 import { concreteDepartments, toSnapshotTask } from '../../src/store/snapshot-queries.ts';
 import { loadStandings as loadSnapshot } from '../../src/standing/index.ts';
@@ -64,6 +64,7 @@ describe('progress cache', () => {
   });
 
   it('matches a rebuild from the reports after concurrent writes', async () => {
+    await flushProgress(store); // the embedded database's owner writes its cells a moment later
     const live = await store.models.Progress.find({}).sort({ _id: 1 }).lean();
     await rebuildProgress(store, plan._id);
     const rebuilt = await store.models.Progress.find({}).sort({ _id: 1 }).lean();
