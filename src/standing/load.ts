@@ -26,14 +26,7 @@ export function unitsOfPlan(store: Store, plan: Pick<PlanDoc, '_id'>): Promise<s
  * unit count for nobody. Reports themselves are history and keep the name they were filed under.
  */
 export async function underCurrentUnits<T extends { department: string }>(store: Store, plan: Pick<PlanDoc, '_id'>, rows: T[]): Promise<T[]> {
-  const resolve = await unitResolver(store, plan._id);
-  const out: T[] = [];
-  for (const r of rows) {
-    const unit = resolve(r.department);
-    if (unit === r.department) out.push(r);
-    else if (unit !== null) out.push({ ...r, department: unit });
-  }
-  return out;
+  return underResolved(await unitResolver(store, plan._id), rows);
 }
 
 /**
