@@ -26,6 +26,7 @@ import { findDemoLiaison } from '../../src/members/members.ts';
 import { startService, type Service } from '../../src/service.ts';
 import type { Store } from '../../src/store/database.ts';
 import { activePlans } from '../../src/store/plans.ts';
+import { flushProgress } from '../../src/store/progress-cache.ts';
 import { LOCAL_WECOM } from '../../src/wecom/local-settings.ts';
 import { buildTextCallback, openPassiveReply } from '../../src/wecom/simulator.ts';
 import { openTestStore } from '../helpers/store.ts';
@@ -77,6 +78,8 @@ beforeAll(async () => {
   // November 2026: weeks W45–W48 (a week counts in the month of its Thursday).
   expect(await say(liaison['经贸办']!, '汇报 7.1 30% 技改项目完成摸底', '2026-11-02T10:00:00')).toContain('已记录');
   expect(await say(liaison['司法所']!, '汇报 15.3 40% 已与市直部门对接', '2026-11-03T10:00:00')).toContain('已记录');
+  // A second report of 7.1 in W45: the progress cache keeps only the week's last one, every report keeps both.
+  expect(await say(liaison['经贸办']!, '汇报 7.1 35% 摸底表已汇总', '2026-11-04T16:00:00')).toContain('已记录');
   expect(await say(liaison['经贸办']!, '汇报 7.1 50% 两家企业完成设备更新', '2026-11-10T10:00:00')).toContain('已记录');
   expect(await say(liaison['司法所']!, '完成 15.3 复议对接机制已建立', '2026-11-10T15:00:00')).toContain('');
   expect(await say(ADMIN, '退回 15.3 司法所 缺少佐证材料', '2026-11-11T09:00:00')).toContain('已退回');
@@ -218,6 +221,19 @@ describe('the monthly 督查通报 and the 考核 scores', () => {
       expect(d.score, d.department).toBe(before.score - 3 * before.returned);
     }
     expect(again.scores.find((d) => d.department === '司法所')!.score).toBe(review.scores.find((d) => d.department === '司法所')!.score - 3);
+  });
+
+  it('counts the same from every report as from the progress cache\'s weekly entries', async () => {
+    // The review counts from the cache when its cells reach back to the month before's first week (they do here).
+    // Marked as having dropped older weeks, the cells no longer answer, and the review reads every report instead.
+    await flushProgress(store);
+    await store.models.Progress.updateMany({}, { $set: { truncated: true } });
+    try {
+      const fromReports = await buildPeriodReview(store, await activePlans(store), loadScoreRules(RULES_FILE), NOVEMBER, clock.now());
+      expect(fromReports).toEqual(review);
+    } finally {
+      await store.models.Progress.updateMany({}, { $set: { truncated: false } });
+    }
   });
 
   it('sends the month\'s 通报 to the 党政办 group once, as upload_media then a file message', async () => {
