@@ -108,7 +108,7 @@ async function writeBatch(collection: InsertTarget, batch: Waiting[]): Promise<v
     batch.forEach((w, i) => {
       const failure = failures.get(i);
       if (!failure) w.resolve('inserted');
-      else if (failure.code === 11000) w.resolve('duplicate');
+      else if (isDuplicateKeyError(failure)) w.resolve('duplicate');
       else w.reject(Object.assign(new Error(failure.errmsg ?? 'insert failed'), { code: failure.code }));
     });
   }
